@@ -1,0 +1,378 @@
+"""Validation of the request: ``source``, ``params`` and the version, each field named in its error."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from s3_presigned.disposition import DISPOSITIONS, content_disposition
+from s3_presigned.errors import ConfigError, describe
+from s3_presigned.expiry import parse_expires_in
+
+ADDRESSING_STYLES = ("auto", "virtual", "path")
+METHODS = ("get", "put")
+MAX_KEY_BYTES = 1024  # S3's limit on the UTF-8 length of an object key
+MAX_FILE_NAME = 255  # the longest name common file systems store, so the download can be saved under it
+OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
+
+_AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+_STORE_REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
+_ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+_BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
+_PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+
+
+def keywords(function: Callable[..., object], skip: int = 0) -> list[str]:
+    """List the keyword parameters of a function: for the resource, these are the accepted fields.
+
+    :param function: The resource's ``__init__`` (the ``source`` schema) or ``download_data`` (the params).
+    :param skip: How many leading positional parameters, such as ``self``, are not fields.
+    """
+    return list(inspect.signature(function).parameters)[skip:]
+
+
+def reject_unknown(section: str, given: Iterable[str], accepted: list[str]) -> None:
+    """Fail on the first key that is not accepted, suggesting the closest accepted one.
+
+    :param section: ``source`` or ``params``.
+    :param given: The keys of the request's mapping.
+    :param accepted: The keys the resource accepts.
+    :raises ConfigError: Naming the unknown key.
+    """
+    for key in given:
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"{section}.{key}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
+
+
+def reject_missing(section: str, given: Iterable[str], function: Callable[..., object]) -> None:
+    """Fail on the first required field that is absent: a parameter of ``function`` without a default.
+
+    :param section: ``source`` or ``params``.
+    :param given: The keys of the request's mapping.
+    :param function: The function whose signature is the schema.
+    """
+    present = set(given)
+    for name, parameter in inspect.signature(function).parameters.items():
+        required = parameter.default is inspect.Parameter.empty and parameter.kind is parameter.KEYWORD_ONLY
+        if required and name not in present:
+            raise ConfigError(f"{section}.{name}", "required; please specify it")
+
+
+def mapping(value: object, field: str) -> dict[str, object]:
+    """Check that a section of the request is a JSON object; ``null`` counts as empty.
+
+    :param value: The section from the request.
+    :param field: The name to report in errors.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(field, f"got {describe(value)}; expected a mapping")
+    return value
+
+
+def text(value: object, field: str, *, max_length: int | None = None, secret: bool = False) -> str:
+    """Check that a value is a non-empty string without control characters, fit for an HTTP header.
+
+    :param value: The value from the request.
+    :param field: The name to report in errors.
+    :param max_length: The longest accepted length in characters, if any.
+    :param secret: Never quote the value, only its type.
+    :raises ConfigError: If the value is not such a string.
+    """
+    if not isinstance(value, str) or not value:
+        got = "an empty string" if value == "" else describe(value if not secret or not isinstance(value, str) else "")
+        raise ConfigError(field, f"got {got}; expected a non-empty string")
+    bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
+    if bad is not None:
+        raise ConfigError(field, f"contains the control character {bad!r}; only printable characters are accepted")
+    if max_length is not None and len(value) > max_length:
+        raise ConfigError(field, f"is {len(value)} characters long; at most {max_length} are accepted")
+    return value
+
+
+def optional_text(value: object, field: str, *, secret: bool = False) -> str | None:
+    """Like :func:`text`, but ``null`` stays ``None``."""
+    return None if value is None else text(value, field, secret=secret)
+
+
+def flag(value: object, field: str) -> bool:
+    """Check that a value is a JSON boolean.
+
+    :param value: The value from the request.
+    :param field: The name to report in errors.
+    """
+    if not isinstance(value, bool):
+        raise ConfigError(field, f"got {describe(value)}; expected true or false")
+    return value
+
+
+def choice(value: object, field: str, choices: tuple[str, ...]) -> str:
+    """Check that a value is one of a few accepted words.
+
+    :param value: The value from the request.
+    :param field: The name to report in errors.
+    :param choices: The accepted words.
+    """
+    if value not in choices:
+        raise ConfigError(field, f"got {describe(value)}; expected one of {', '.join(choices)}")
+    return str(value)
+
+
+def object_key(value: object, field: str, key_prefix: str = "") -> str:
+    """Check an object key and prepend the source's ``key_prefix``; the key itself is passed on unchanged.
+
+    :param value: The key from the request.
+    :param field: The name to report in errors.
+    :param key_prefix: The source's prefix.
+    """
+    if not isinstance(value, str) or not value:
+        raise ConfigError(field, f"got {describe(value)}; expected a non-empty object key such as folder/file.txt")
+    key = key_prefix + value
+    size = len(key.encode("utf-8", "surrogatepass"))
+    if size > MAX_KEY_BYTES:
+        raise ConfigError(field, f"the key is {size} bytes long in UTF-8; S3 accepts at most {MAX_KEY_BYTES}")
+    return key
+
+
+@dataclass(frozen=True)
+class StaticCredentials:
+    """Keys given in ``source``."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role to assume through STS before signing."""
+
+    arn: str
+    session_name: str
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The validated ``source`` of the resource."""
+
+    bucket: str
+    region: str | None
+    endpoint: str | None
+    addressing_style: str
+    credentials: StaticCredentials | None
+    role: Role | None
+    key_prefix: str
+    ca_bundle: str | None
+    verify_ssl: bool
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, so that messages can be scrubbed of them."""
+        if self.credentials is None:
+            return ()
+        return tuple(s for s in (self.credentials.secret_access_key, self.credentials.session_token) if s)
+
+
+def parse_source(
+    *,
+    bucket: object,
+    region: object,
+    endpoint: object,
+    addressing_style: object,
+    access_key_id: object,
+    secret_access_key: object,
+    session_token: object,
+    role_arn: object,
+    role_session_name: object,
+    external_id: object,
+    key_prefix: object,
+    ca_bundle: object,
+    skip_ssl_verification: object,
+) -> Source:
+    """Validate every field of ``source``; the keyword names are the pipeline's keys."""
+    checked_endpoint = _endpoint(endpoint)
+    return Source(
+        bucket=_bucket(bucket),
+        region=_region(region, custom_endpoint=checked_endpoint is not None),
+        endpoint=checked_endpoint,
+        addressing_style=choice(addressing_style, "source.addressing_style", ADDRESSING_STYLES),
+        credentials=_static_credentials(access_key_id, secret_access_key, session_token),
+        role=_role(role_arn, role_session_name, external_id),
+        key_prefix="" if key_prefix is None else text(key_prefix, "source.key_prefix", max_length=MAX_KEY_BYTES),
+        ca_bundle=_ca_bundle(ca_bundle, skip_ssl_verification),
+        verify_ssl=not flag(skip_ssl_verification, "source.skip_ssl_verification"),
+    )
+
+
+def _bucket(value: object) -> str:
+    if not isinstance(value, str) or not _BUCKET.fullmatch(value):
+        raise ConfigError(
+            "source.bucket",
+            f"got {describe(value)}; please specify the bucket name, such as my-bucket, without s3:// or a key",
+        )
+    return value
+
+
+def _region(value: object, *, custom_endpoint: bool) -> str | None:
+    if value is None:
+        return None
+    pattern = _STORE_REGION if custom_endpoint else _AWS_REGION
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        example = "a lowercase name such as us-east-1 or auto" if custom_endpoint else "an AWS region such as eu-west-2"
+        raise ConfigError("source.region", f"got {describe(value)}; expected {example}")
+    return value
+
+
+def _endpoint(value: object) -> str | None:
+    if value is None:
+        return None
+    accepted = "expected an http:// or https:// URL such as https://minio.example.com:9000"
+    if not isinstance(value, str):
+        raise ConfigError("source.endpoint", f"got {describe(value)}; {accepted}")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError("source.endpoint", f"{value!r} is not a valid URL; {accepted}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("source.endpoint", f"{describe(value)} is not a URL; {accepted}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        # The user part may hold a secret, so the value is not quoted.
+        raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")
+    return value.rstrip("/")
+
+
+def _static_credentials(access_key_id: object, secret_access_key: object, token: object) -> StaticCredentials | None:
+    if access_key_id is None and secret_access_key is None:
+        if token is not None:
+            raise ConfigError("source.session_token", "is set without access_key_id and secret_access_key")
+        return None
+    if access_key_id is None:
+        raise ConfigError("source.access_key_id", "please specify it together with secret_access_key, or neither")
+    if secret_access_key is None:
+        raise ConfigError("source.secret_access_key", "please specify it together with access_key_id, or neither")
+    return StaticCredentials(
+        access_key_id=text(access_key_id, "source.access_key_id", secret=True),
+        secret_access_key=text(secret_access_key, "source.secret_access_key", secret=True),
+        session_token=optional_text(token, "source.session_token", secret=True),
+    )
+
+
+def _role(arn: object, session_name: object, external_id: object) -> Role | None:
+    if arn is None:
+        for field, value in (("role_session_name", session_name), ("external_id", external_id)):
+            if value is not None:
+                raise ConfigError(f"source.{field}", "is set without role_arn")
+        return None
+    if not isinstance(arn, str) or not _ROLE_ARN.fullmatch(arn):
+        raise ConfigError(
+            "source.role_arn", f"got {describe(arn)}; expected an ARN such as arn:aws:iam::123456789012:role/name"
+        )
+    if session_name is None:
+        session_name = "s3-presigned-url"
+    if not isinstance(session_name, str) or not _ROLE_SESSION_NAME.fullmatch(session_name):
+        raise ConfigError(
+            "source.role_session_name", f"got {describe(session_name)}; expected 2 to 64 of letters, digits and +=,.@_-"
+        )
+    if external_id is not None and (not isinstance(external_id, str) or not _EXTERNAL_ID.fullmatch(external_id)):
+        raise ConfigError("source.external_id", "expected 2 to 1224 of letters, digits and +=,.@:/_-")
+    return Role(arn=arn, session_name=session_name, external_id=external_id)
+
+
+def _ca_bundle(value: object, skip_ssl_verification: object) -> str | None:
+    if value is None:
+        return None
+    if skip_ssl_verification is True:
+        raise ConfigError("source.ca_bundle", "please specify either ca_bundle or skip_ssl_verification, not both")
+    if not isinstance(value, str) or _PEM_CERTIFICATE not in value:
+        raise ConfigError("source.ca_bundle", f"expected PEM text containing {_PEM_CERTIFICATE}")
+    return value
+
+
+# get parameters and the response headers they override in the signed URL
+RESPONSE_OVERRIDES = {
+    "content_type": "ResponseContentType",
+    "cache_control": "ResponseCacheControl",
+    "content_language": "ResponseContentLanguage",
+    "content_encoding": "ResponseContentEncoding",
+}
+
+
+@dataclass(frozen=True)
+class GetParams:
+    """The validated parameters of the implicit get that signs the URL."""
+
+    key: str
+    method: str
+    expires_in: int
+    overrides: dict[str, str]
+    version_id: str | None
+    url_file: str
+    verify: bool
+    allow_shorter_expiry: bool
+
+
+def parse_url_file(value: object) -> str:
+    """Check that ``url_file`` names a plain file inside the destination.
+
+    :param value: The value from the request.
+    """
+    field = "params.url_file"
+    name = text(value, field, max_length=MAX_FILE_NAME)
+    if name in (".", "..") or "/" in name or "\\" in name:
+        raise ConfigError(field, f"got {describe(name)}; expected a plain file name such as url, without / or ..")
+    if name in OUTPUT_FILES:
+        raise ConfigError(field, f"{name!r} is written by the resource itself; choose another name")
+    return name
+
+
+def parse_get_params(
+    source: Source,
+    *,
+    file_path: object,
+    expires_in: object,
+    file_name: object,
+    disposition: object,
+    content_type: object,
+    cache_control: object,
+    content_language: object,
+    content_encoding: object,
+    version_id: object,
+    url_file: object,
+    verify: object,
+    allow_shorter_expiry: object,
+) -> GetParams:
+    """Validate the get parameters; the keyword names are the pipeline's keys."""
+    if file_path is None:
+        raise ConfigError("params.file_path", "required; please specify the object key under the put's get_params")
+    overrides: dict[str, str] = {}
+    if file_name is not None or disposition is not None:
+        kind = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
+        name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
+        overrides["ResponseContentDisposition"] = content_disposition(kind, name)
+    headers = {"content_type": content_type, "cache_control": cache_control}
+    headers |= {"content_language": content_language, "content_encoding": content_encoding}
+    for field, value in headers.items():
+        if value is not None:
+            overrides[RESPONSE_OVERRIDES[field]] = text(value, f"params.{field}", max_length=1024)
+    return GetParams(
+        key=object_key(file_path, "params.file_path", source.key_prefix),
+        method="get",
+        expires_in=parse_expires_in(expires_in),
+        overrides=overrides,
+        version_id=optional_text(version_id, "params.version_id"),
+        url_file=parse_url_file(url_file),
+        verify=flag(verify, "params.verify"),
+        allow_shorter_expiry=flag(allow_shorter_expiry, "params.allow_shorter_expiry"),
+    )

@@ -1,0 +1,51 @@
+"""Errors that end a step with one line on stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
+
+
+class ResourceError(Exception):
+    """A failure the user can act on, reported as one line without a traceback."""
+
+
+class ConfigError(ResourceError):
+    """A field of the request that is missing, malformed or out of range."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        """Name the field and say what is wrong with it.
+
+        :param field: The dotted name of the field, such as ``params.expires_in``.
+        :param problem: What is wrong and what is accepted.
+        """
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+def one_line(message: str, secrets: Iterable[str] = ()) -> str:
+    """Fold a message onto one line and blank out every secret it contains.
+
+    :param message: The text to report.
+    :param secrets: Values that must never be printed, such as keys and tokens.
+    """
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        message = message.replace(secret, "[redacted]")
+    return " ".join(message.split())
+
+
+def describe(value: object) -> str:
+    """Name a JSON value for an error message, quoting scalars and naming the type of containers.
+
+    :param value: The value to describe; never pass a secret.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and len(value) > _QUOTED_LIMIT:
+        return f"{value[:_QUOTED_LIMIT]!r}... ({len(value)} characters)"
+    if isinstance(value, str | int | float):
+        return repr(value)
+    return "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}"

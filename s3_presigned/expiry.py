@@ -1,0 +1,109 @@
+"""Parsing of ``expires_in`` into whole seconds within the SigV4 limit."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from datetime import timedelta
+
+from s3_presigned.errors import ConfigError, describe
+
+MIN_SECONDS = 1
+MAX_SECONDS = 604800  # seven days: the longest expiry SigV4 query signing allows
+DEFAULT_SECONDS = 3600
+
+_ACCEPTED = "seconds as a whole number, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
+_DURATION = re.compile(r"(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")
+_TIMEDELTA_UNITS = ("weeks", "days", "hours", "minutes", "seconds")
+
+
+def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
+    """Turn any accepted form of ``expires_in`` into seconds, from 1 second to 7 days.
+
+    :param value: An integer of seconds, a duration string, or a mapping of :class:`~datetime.timedelta` keywords.
+    :param field: The name to report in errors.
+    :raises ConfigError: If the form is not accepted or the duration is out of range.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ConfigError(field, f"got {describe(value)}; expected {_ACCEPTED}")
+    if isinstance(value, int):
+        seconds = value
+    elif isinstance(value, float):
+        raise ConfigError(field, f"got the number {value!r}; expected whole seconds, or {_ACCEPTED}")
+    elif isinstance(value, str):
+        seconds = _parse_duration(value, field)
+    elif isinstance(value, dict):
+        seconds = _parse_mapping(value, field)
+    else:
+        raise ConfigError(field, f"got {describe(value)}; expected {_ACCEPTED}")
+    if not MIN_SECONDS <= seconds <= MAX_SECONDS:
+        raise ConfigError(field, f"{seconds} s is out of range; use 1 second to 7 days ({MAX_SECONDS} s)")
+    return seconds
+
+
+def _parse_duration(text: str, field: str) -> int:
+    match = _DURATION.fullmatch(text)
+    if not text or match is None:
+        hint = f" (for seconds write {text}s)" if text.isdigit() else ""
+        raise ConfigError(field, f"{text!r} is not a duration{hint}; expected {_ACCEPTED}")
+    parts = {unit: int(amount) for unit, amount in match.groupdict().items() if amount is not None}
+    return int(timedelta(**parts).total_seconds())
+
+
+def _parse_mapping(mapping: dict[object, object], field: str) -> int:
+    if not mapping:
+        raise ConfigError(field, f"the mapping is empty; expected keys among {', '.join(_TIMEDELTA_UNITS)}")
+    parts: dict[str, float] = {}
+    for unit, amount in mapping.items():
+        if unit not in _TIMEDELTA_UNITS:
+            close = difflib.get_close_matches(str(unit), _TIMEDELTA_UNITS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{field}.{unit}", f"unknown unit{hint}; expected {', '.join(_TIMEDELTA_UNITS)}")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            raise ConfigError(f"{field}.{unit}", f"got {describe(amount)}; expected a number of {unit}, 0 or more")
+        parts[str(unit)] = amount
+    total = timedelta(**parts).total_seconds()
+    if total != int(total):
+        raise ConfigError(field, f"{total} s is not a whole number of seconds")
+    return int(total)
+
+
+def fit_to_credentials(
+    expires_in: int,
+    now: datetime.datetime,
+    credentials_expire_at: datetime.datetime | None,
+    credentials_origin: str,
+    *,
+    allow_shorter: bool,
+) -> int:
+    """Make sure the URL does not outlive the credentials that sign it, since it stops working when they expire.
+
+    :param expires_in: The requested expiry in seconds.
+    :param now: The current time, timezone-aware.
+    :param credentials_expire_at: When temporary credentials expire, or ``None`` for long-lived ones.
+    :param credentials_origin: Where the credentials came from, for the message.
+    :param allow_shorter: Shorten the expiry to the credentials' lifetime instead of failing.
+    :raises ConfigError: If the credentials expire first and shortening is not allowed, or they have expired.
+    """
+    if credentials_expire_at is None:
+        return expires_in
+    remaining = int((credentials_expire_at - now).total_seconds())
+    if remaining >= expires_in:
+        return expires_in
+    wanted_at = iso8601(now + timedelta(seconds=expires_in))
+    lapse_at = iso8601(credentials_expire_at)
+    if remaining < MIN_SECONDS:
+        raise ConfigError("credentials", f"the {credentials_origin} credentials expired at {lapse_at}")
+    if allow_shorter:
+        return remaining
+    raise ConfigError(
+        "params.expires_in",
+        f"the URL would expire at {wanted_at}, but the {credentials_origin} credentials that sign it expire at "
+        f"{lapse_at}; shorten expires_in, use longer-lived credentials, or set allow_shorter_expiry: true",
+    )
+
+
+def iso8601(moment: datetime.datetime) -> str:
+    """Format a timezone-aware time as ISO 8601 UTC to the second, such as ``2026-01-01T00:00:00Z``."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

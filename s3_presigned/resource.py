@@ -1,0 +1,152 @@
+"""The Concourse resource type ``s3-presigned-url``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from concoursetools.additional import InOnlyConcourseResource
+from concoursetools.metadata import BuildMetadata
+from concoursetools.typing import Metadata
+
+from s3_presigned import config, outputs, signing, steps
+from s3_presigned.expiry import DEFAULT_SECONDS, iso8601
+
+
+class PresignedUrlResource(InOnlyConcourseResource):
+    """Signs time-limited S3 URLs in the get that follows a put, so that no URL is stored in a version."""
+
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        region: str | None = None,
+        endpoint: str | None = None,
+        addressing_style: str = "auto",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        role_arn: str | None = None,
+        role_session_name: str | None = None,
+        external_id: str | None = None,
+        key_prefix: str | None = None,
+        ca_bundle: str | None = None,
+        skip_ssl_verification: bool = False,
+    ) -> None:
+        """Validate the source; every keyword is a key of the pipeline's ``source``.
+
+        :param bucket: The bucket that holds the objects.
+        :param region: The bucket's region; by default the AWS config or environment, or us-east-1 with an endpoint.
+        :param endpoint: The URL of an S3-compatible store.
+        :param addressing_style: ``auto``, ``virtual`` or ``path``.
+        :param access_key_id: The access key; by default boto3's credential chain is used.
+        :param secret_access_key: The secret key that goes with ``access_key_id``.
+        :param session_token: The token of temporary keys.
+        :param role_arn: A role to assume through STS before signing.
+        :param role_session_name: The session name for ``role_arn``.
+        :param external_id: The external ID the role's trust policy requires.
+        :param key_prefix: Prepended to every key.
+        :param ca_bundle: PEM text of the CA certificates that sign the endpoint's certificate.
+        :param skip_ssl_verification: Do not verify the endpoint's certificate.
+        """
+        super().__init__()
+        self.source = config.parse_source(
+            bucket=bucket,
+            region=region,
+            endpoint=endpoint,
+            addressing_style=addressing_style,
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+            session_token=session_token,
+            role_arn=role_arn,
+            role_session_name=role_session_name,
+            external_id=external_id,
+            key_prefix=key_prefix,
+            ca_bundle=ca_bundle,
+            skip_ssl_verification=skip_ssl_verification,
+        )
+
+    def download_data(
+        self,
+        destination_dir: Path,
+        build_metadata: BuildMetadata,  # noqa: ARG002  # nothing about the build goes into a URL
+        *,
+        file_path: str | None = None,
+        expires_in: int | str | dict[str, float] = DEFAULT_SECONDS,
+        file_name: str | None = None,
+        disposition: str | None = None,
+        content_type: str | None = None,
+        cache_control: str | None = None,
+        content_language: str | None = None,
+        content_encoding: str | None = None,
+        version_id: str | None = None,
+        url_file: str = "url",
+        verify: bool = True,
+        allow_shorter_expiry: bool = False,
+    ) -> Metadata:
+        """Sign the URL and write it to ``<destination>/<url_file>``, with its expiry in ``<destination>/expires_at``.
+
+        :param file_path: The object key, after ``key_prefix``.
+        :param expires_in: Seconds, a duration such as ``24h``, or a mapping such as ``{hours: 24}``.
+        :param file_name: The name a browser saves the download under.
+        :param disposition: ``attachment`` (the default) or ``inline``.
+        :param content_type: The ``Content-Type`` the download is served with.
+        :param cache_control: The ``Cache-Control`` the download is served with.
+        :param content_language: The ``Content-Language`` the download is served with.
+        :param content_encoding: The ``Content-Encoding`` the download is served with.
+        :param version_id: A specific version of the object.
+        :param url_file: The name of the file the URL is written to.
+        :param verify: Check with HEAD that the object exists before signing.
+        :param allow_shorter_expiry: Shorten the expiry to that of temporary credentials instead of failing.
+        :returns: Metadata for the build page; it holds nothing secret.
+        """
+        params = config.parse_get_params(
+            self.source,
+            file_path=file_path,
+            expires_in=expires_in,
+            file_name=file_name,
+            disposition=disposition,
+            content_type=content_type,
+            cache_control=cache_control,
+            content_language=content_language,
+            content_encoding=content_encoding,
+            version_id=version_id,
+            url_file=url_file,
+            verify=verify,
+            allow_shorter_expiry=allow_shorter_expiry,
+        )
+        outcome = signing.sign_object(self.source, params)
+        expires_at = iso8601(outcome.signed.expires_at)
+        outputs.write_files(destination_dir, {params.url_file: outcome.signed.url, "expires_at": expires_at})
+        metadata = {
+            "bucket": self.source.bucket,
+            "key": params.key,
+            "expires_at": expires_at,
+            "expires_in": str(outcome.signed.expires_in),
+        }
+        if outcome.info is not None:
+            metadata |= {
+                "size": str(outcome.info.size),
+                "content_type": outcome.info.content_type,
+                "etag": outcome.info.etag,
+                "last_modified": iso8601(outcome.info.last_modified),
+            }
+            if outcome.info.version_id is not None:
+                metadata["version_id"] = outcome.info.version_id
+        return metadata
+
+    @classmethod
+    def check_main(cls) -> None:
+        """Check for new versions: there are none, since every version comes from a put."""
+        steps.exit_process(steps.run(cls, "check", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
+
+    @classmethod
+    def in_main(cls) -> None:
+        """Sign the URL and write it into the destination directory."""
+        steps.exit_process(steps.run(cls, "in", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
+
+    @classmethod
+    def out_main(cls) -> None:
+        """Emit a new placeholder version, so that the get after the put signs a fresh URL."""
+        steps.exit_process(steps.run(cls, "out", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))

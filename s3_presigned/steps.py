@@ -1,0 +1,180 @@
+"""The ``check``, ``in`` and ``out`` steps as Concourse runs them, with the I/O streams passed in."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from concoursetools import parsing
+from concoursetools.additional import DatetimeVersion
+from concoursetools.metadata import BuildMetadata
+
+from s3_presigned import config
+from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
+
+if TYPE_CHECKING:
+    from concoursetools.additional import InOnlyConcourseResource
+
+ResourceClass = type["InOnlyConcourseResource"]
+_REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
+_SECRET_FIELDS = ("secret_access_key", "session_token", "external_id")
+_MAX_EPOCH_DIGITS = 11  # up to the year 5138, which datetime can still hold
+
+
+def run(
+    resource_class: ResourceClass,
+    step: str,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    argv: Sequence[str],
+    environ: Mapping[str, str],
+) -> int:
+    """Run one step: read the request, act, write the response; on failure write one line to ``stderr``.
+
+    :param resource_class: The resource type.
+    :param step: ``check``, ``in`` or ``out``.
+    :returns: The exit code.
+    """
+    # Debug logging from botocore would print signatures and credentials, whatever the caller configured.
+    logging.disable(logging.INFO)
+    secrets: tuple[str, ...] = ()
+    try:
+        request = parse_request(stdin.read())
+        secrets = _secret_values(request.get("source"))
+        with contextlib.redirect_stdout(stderr):
+            response = _STEPS[step](resource_class, request, argv, environ)
+    except ResourceError as error:
+        stderr.write(f"error: {one_line(str(error), secrets)}\n")
+        return 1
+    except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
+        stderr.write(f"error: unexpected {type(error).__name__}: {one_line(str(error), secrets)}\n")
+        return 1
+    stdout.write(response + "\n")
+    return 0
+
+
+def exit_process(code: int) -> None:
+    """Flush the standard streams and end the process without the interpreter's teardown.
+
+    Tearing down botocore's modules costs a tenth of a second and achieves nothing here: every file the
+    step wrote is closed by the time it returns.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def parse_request(raw: str) -> dict[str, object]:
+    """Parse the JSON request from stdin, refusing anything but one JSON object.
+
+    :param raw: Everything read from stdin.
+    :raises ConfigError: Naming stdin and what is wrong with it.
+    """
+    if not raw.strip():
+        raise ConfigError("stdin", f"the request is empty; {_REQUEST_SHAPE}")
+    try:
+        request = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            "stdin", f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno}); {_REQUEST_SHAPE}"
+        ) from None
+    except RecursionError:
+        raise ConfigError("stdin", f"the JSON is nested too deeply; {_REQUEST_SHAPE}") from None
+    if not isinstance(request, dict):
+        raise ConfigError("stdin", f"got {describe(request)}; {_REQUEST_SHAPE}")
+    return request
+
+
+def _check(
+    resource_class: ResourceClass,
+    request: dict[str, object],
+    argv: Sequence[str],  # noqa: ARG001  # every step takes the same inputs
+    environ: Mapping[str, str],  # noqa: ARG001  # the same
+) -> str:
+    _resource(resource_class, request)
+    return parsing.format_check_output([])
+
+
+def _in(
+    resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
+) -> str:
+    destination = _directory_argument(argv)
+    resource = _resource(resource_class, request)
+    version = _version(request.get("version"))
+    params = config.mapping(request.get("params"), "params")
+    config.reject_unknown("params", params, config.keywords(resource_class.download_data, skip=3))
+    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
+    return parsing.format_in_out_output(version.to_flat_dict(), metadata)
+
+
+def _out(
+    resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
+) -> str:
+    sources = _directory_argument(argv)
+    resource = _resource(resource_class, request)
+    params = config.mapping(request.get("params"), "params")
+    get_params = config.keywords(resource_class.download_data, skip=3)
+    for key in params:
+        if key in get_params:
+            raise ConfigError(
+                f"params.{key}",
+                "belongs under the put's get_params, not params: the URL is signed by the get that follows the put",
+            )
+    config.reject_unknown("params", params, config.keywords(resource_class.publish_new_version, skip=3))
+    version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
+    return parsing.format_in_out_output(version.to_flat_dict(), metadata)
+
+
+_STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Mapping[str, str]], str]] = {
+    "check": _check,
+    "in": _in,
+    "out": _out,
+}
+
+
+def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
+    source = config.mapping(request.get("source"), "source")
+    config.reject_unknown("source", source, config.keywords(resource_class.__init__, skip=1))
+    config.reject_missing("source", source, resource_class.__init__)
+    return resource_class(**source)
+
+
+def _version(value: object) -> DatetimeVersion:
+    stamp = value.get("execution_date") if isinstance(value, dict) and len(value) == 1 else None
+    if not isinstance(stamp, str) or not stamp.isdigit() or len(stamp) > _MAX_EPOCH_DIGITS:
+        raise ConfigError(
+            "version", f'got {describe(value)}; expected {{"execution_date": "<epoch seconds>"}}, as a put emits'
+        )
+    return DatetimeVersion.from_flat_dict({"execution_date": stamp})
+
+
+def _directory_argument(argv: Sequence[str]) -> Path:
+    if len(argv) < 2 or not argv[1]:  # noqa: PLR2004  # the program name, then the directory
+        raise ConfigError("argv", "expected the step's directory as the first argument, as Concourse passes it")
+    return Path(argv[1])
+
+
+def _build_metadata(environ: Mapping[str, str]) -> BuildMetadata:
+    # Concourse always sets these; a local `docker run` may not, and nothing here depends on them.
+    return BuildMetadata(
+        BUILD_ID=environ.get("BUILD_ID", ""),
+        BUILD_TEAM_NAME=environ.get("BUILD_TEAM_NAME", ""),
+        ATC_EXTERNAL_URL=environ.get("ATC_EXTERNAL_URL", ""),
+        BUILD_NAME=environ.get("BUILD_NAME"),
+        BUILD_JOB_NAME=environ.get("BUILD_JOB_NAME"),
+        BUILD_PIPELINE_NAME=environ.get("BUILD_PIPELINE_NAME"),
+        BUILD_PIPELINE_INSTANCE_VARS=environ.get("BUILD_PIPELINE_INSTANCE_VARS"),
+    )
+
+
+def _secret_values(source: object) -> tuple[str, ...]:
+    if not isinstance(source, dict):
+        return ()
+    return tuple(value for key in _SECRET_FIELDS if isinstance(value := source.get(key), str) and value)

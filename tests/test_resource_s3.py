@@ -1,0 +1,174 @@
+"""The resource end to end: generated scripts, a real S3 server, and every URL fetched over HTTP."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from tests.support import BUCKET, VERSION, Runner, S3Server, fetch, parse_disposition
+
+
+def test_put_then_get_signs_a_working_url(s3: S3Server, runner: Runner) -> None:
+    body = s3.put("folder/file.txt", b"the artifact")
+    put = runner.run("out", {"source": s3.source(), "params": {}})
+    version = put.response["version"]
+    assert list(version) == ["execution_date"]
+    assert version["execution_date"].isdigit()
+    assert put.response["metadata"] == []
+
+    got = runner.get(
+        s3.source(), {"file_path": "folder/file.txt", "file_name": "file.txt", "expires_in": {"hours": 24}}
+    )
+    assert got.response["version"] == VERSION
+    url = got.url
+    assert not url.endswith("\n")
+    status, content, headers = fetch(url)
+    assert (status, content) == (200, body)
+    assert parse_disposition(headers["Content-Disposition"]) == ("attachment", "file.txt")
+
+
+def test_check_returns_no_versions(s3: S3Server, runner: Runner) -> None:
+    result = runner.run("check", {"source": s3.source(), "version": VERSION})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_expiry_files_and_metadata(s3: S3Server, runner: Runner) -> None:
+    s3.put("meta.txt", b"12345")
+    before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    result = runner.get(s3.source(), {"file_path": "meta.txt", "expires_in": "1h30m"})
+    after = datetime.datetime.now(datetime.UTC)
+    expires_at = datetime.datetime.strptime(result.file("expires_at"), "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.UTC
+    )
+    assert before + datetime.timedelta(seconds=5400) <= expires_at <= after + datetime.timedelta(seconds=5400)
+    query = parse_qs(urlsplit(result.url).query)
+    assert query["X-Amz-Expires"] == ["5400"]
+    metadata = result.metadata
+    assert metadata["bucket"] == BUCKET
+    assert metadata["key"] == "meta.txt"
+    assert metadata["expires_in"] == "5400"
+    assert metadata["expires_at"] == result.file("expires_at")
+    assert metadata["size"] == "5"
+    assert metadata["etag"]
+    assert metadata["content_type"]
+    assert metadata["last_modified"].endswith("Z")
+
+
+def test_without_verify_no_object_metadata_is_claimed(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(), {"file_path": "not-there-yet.txt", "verify": False})
+    assert set(result.metadata) == {"bucket", "key", "expires_at", "expires_in"}
+    assert fetch(result.url)[0] == 404
+
+
+def test_missing_object_fails_and_names_bucket_and_key(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(), {"file_path": "no/such/object.txt"})
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "s3://bucket/no/such/object.txt does not exist" in result.stderr
+    assert not any(result.directory.iterdir())
+
+
+def test_tampered_url_is_refused(s3: S3Server, runner: Runner) -> None:
+    s3.put("secret-report.pdf")
+    s3.put("other-report.pdf")
+    url = runner.get(s3.source(), {"file_path": "secret-report.pdf"}).url
+    assert fetch(url)[0] == 200
+    assert fetch(url.replace("secret-report.pdf", "other-report.pdf"))[0] == 403
+    assert fetch(url.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200"))[0] == 403
+    signature = parse_qs(urlsplit(url).query)["X-Amz-Signature"][0]
+    flipped = ("0" if signature[0] != "0" else "1") + signature[1:]
+    assert fetch(url.replace(signature, flipped))[0] == 403
+
+
+def test_wrong_secret_is_refused(s3: S3Server, runner: Runner) -> None:
+    s3.put("wrong-secret.txt")
+    result = runner.get(
+        s3.source(secret_access_key="not/the+right/secret"), {"file_path": "wrong-secret.txt", "verify": False}
+    )
+    assert fetch(result.url)[0] == 403
+
+
+def test_wrong_secret_fails_verify_with_the_s3_error(s3: S3Server, runner: Runner) -> None:
+    s3.put("wrong-secret-verify.txt")
+    result = runner.get(s3.source(secret_access_key="not/the+right/secret"), {"file_path": "wrong-secret-verify.txt"})
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: s3://bucket/wrong-secret-verify.txt: access denied")
+
+
+def test_url_stops_working_after_it_expires(s3: S3Server, runner: Runner) -> None:
+    s3.put("short-lived.txt")
+    result = runner.get(s3.source(), {"file_path": "short-lived.txt", "expires_in": 1})
+    assert fetch(result.url)[0] == 200
+    time.sleep(2.1)
+    assert fetch(result.url)[0] in (400, 403)
+
+
+@pytest.mark.parametrize(
+    ("params", "header"),
+    [
+        ({"content_type": "application/x-custom"}, "Content-Type"),
+        ({"cache_control": "no-store"}, "Cache-Control"),
+        ({"content_language": "de-DE"}, "Content-Language"),
+        ({"content_encoding": "identity"}, "Content-Encoding"),
+    ],
+)
+def test_response_overrides_reach_the_download(
+    s3: S3Server, runner: Runner, params: dict[str, str], header: str
+) -> None:
+    s3.put("override.bin")
+    result = runner.get(s3.source(), {"file_path": "override.bin", **params})
+    status, _, headers = fetch(result.url)
+    assert status == 200
+    assert headers[header] == next(iter(params.values()))
+
+
+def test_inline_disposition_without_name(s3: S3Server, runner: Runner) -> None:
+    s3.put("page.html")
+    result = runner.get(s3.source(), {"file_path": "page.html", "disposition": "inline"})
+    assert fetch(result.url)[2]["Content-Disposition"] == "inline"
+
+
+def test_key_prefix_confines_the_key(s3: S3Server, runner: Runner) -> None:
+    body = s3.put("u/alice/report.txt")
+    result = runner.get(s3.source(key_prefix="u/alice/"), {"file_path": "report.txt"})
+    assert result.metadata["key"] == "u/alice/report.txt"
+    assert fetch(result.url)[1] == body
+
+
+def test_custom_url_file(s3: S3Server, runner: Runner) -> None:
+    s3.put("named.txt")
+    result = runner.get(s3.source(), {"file_path": "named.txt", "url_file": "download-link"})
+    assert sorted(path.name for path in result.directory.iterdir()) == ["download-link", "expires_at"]
+    assert fetch(result.file("download-link"))[0] == 200
+
+
+def test_url_path_decodes_to_exactly_the_key(s3: S3Server, runner: Runner) -> None:
+    # rclone cannot store keys with a leading slash or '//', so these are checked in the URL itself.
+    for key in ("/leading", "a//b", "sp ace+plus?q#h%25=~"):
+        result = runner.get(s3.source(), {"file_path": key, "verify": False})
+        path = urlsplit(result.url).path
+        assert unquote(path) == f"/{BUCKET}/{key}"
+
+
+def test_version_id_is_signed(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(), {"file_path": "versioned.txt", "version_id": "v-123", "verify": False})
+    assert parse_qs(urlsplit(result.url).query)["versionId"] == ["v-123"]
+
+
+def test_out_rejects_get_params_under_params(s3: S3Server, runner: Runner) -> None:
+    result = runner.run("out", {"source": s3.source(), "params": {"file_path": "folder/file.txt"}})
+    assert result.returncode != 0
+    assert result.stderr == (
+        "error: params.file_path: belongs under the put's get_params, not params: "
+        "the URL is signed by the get that follows the put\n"
+    )
+
+
+def test_unknown_key_suggests_the_closest(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(), {"file_path": "x", "expire_in": 60})
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: params.expire_in: unknown field; did you mean 'expires_in'?")
