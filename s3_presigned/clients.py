@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +33,7 @@ READ_TIMEOUT = 10
 MAX_ATTEMPTS = 3
 ROLE_MIN_SECONDS = 900  # STS's shortest role session
 ROLE_MAX_SECONDS = 43200  # STS's longest role session
+ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def resolve_region(source: Source, session: botocore.session.Session) -> str:
         return source.region
     if source.endpoint is not None:
         return DEFAULT_STORE_REGION
-    region = session.get_config_variable("region")
+    # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what the other AWS SDKs and runtimes set.
+    region = os.environ.get("AWS_REGION") or session.get_config_variable("region")
     if not region:
         raise ConfigError(
             "source.region",
@@ -146,7 +149,7 @@ def _assume_role(
     request: dict[str, Any] = {
         "RoleArn": role.arn,
         "RoleSessionName": role.session_name,
-        "DurationSeconds": min(max(wanted_seconds, ROLE_MIN_SECONDS), ROLE_MAX_SECONDS),
+        "DurationSeconds": min(max(wanted_seconds + ROLE_SLACK_SECONDS, ROLE_MIN_SECONDS), ROLE_MAX_SECONDS),
     }
     if role.external_id is not None:
         request["ExternalId"] = role.external_id

@@ -111,6 +111,7 @@ class StepResult:
         return {pair["name"]: pair["value"] for pair in self.response["metadata"]}
 
     def file(self, name: str) -> str:
+        assert self.returncode == 0, self.stderr
         return (self.directory / name).read_text(encoding="utf-8")
 
     @property

@@ -1,0 +1,121 @@
+"""Where the signing credentials come from, and the rule that a URL cannot outlive temporary ones."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Server, fetch
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/artifact-sharing"
+
+
+def query(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+def expiry_of(result_file: str) -> datetime.datetime:
+    return datetime.datetime.strptime(result_file, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+
+
+def test_default_chain_from_the_environment(s3: S3Server, runner: Runner) -> None:
+    body = s3.put("chain/env.txt")
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}
+    env = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+    result = runner.get(source, {"file_path": "chain/env.txt"}, env=env)
+    assert fetch(result.url)[1] == body
+
+
+def test_no_credentials_anywhere_fails_and_says_so(s3: S3Server, runner: Runner) -> None:
+    result = runner.get({"bucket": "bucket", "endpoint": s3.endpoint}, {"file_path": "x", "verify": False})
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: credentials: none found;")
+    assert result.stderr.count("\n") == 1
+
+
+def test_session_token_is_signed_into_the_url(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(session_token=SESSION_TOKEN), {"file_path": "t.txt", "verify": False})
+    assert query(result.url)["X-Amz-Security-Token"] == SESSION_TOKEN
+
+
+def credential_process_config(tmp_path: Path, expires_in: datetime.timedelta) -> dict[str, str]:
+    """An AWS config whose credential_process hands out keys that expire: a refreshable provider."""
+    expiration = (datetime.datetime.now(datetime.UTC) + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
+    issued = {"Version": 1, "AccessKeyId": ACCESS_KEY, "SecretAccessKey": SECRET_KEY, "Expiration": expiration}
+    helper = tmp_path / "issue_credentials.py"
+    helper.write_text(f"print({json.dumps(json.dumps(issued))})\n")
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} {helper}\n")
+    return {"AWS_CONFIG_FILE": str(config), "EXPIRATION": expiration}
+
+
+def test_credentials_expiring_before_the_url_fail_naming_both_times(
+    s3: S3Server, runner: Runner, tmp_path: Path
+) -> None:
+    env = credential_process_config(tmp_path, datetime.timedelta(minutes=15))
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}
+    result = runner.get(source, {"file_path": "x", "expires_in": "7d", "verify": False}, env=env)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "params.expires_in: the URL would expire at" in result.stderr
+    assert env["EXPIRATION"] in result.stderr
+    assert "allow_shorter_expiry" in result.stderr
+    assert not any(result.directory.iterdir())
+
+
+def test_allow_shorter_expiry_ends_the_url_with_the_credentials(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
+    body = s3.put("chain/short.txt")
+    env = credential_process_config(tmp_path, datetime.timedelta(minutes=15))
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}
+    params = {"file_path": "chain/short.txt", "expires_in": "7d", "allow_shorter_expiry": True}
+    result = runner.get(source, params, env=env)
+    credentials_expire = expiry_of(env["EXPIRATION"])
+    assert (
+        credentials_expire - datetime.timedelta(seconds=2) <= expiry_of(result.file("expires_at")) <= credentials_expire
+    )
+    assert 880 <= int(result.metadata["expires_in"]) <= 900
+    assert result.metadata["expires_at"] == result.file("expires_at")
+    assert fetch(result.url)[1] == body
+
+
+def test_assumed_role_signs_with_the_role_session(runner: Runner, sts_endpoint: str) -> None:
+    source = {
+        "bucket": "my-bucket",
+        "region": "eu-west-2",
+        "access_key_id": ACCESS_KEY,
+        "secret_access_key": SECRET_KEY,
+        "role_arn": ROLE_ARN,
+        "role_session_name": "concourse-share",
+        "external_id": "ext-123",
+    }
+    env = {"AWS_ENDPOINT_URL_STS": sts_endpoint}
+    result = runner.get(source, {"file_path": "a.txt", "expires_in": "2h", "verify": False}, env=env)
+    signed = query(result.url)
+    assert not signed["X-Amz-Credential"].startswith(ACCESS_KEY)
+    assert signed["X-Amz-Security-Token"]
+    assert signed["X-Amz-Expires"] == "7200"
+
+
+@pytest.mark.parametrize("allow_shorter", [False, True])
+def test_role_session_shorter_than_the_url(runner: Runner, sts_endpoint: str, *, allow_shorter: bool) -> None:
+    # STS grants role sessions of at most 12 hours, so a 7-day URL cannot be covered.
+    source = {
+        "bucket": "my-bucket",
+        "region": "eu-west-2",
+        "access_key_id": ACCESS_KEY,
+        "secret_access_key": SECRET_KEY,
+    }
+    source["role_arn"] = ROLE_ARN
+    params = {"file_path": "a.txt", "expires_in": "7d", "verify": False, "allow_shorter_expiry": allow_shorter}
+    result = runner.get(source, params, env={"AWS_ENDPOINT_URL_STS": sts_endpoint})
+    if allow_shorter:
+        assert 43100 <= int(result.metadata["expires_in"]) <= 43200
+        assert query(result.url)["X-Amz-Expires"] == result.metadata["expires_in"]
+    else:
+        assert result.returncode != 0
+        assert "the assumed role credentials that sign it expire at" in result.stderr
