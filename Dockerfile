@@ -1,0 +1,32 @@
+# The s3-presigned-url resource type: /opt/resource/{check,in,out} on a slim Python.
+ARG BASE_IMAGE=python:3.12-slim
+
+FROM ${BASE_IMAGE} AS builder
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY requirements.txt .
+RUN python3 -m venv /opt/venv \
+    && /opt/venv/bin/python -m pip install --no-cache-dir --no-deps -r requirements.txt \
+    && /opt/venv/bin/python -m pip uninstall --yes pip setuptools
+# botocore ships the models of 400-odd services; the resource calls S3 and STS, and its credential
+# chain may call SSO, SSO-OIDC and sign-in. The rest is most of the dependency weight.
+RUN find /opt/venv/lib/python3*/site-packages/botocore/data -mindepth 1 -maxdepth 1 -type d \
+        ! -name s3 ! -name sts ! -name sso ! -name sso-oidc ! -name signin -exec rm -rf {} + \
+    && find /opt/venv/lib/python3*/site-packages/botocore/data -name 'examples-1.json' -delete
+WORKDIR /opt/resource
+COPY s3_presigned/ s3_presigned/
+# The scripts import s3_presigned from their own directory; bytecode is compiled now, not on every run.
+RUN /opt/venv/bin/python -m concoursetools assets /opt/resource -r s3_presigned/resource.py \
+        -e /opt/venv/bin/python \
+    && /opt/venv/bin/python -m compileall -q /opt/resource
+
+FROM ${BASE_IMAGE}
+ARG VERSION=0.1.0
+# Set SOURCE to the repository's URL when publishing the image.
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="s3-presigned-url" \
+      org.opencontainers.image.description="Concourse resource type: time-limited presigned S3 URLs" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="${SOURCE}"
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /opt/resource /opt/resource
