@@ -244,7 +244,7 @@ def _endpoint(value: object) -> str | None:
         parts = urlsplit(value)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise ConfigError("source.endpoint", f"{value!r} is not a valid URL; {accepted}") from None
+        raise ConfigError("source.endpoint", f"{describe(value)} is not a valid URL; {accepted}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("source.endpoint", f"{describe(value)} is not a URL; {accepted}")
     if parts.username or parts.password or parts.query or parts.fragment:

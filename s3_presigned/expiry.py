@@ -45,8 +45,8 @@ def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
 def _parse_duration(text: str, field: str) -> int:
     match = _DURATION.fullmatch(text)
     if not text or match is None:
-        hint = f" (for seconds write {text}s)" if text.isdigit() else ""
-        raise ConfigError(field, f"{text!r} is not a duration{hint}; expected {_ACCEPTED}")
+        hint = f" (for seconds write {text}s)" if text.isdigit() and len(text) <= len(str(MAX_SECONDS)) else ""
+        raise ConfigError(field, f"{describe(text)} is not a duration{hint}; expected {_ACCEPTED}")
     parts = {unit: int(amount) for unit, amount in match.groupdict().items() if amount is not None}
     return int(timedelta(**parts).total_seconds())
 

@@ -60,7 +60,7 @@ def runner(assets: Path, tmp_path: Path) -> Iterator[Runner]:
 
 
 # "ci" runs more examples; HYPOTHESIS_PROFILE picks the profile (.ci/run sets it).
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile("ci", max_examples=3000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ def engine_problem() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def image() -> Iterator[str]:
+def image() -> str:
     problem = engine_problem()
     if problem is not None:
         if os.environ.get("S3_PRESIGNED_REQUIRE_IMAGE") == "1":
@@ -40,7 +39,7 @@ def image() -> Iterator[str]:
     if base := os.environ.get("BASE_IMAGE"):
         command += ["--build-arg", f"BASE_IMAGE={base}"]
     subprocess.run([*command, str(ROOT)], check=True, capture_output=True, timeout=900)
-    yield TAG
+    return TAG
 
 
 def run_in_image(

@@ -22,7 +22,7 @@ special = st.sampled_from(
 )
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.one_of(keys, special), name=st.text(printable, min_size=1, max_size=60))
 def test_any_key_and_name_round_trip(s3: S3Server, tmp_path: Path, key: str, name: str) -> None:
     # Each example gets a folder of its own: rclone cannot hold both 'a' and 'a/b' as files.

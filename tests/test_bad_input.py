@@ -1,0 +1,194 @@
+"""Every bad input answered with one line that names the field, by the real scripts, leaving nothing behind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support import ACCESS_KEY, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
+
+# A closed port: nothing in this matrix may get as far as the network.
+SOURCE = {
+    "bucket": "bucket",
+    "endpoint": "http://127.0.0.1:9",
+    "access_key_id": ACCESS_KEY,
+    "secret_access_key": SECRET_KEY,
+}
+PARAMS = {"file_path": "folder/file.txt"}
+
+
+def get(source: dict[str, Any] | None = None, params: dict[str, Any] | None = None, **request: Any) -> str:
+    payload = {
+        "source": SOURCE if source is None else source,
+        "version": VERSION,
+        "params": PARAMS if params is None else params,
+    }
+    return json.dumps(payload | request)
+
+
+def source_with(**fields: Any) -> dict[str, Any]:
+    return SOURCE | fields
+
+
+def params_with(**fields: Any) -> dict[str, Any]:
+    return PARAMS | fields
+
+
+CASES: list[tuple[str, str, str, str]] = [
+    # (id, step, stdin, the field the one line must name)
+    ("stdin-empty", "in", "", "stdin"),
+    ("stdin-not-json", "in", "source: bucket", "stdin"),
+    ("stdin-json-then-garbage", "in", get() + " trailing", "stdin"),
+    ("stdin-null", "in", "null", "stdin"),
+    ("stdin-list", "in", "[]", "stdin"),
+    ("stdin-empty-check", "check", "", "stdin"),
+    ("stdin-list-out", "out", '[{"source": {}}]', "stdin"),
+    ("source-not-mapping", "in", get(source="bucket"), "source"),  # type: ignore[arg-type]
+    ("bucket-missing", "in", get(source={"endpoint": "http://127.0.0.1:9"}), "source.bucket"),
+    ("bucket-empty", "in", get(source=source_with(bucket="")), "source.bucket"),
+    ("bucket-number", "check", json.dumps({"source": {"bucket": 5}}), "source.bucket"),
+    ("bucket-s3-url", "out", json.dumps({"source": {"bucket": "s3://bucket/key"}}), "source.bucket"),
+    ("source-typo", "in", get(source=source_with(buckt="x")), "source.buckt"),
+    ("file-path-missing", "in", get(params={}), "params.file_path"),
+    ("file-path-empty", "in", get(params={"file_path": ""}), "params.file_path"),
+    ("file-path-number", "in", get(params={"file_path": 7}), "params.file_path"),
+    ("key-1025-bytes", "in", get(params={"file_path": "k" * 1025}), "params.file_path"),
+    (
+        "key-1025-bytes-with-prefix",
+        "in",
+        get(source=source_with(key_prefix="p/"), params={"file_path": "k" * 1023}),
+        "params.file_path",
+    ),
+    ("params-typo", "in", get(params=params_with(expire_in=60)), "params.expire_in"),
+    (
+        "params-null",
+        "in",
+        json.dumps({"source": SOURCE, "version": VERSION, "params": None}),
+        "params.file_path",
+    ),
+    ("params-list", "in", get(params=["file_path"]), "params"),  # type: ignore[arg-type]
+    ("expires-0", "in", get(params=params_with(expires_in=0)), "params.expires_in"),
+    ("expires-negative", "in", get(params=params_with(expires_in=-1)), "params.expires_in"),
+    ("expires-604801", "in", get(params=params_with(expires_in=604801)), "params.expires_in"),
+    ("expires-float", "in", get(params=params_with(expires_in=1.5)), "params.expires_in"),
+    ("expires-string-digits", "in", get(params=params_with(expires_in="3600")), "params.expires_in"),
+    ("expires-true", "in", get(params=params_with(expires_in=True)), "params.expires_in"),
+    ("expires-null", "in", get(params=params_with(expires_in=None)), "params.expires_in"),
+    ("expires-1e9", "in", get(params=params_with(expires_in=1e9)), "params.expires_in"),
+    ("expires-2-weeks", "in", get(params=params_with(expires_in={"weeks": 2})), "params.expires_in"),
+    ("expires-unit-typo", "in", get(params=params_with(expires_in={"hourz": 1})), "params.expires_in.hourz"),
+    ("expires-24x", "in", get(params=params_with(expires_in="24x")), "params.expires_in"),
+    ("file-name-crlf", "in", get(params=params_with(file_name="a.txt\r\nSet-Cookie: x=y")), "params.file_name"),
+    ("file-name-lf", "in", get(params=params_with(file_name="a\nb.txt")), "params.file_name"),
+    ("file-name-nul", "in", get(params=params_with(file_name="a\u0000b")), "params.file_name"),
+    ("file-name-5000", "in", get(params=params_with(file_name="n" * 5000)), "params.file_name"),
+    ("file-name-empty", "in", get(params=params_with(file_name="")), "params.file_name"),
+    ("disposition-unknown", "in", get(params=params_with(disposition="download")), "params.disposition"),
+    ("content-type-crlf", "in", get(params=params_with(content_type="text/plain\r\nX: y")), "params.content_type"),
+    ("url-file-dotdot", "in", get(params=params_with(url_file="../x")), "params.url_file"),
+    ("url-file-absolute", "in", get(params=params_with(url_file="/etc/x")), "params.url_file"),
+    ("url-file-nested", "in", get(params=params_with(url_file="a/b")), "params.url_file"),
+    ("url-file-empty", "in", get(params=params_with(url_file="")), "params.url_file"),
+    ("url-file-reserved", "in", get(params=params_with(url_file="expires_at")), "params.url_file"),
+    ("verify-string", "in", get(params=params_with(verify="yes")), "params.verify"),
+    ("region-empty", "in", get(source=source_with(region="")), "source.region"),
+    (
+        "region-EU",
+        "in",
+        get(source={k: v for k, v in SOURCE.items() if k != "endpoint"} | {"region": "EU"}),
+        "source.region",
+    ),
+    ("region-trailing-space", "in", get(source=source_with(region="us-east-1 ")), "source.region"),
+    ("endpoint-not-url", "in", get(source=source_with(endpoint="not a url")), "source.endpoint"),
+    ("endpoint-ftp", "in", get(source=source_with(endpoint="ftp://host")), "source.endpoint"),
+    ("endpoint-bad-port", "in", get(source=source_with(endpoint="http://host:port")), "source.endpoint"),
+    ("addressing-sideways", "in", get(source=source_with(addressing_style="sideways")), "source.addressing_style"),
+    (
+        "access-key-without-secret",
+        "in",
+        get(source={"bucket": "bucket", "access_key_id": ACCESS_KEY}),
+        "source.secret_access_key",
+    ),
+    (
+        "secret-without-access-key",
+        "check",
+        json.dumps({"source": {"bucket": "bucket", "secret_access_key": SECRET_KEY}}),
+        "source.access_key_id",
+    ),
+    ("token-without-keys", "in", get(source={"bucket": "bucket", "session_token": "t0ken"}), "source.session_token"),
+    ("role-arn-not-arn", "in", get(source=source_with(role_arn="admin")), "source.role_arn"),
+    (
+        "role-session-name-bad",
+        "in",
+        get(source=source_with(role_arn="arn:aws:iam::123456789012:role/r", role_session_name="a b")),
+        "source.role_session_name",
+    ),
+    ("external-id-without-role", "in", get(source=source_with(external_id="abc")), "source.external_id"),
+    ("ca-bundle-not-pem", "in", get(source=source_with(ca_bundle="not a certificate")), "source.ca_bundle"),
+    (
+        "ca-bundle-and-skip",
+        "in",
+        get(source=source_with(ca_bundle="-----BEGIN CERTIFICATE-----", skip_ssl_verification=True)),
+        "source.ca_bundle",
+    ),
+    ("skip-ssl-string", "in", get(source=source_with(skip_ssl_verification="no")), "source.skip_ssl_verification"),
+    ("version-malformed", "in", get(version={"execution_date": "yesterday"}), "version"),
+    ("version-extra-key", "in", get(version={"execution_date": "1767225600", "ref": "x"}), "version"),
+    ("version-missing", "in", json.dumps({"source": SOURCE, "params": PARAMS}), "version"),
+    ("version-number", "in", get(version={"execution_date": 1767225600}), "version"),
+    (
+        "out-get-param-under-params",
+        "out",
+        json.dumps({"source": SOURCE, "params": {"file_path": "x"}}),
+        "params.file_path",
+    ),
+    ("out-unknown-param", "out", json.dumps({"source": SOURCE, "params": {"bucket": "x"}}), "params.bucket"),
+    ("check-source-typo", "check", json.dumps({"source": source_with(regoin="eu-west-1")}), "source.regoin"),
+]
+
+
+@pytest.mark.parametrize(("step", "stdin", "field"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_bad_input_is_one_line_naming_the_field(runner: Runner, step: str, stdin: str, field: str) -> None:
+    result = runner.run(step, stdin)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert result.stderr.endswith("\n")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: {field}: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "unexpected" not in result.stderr
+    assert list(result.directory.iterdir()) == []
+
+
+def test_matrix_is_large_and_distinct() -> None:
+    assert len(CASES) >= 40
+    assert len({case[0] for case in CASES}) == len(CASES)
+    assert len({(case[1], case[2]) for case in CASES}) == len(CASES)
+
+
+def test_endpoint_credentials_are_not_echoed(runner: Runner) -> None:
+    result = runner.run("in", get(source=source_with(endpoint="http://user:hunter2-password@host")))
+    assert result.stderr.startswith("error: source.endpoint: must not hold credentials")
+    assert "hunter2" not in result.stderr
+
+
+def test_a_bad_secret_type_is_not_echoed(runner: Runner) -> None:
+    result = runner.run("in", get(source=source_with(secret_access_key="")))
+    assert result.stderr == "error: source.secret_access_key: got an empty string; expected a non-empty string\n"
+
+
+def test_long_values_are_cut_in_the_message(runner: Runner) -> None:
+    result = runner.run("in", get(params=params_with(expires_in="x" * 5000)))
+    assert len(result.stderr) < 400
+    assert "(5000 characters)" in result.stderr
+
+
+@pytest.mark.parametrize("name", ['say "hi".txt', "back\\slash.txt", "two  spaces.txt", "ünï 😀.txt"])
+def test_quotes_and_backslashes_in_file_name_are_escaped_not_refused(s3: S3Server, runner: Runner, name: str) -> None:
+    s3.put("escaped.txt")
+    result = runner.get(s3.source(), {"file_path": "escaped.txt", "file_name": name})
+    status, _, headers = fetch(result.url)
+    assert status == 200
+    assert parse_disposition(headers["Content-Disposition"]) == ("attachment", name)

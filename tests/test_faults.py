@@ -1,0 +1,195 @@
+"""Faults survived or reported cleanly: closed ports, silent servers, 5xx, clock skew, many steps at once."""
+
+from __future__ import annotations
+
+import email.utils
+import http.server
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Self
+
+import pytest
+
+from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, Runner, S3Server, fetch, free_port, leaks
+
+# Three attempts of a 5 s connect and a 10 s read, plus the retry back-off, with room for a slow machine.
+HANG_BUDGET_SECONDS = 45
+
+
+def fake_source(port: int) -> dict[str, str]:
+    return {
+        "bucket": "bucket",
+        "endpoint": f"http://127.0.0.1:{port}",
+        "access_key_id": ACCESS_KEY,
+        "secret_access_key": SECRET_KEY,
+    }
+
+
+class FakeS3:
+    """An HTTP server on loopback that answers HEAD as told, counting the requests."""
+
+    def __init__(self, answer: Callable[[int], tuple[int, dict[str, str]]]) -> None:
+        self.requests = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_HEAD(self) -> None:
+                owner.requests += 1
+                status, headers = answer(owner.requests)
+                self.send_response_only(status)
+                for name, value in ({"Content-Length": "0"} | headers).items():
+                    self.send_header(name, value)
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def object_headers(date_offset: float = 0) -> dict[str, str]:
+    return {
+        "Content-Length": "5",
+        "Content-Type": "text/plain",
+        "ETag": '"0123456789abcdef"',
+        "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT",
+        "Date": email.utils.formatdate(time.time() + date_offset, usegmt=True),
+    }
+
+
+def test_closed_port_fails_fast_naming_the_endpoint(runner: Runner) -> None:
+    port = free_port()
+    started = time.monotonic()
+    result = runner.get(fake_source(port), {"file_path": "a.txt"})
+    elapsed = time.monotonic() - started
+    assert result.returncode != 0
+    assert elapsed < 15
+    assert f"could not connect to http://127.0.0.1:{port}" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_server_that_never_answers_fails_within_the_budget(runner: Runner, silent_server: int) -> None:
+    started = time.monotonic()
+    result = runner.get(fake_source(silent_server), {"file_path": "a.txt"}, timeout=HANG_BUDGET_SECONDS + 15)
+    elapsed = time.monotonic() - started
+    assert result.returncode != 0
+    assert elapsed < HANG_BUDGET_SECONDS
+    assert f"http://127.0.0.1:{silent_server}" in result.stderr
+    assert "did not answer within 10 s" in result.stderr
+    assert list(result.directory.iterdir()) == []
+
+
+def test_500_then_200_succeeds_through_the_retry(runner: Runner) -> None:
+    with FakeS3(lambda n: (500, {}) if n == 1 else (200, object_headers())) as server:
+        result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
+    assert result.returncode == 0, result.stderr
+    assert server.requests == 2
+    assert result.metadata["etag"] == "0123456789abcdef"
+    assert result.url.startswith(f"http://127.0.0.1:{server.port}/bucket/a.txt?")
+
+
+def test_503_slow_down_for_good_fails_after_the_bounded_attempts(runner: Runner) -> None:
+    with FakeS3(lambda _: (503, {})) as server:
+        result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
+    assert result.returncode != 0
+    assert server.requests == 3
+    assert result.stderr.startswith("error: checking s3://bucket/a.txt: S3 answered 503")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(("offset", "direction"), [(600, "ahead of"), (-600, "behind")])
+def test_clock_skew_is_warned_about(runner: Runner, offset: int, direction: str) -> None:
+    with FakeS3(lambda _: (200, object_headers(date_offset=offset))) as server:
+        result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
+    assert result.returncode == 0, result.stderr
+    # The Date header counts whole seconds, so the skew read from it is within a second or two of the offset.
+    warning = re.fullmatch(
+        rf"warning: the S3 server's clock is (\d+) s {direction} this machine's; .*\n", result.stderr
+    )
+    assert warning is not None, result.stderr
+    assert 598 <= int(warning.group(1)) <= 602
+
+
+def test_no_warning_when_clocks_agree(runner: Runner) -> None:
+    with FakeS3(lambda _: (200, object_headers(date_offset=5))) as server:
+        result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_fifty_steps_at_once(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
+    bodies = {f"parallel/{n}.txt": s3.put(f"parallel/{n}.txt") for n in range(50)}
+
+    def one(key: str) -> tuple[str, str]:
+        result = runner.get(s3.source(), {"file_path": key}, directory=tmp_path / key.replace("/", "-"))
+        return key, result.url
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        urls = dict(pool.map(one, bodies))
+    assert len(set(urls.values())) == 50
+    for key, url in urls.items():
+        assert fetch(url)[1] == bodies[key]
+
+
+def test_nothing_leaks_with_debug_logging_forced_on(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
+    # A caller that turns on every debug switch it can: Python logging at DEBUG from a sitecustomize,
+    # and botocore's own logger set to DEBUG with a handler of its own.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)\n"
+        "botocore_logger = logging.getLogger('botocore')\n"
+        "botocore_logger.setLevel(logging.DEBUG)\n"
+        "botocore_logger.addHandler(logging.StreamHandler(sys.stderr))\n"
+    )
+    s3.put("debug/file.txt")
+    env = {"PYTHONPATH": f"{site}:{ROOT}", "AWS_DEBUG": "1", "BOTO_DEBUG": "1"}
+    result = runner.get(
+        s3.source(session_token="DebugSessionToken/with+chars"), {"file_path": "debug/file.txt"}, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert not leaks(result, extra_markers=("DebugSessionToken/with+chars",))
+    assert "Authorization" not in result.stderr
