@@ -300,27 +300,177 @@ def _ca_bundle(value: object, skip_ssl_verification: object) -> str | None:
     return value
 
 
-# get parameters and the response headers they override in the signed URL
+# get parameters and the response headers they override in a download URL
 RESPONSE_OVERRIDES = {
     "content_type": "ResponseContentType",
     "cache_control": "ResponseCacheControl",
     "content_language": "ResponseContentLanguage",
     "content_encoding": "ResponseContentEncoding",
 }
+SELECTORS = ("file_path", "file_paths", "prefix", "regexp")
+MAX_KEYS = 100_000  # a bound on one step's work; far above any build's artifacts
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which objects to sign: one key, a list of keys, every key under a prefix, or the newest regexp match."""
+
+    mode: str
+    keys: tuple[str, ...] = ()
+    prefix: str = ""
+    pattern: re.Pattern[str] | None = None
+
+    @property
+    def single(self) -> bool:
+        """Whether the step signs exactly one URL, written to ``url_file``."""
+        return self.mode in ("file_path", "regexp")
 
 
 @dataclass(frozen=True)
 class GetParams:
-    """The validated parameters of the implicit get that signs the URL."""
+    """The validated parameters of the implicit get that signs the URLs."""
 
-    key: str
+    selection: Selection
     method: str
     expires_in: int
     overrides: dict[str, str]
+    content_type: str | None
     version_id: str | None
     url_file: str
     verify: bool
     allow_shorter_expiry: bool
+    allow_empty: bool
+
+    @property
+    def upload_headers(self) -> dict[str, str]:
+        """The headers an upload must send exactly as signed."""
+        return {"Content-Type": self.content_type} if self.method == "put" and self.content_type else {}
+
+
+def parse_get_params(
+    source: Source,
+    *,
+    selectors: dict[str, object],
+    method: object,
+    expires_in: object,
+    file_name: object,
+    disposition: object,
+    content_type: object,
+    cache_control: object,
+    content_language: object,
+    content_encoding: object,
+    version_id: object,
+    url_file: object,
+    verify: object,
+    allow_shorter_expiry: object,
+    allow_empty: object,
+) -> GetParams:
+    """Validate the get parameters; the keyword names are the pipeline's keys.
+
+    :param selectors: ``file_path``, ``file_paths``, ``prefix`` and ``regexp`` as given, of which exactly one is set.
+    """
+    checked_method = choice("get" if method is None else method, "params.method", METHODS)
+    selection = _selection(selectors, source.key_prefix, checked_method)
+    headers = {"content_type": content_type, "cache_control": cache_control}
+    headers |= {"content_language": content_language, "content_encoding": content_encoding}
+    for field, value in headers.items():
+        if value is not None:
+            text(value, f"params.{field}", max_length=1024)
+    if checked_method == "put":
+        _reject_for_uploads(file_name=file_name, disposition=disposition, verify=verify, **headers)
+    overrides = {RESPONSE_OVERRIDES[field]: str(value) for field, value in headers.items() if value is not None}
+    if file_name is not None or disposition is not None:
+        kind = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
+        name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
+        overrides["ResponseContentDisposition"] = content_disposition(kind, name)
+    if version_id is not None and selection.mode != "file_path":
+        raise ConfigError("params.version_id", "applies to a single file_path only")
+    if url_file is not None and not selection.single:
+        raise ConfigError(
+            "params.url_file", f"applies to file_path and regexp; {selection.mode} writes urls.json and manifest.json"
+        )
+    if allow_empty is not None and selection.mode != "prefix":
+        raise ConfigError("params.allow_empty", "applies to prefix only")
+    return GetParams(
+        selection=selection,
+        method=checked_method,
+        expires_in=parse_expires_in(expires_in),
+        overrides=overrides if checked_method == "get" else {},
+        content_type=None if content_type is None else str(content_type),
+        version_id=optional_text(version_id, "params.version_id"),
+        url_file=parse_url_file("url" if url_file is None else url_file),
+        verify=checked_method == "get" if verify is None else flag(verify, "params.verify"),
+        allow_shorter_expiry=flag(allow_shorter_expiry, "params.allow_shorter_expiry"),
+        allow_empty=False if allow_empty is None else flag(allow_empty, "params.allow_empty"),
+    )
+
+
+def _reject_for_uploads(**fields: object) -> None:
+    for field, value in fields.items():
+        if field == "verify" and value is True:
+            raise ConfigError(
+                "params.verify", "checks that an object exists, but an upload's need not; leave it out for method: put"
+            )
+        if field not in ("verify", "content_type") and value is not None:
+            raise ConfigError(
+                f"params.{field}", "applies to downloads; an upload URL (method: put) takes content_type alone"
+            )
+
+
+def _selection(selectors: dict[str, object], key_prefix: str, method: str) -> Selection:
+    given = [name for name in SELECTORS if selectors.get(name) is not None]
+    if not given:
+        raise ConfigError(
+            "params.file_path",
+            "required; please specify the object key, or one of file_paths, prefix or regexp, under get_params",
+        )
+    if len(given) > 1:
+        raise ConfigError(
+            f"params.{given[1]}", f"please specify only one of {', '.join(SELECTORS)}; got {' and '.join(given)}"
+        )
+    mode = given[0]
+    value = selectors[mode]
+    if method == "put" and mode not in ("file_path", "file_paths"):
+        raise ConfigError(
+            f"params.{mode}", "selects objects that exist; an upload URL (method: put) takes file_path or file_paths"
+        )
+    if mode == "file_path":
+        return Selection(mode, keys=(object_key(value, "params.file_path", key_prefix),))
+    if mode == "file_paths":
+        return Selection(mode, keys=_key_list(value, key_prefix))
+    if mode == "prefix":
+        if not isinstance(value, str):
+            raise ConfigError("params.prefix", f"got {describe(value)}; expected a key prefix such as artifacts/1.2.3/")
+        return Selection(mode, prefix=key_prefix + value)
+    return Selection(mode, prefix=key_prefix, pattern=_regexp(value))
+
+
+def _key_list(value: object, key_prefix: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError("params.file_paths", f"got {describe(value)}; expected a non-empty list of object keys")
+    if len(value) > MAX_KEYS:
+        raise ConfigError("params.file_paths", f"has {len(value)} keys; at most {MAX_KEYS} are accepted")
+    keys = tuple(object_key(key, f"params.file_paths[{index}]", key_prefix) for index, key in enumerate(value))
+    seen: set[str] = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            raise ConfigError(f"params.file_paths[{index}]", f"{describe(value[index])} is listed twice")
+        seen.add(key)
+    return keys
+
+
+def _regexp(value: object) -> re.Pattern[str]:
+    field = "params.regexp"
+    example = "expected a regexp with a group for the version, such as releases/app-(.*).tgz"
+    if not isinstance(value, str) or not value:
+        raise ConfigError(field, f"got {describe(value)}; {example}")
+    try:
+        pattern = re.compile(value)
+    except re.error as error:
+        raise ConfigError(field, f"is not a valid regexp ({error.msg} at position {error.pos}); {example}") from None
+    if pattern.groups < 1:
+        raise ConfigError(field, f"has no capture group; {example}")
+    return pattern
 
 
 def parse_url_file(value: object) -> str:
@@ -335,44 +485,3 @@ def parse_url_file(value: object) -> str:
     if name in OUTPUT_FILES:
         raise ConfigError(field, f"{name!r} is written by the resource itself; choose another name")
     return name
-
-
-def parse_get_params(
-    source: Source,
-    *,
-    file_path: object,
-    expires_in: object,
-    file_name: object,
-    disposition: object,
-    content_type: object,
-    cache_control: object,
-    content_language: object,
-    content_encoding: object,
-    version_id: object,
-    url_file: object,
-    verify: object,
-    allow_shorter_expiry: object,
-) -> GetParams:
-    """Validate the get parameters; the keyword names are the pipeline's keys."""
-    if file_path is None:
-        raise ConfigError("params.file_path", "required; please specify the object key under the put's get_params")
-    overrides: dict[str, str] = {}
-    if file_name is not None or disposition is not None:
-        kind = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
-        name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
-        overrides["ResponseContentDisposition"] = content_disposition(kind, name)
-    headers = {"content_type": content_type, "cache_control": cache_control}
-    headers |= {"content_language": content_language, "content_encoding": content_encoding}
-    for field, value in headers.items():
-        if value is not None:
-            overrides[RESPONSE_OVERRIDES[field]] = text(value, f"params.{field}", max_length=1024)
-    return GetParams(
-        key=object_key(file_path, "params.file_path", source.key_prefix),
-        method="get",
-        expires_in=parse_expires_in(expires_in),
-        overrides=overrides,
-        version_id=optional_text(version_id, "params.version_id"),
-        url_file=parse_url_file(url_file),
-        verify=flag(verify, "params.verify"),
-        allow_shorter_expiry=flag(allow_shorter_expiry, "params.allow_shorter_expiry"),
-    )

@@ -11,7 +11,7 @@ from concoursetools.metadata import BuildMetadata
 from concoursetools.typing import Metadata
 
 from s3_presigned import config, outputs, signing, steps
-from s3_presigned.expiry import DEFAULT_SECONDS, iso8601
+from s3_presigned.expiry import DEFAULT_SECONDS
 
 
 class PresignedUrlResource(InOnlyConcourseResource):
@@ -73,6 +73,10 @@ class PresignedUrlResource(InOnlyConcourseResource):
         build_metadata: BuildMetadata,  # noqa: ARG002  # nothing about the build goes into a URL
         *,
         file_path: str | None = None,
+        file_paths: list[str] | None = None,
+        prefix: str | None = None,
+        regexp: str | None = None,
+        method: str = "get",
         expires_in: int | str | dict[str, float] = DEFAULT_SECONDS,
         file_name: str | None = None,
         disposition: str | None = None,
@@ -81,29 +85,36 @@ class PresignedUrlResource(InOnlyConcourseResource):
         content_language: str | None = None,
         content_encoding: str | None = None,
         version_id: str | None = None,
-        url_file: str = "url",
-        verify: bool = True,
+        url_file: str | None = None,
+        verify: bool | None = None,
         allow_shorter_expiry: bool = False,
+        allow_empty: bool | None = None,
     ) -> Metadata:
-        """Sign the URL and write it to ``<destination>/<url_file>``, with its expiry in ``<destination>/expires_at``.
+        """Sign the URLs and write them, with their expiry, into the destination.
 
-        :param file_path: The object key, after ``key_prefix``.
+        :param file_path: One object key, after ``key_prefix``; its URL goes to ``url_file``.
+        :param file_paths: A list of keys; their URLs go to ``urls.json`` and ``manifest.json``.
+        :param prefix: Every object under this prefix, found with one paginated listing.
+        :param regexp: The newest object whose key fully matches, ordered by the first group as a version.
+        :param method: ``get`` (download, the default) or ``put`` (upload).
         :param expires_in: Seconds, a duration such as ``24h``, or a mapping such as ``{hours: 24}``.
         :param file_name: The name a browser saves the download under.
         :param disposition: ``attachment`` (the default) or ``inline``.
-        :param content_type: The ``Content-Type`` the download is served with.
+        :param content_type: The ``Content-Type`` a download is served with, or an upload must send.
         :param cache_control: The ``Cache-Control`` the download is served with.
         :param content_language: The ``Content-Language`` the download is served with.
         :param content_encoding: The ``Content-Encoding`` the download is served with.
         :param version_id: A specific version of the object.
-        :param url_file: The name of the file the URL is written to.
-        :param verify: Check with HEAD that the object exists before signing.
+        :param url_file: The name of the file the URL is written to; ``url`` by default.
+        :param verify: Check that the objects exist before signing; by default for downloads only.
         :param allow_shorter_expiry: Shorten the expiry to that of temporary credentials instead of failing.
+        :param allow_empty: Accept a prefix with no objects under it.
         :returns: Metadata for the build page; it holds nothing secret.
         """
         params = config.parse_get_params(
             self.source,
-            file_path=file_path,
+            selectors={"file_path": file_path, "file_paths": file_paths, "prefix": prefix, "regexp": regexp},
+            method=method,
             expires_in=expires_in,
             file_name=file_name,
             disposition=disposition,
@@ -115,26 +126,11 @@ class PresignedUrlResource(InOnlyConcourseResource):
             url_file=url_file,
             verify=verify,
             allow_shorter_expiry=allow_shorter_expiry,
+            allow_empty=allow_empty,
         )
-        outcome = signing.sign_object(self.source, params)
-        expires_at = iso8601(outcome.signed.expires_at)
-        outputs.write_files(destination_dir, {params.url_file: outcome.signed.url, "expires_at": expires_at})
-        metadata = {
-            "bucket": self.source.bucket,
-            "key": params.key,
-            "expires_at": expires_at,
-            "expires_in": str(outcome.signed.expires_in),
-        }
-        if outcome.info is not None:
-            metadata |= {
-                "size": str(outcome.info.size),
-                "content_type": outcome.info.content_type,
-                "etag": outcome.info.etag,
-                "last_modified": iso8601(outcome.info.last_modified),
-            }
-            if outcome.info.version_id is not None:
-                metadata["version_id"] = outcome.info.version_id
-        return metadata
+        signed = signing.sign(self.source, params)
+        outputs.write_files(destination_dir, outputs.step_files(params, signed))
+        return outputs.step_metadata(self.source.bucket, params, signed)
 
     @classmethod
     def check_main(cls) -> None:

@@ -1,4 +1,4 @@
-"""Presigning: one object checked and signed with credentials whose lifetime covers the URL's."""
+"""Presigning: the selected objects checked and signed with credentials whose lifetime covers the URLs'."""
 
 from __future__ import annotations
 
@@ -12,50 +12,55 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from s3_presigned import clients
+from s3_presigned import clients, listing
+from s3_presigned.errors import ResourceError
 from s3_presigned.expiry import fit_to_credentials
+from s3_presigned.sigv4 import BatchSigner
 
 if TYPE_CHECKING:
     from s3_presigned.config import GetParams, Source
 
 CLOCK_SKEW_WARNING_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class SignedUrl:
-    """A presigned URL and when it stops working."""
-
-    url: str
-    expires_in: int
-    expires_at: datetime.datetime
+_MISSING_KEYS_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class ObjectInfo:
-    """What a HEAD of the object said, all of it safe to show in the build's metadata."""
+    """What S3 said of an object, all of it safe to show in the build's metadata."""
 
     size: int
-    content_type: str
     etag: str
     last_modified: datetime.datetime
-    version_id: str | None
+    content_type: str | None = None
+    version_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedObject:
+    """One presigned URL, with what S3 said of its object when the step checked."""
+
+    key: str
+    url: str
+    info: ObjectInfo | None
 
 
 @dataclass(frozen=True)
 class Signed:
-    """The outcome of signing one object."""
+    """The outcome of a step: its URLs, when they stop working, and the regexp's version if one was matched."""
 
-    signed: SignedUrl
-    info: ObjectInfo | None
+    objects: list[SignedObject]
+    expires_in: int
+    expires_at: datetime.datetime
+    version: str | None = None
 
 
-def sign_object(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Signed:
-    """Sign a URL for one object, checking first that it exists when ``params.verify`` is set.
+def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Signed:
+    """Select the objects, check them if ``params.verify`` is set, and sign a URL for each.
 
     :param source: The validated source.
     :param params: The validated get parameters.
     :param warnings: Where to report conditions that do not stop the step, such as clock skew.
-    :raises ResourceError: If the credentials, the object or the endpoint fail.
+    :raises ResourceError: If the credentials, the objects or the endpoint fail.
     """
     session = clients.new_session()
     region = clients.resolve_region(source, session)
@@ -69,21 +74,95 @@ def sign_object(source: Source, params: GetParams, warnings: TextIO = sys.stderr
             allow_shorter=params.allow_shorter_expiry,
         )
         client = clients.create_s3_client(source, session, region, identity, tls_verify)
-        where = f"s3://{source.bucket}/{params.key}"
         secrets = source.secrets + identity.secrets
-        info = None
-        if params.verify:
-            info = _head(client, source.bucket, params, where, secrets, warnings)
-        with clients.translate_errors(f"signing {where}", secrets):
-            url = client.generate_presigned_url(
-                "get_object", Params=object_request(source.bucket, params), ExpiresIn=expires_in
+        found, version = _select(client, source, params, secrets, warnings)
+        with clients.translate_errors(f"signing in s3://{source.bucket}", secrets):
+            urls = _sign_all(
+                client, source.bucket, params, list(found), expires_in, str(identity.credentials.secret_key)
             )
-    return Signed(SignedUrl(url, expires_in, signed_at(url) + datetime.timedelta(seconds=expires_in)), info)
+    objects = [SignedObject(key, url, found[key]) for key, url in zip(found, urls, strict=True)]
+    expires_at = (signed_at(urls[0]) if urls else _utcnow()) + datetime.timedelta(seconds=expires_in)
+    return Signed(objects, expires_in, expires_at, version)
 
 
-def object_request(bucket: str, params: GetParams) -> dict[str, str]:
-    """Build the ``get_object`` parameters for one key: bucket, key, version and response overrides."""
-    request = {"Bucket": bucket, "Key": params.key, **params.overrides}
+def _select(
+    client: Any,  # noqa: ANN401  # botocore builds the client class at run time
+    source: Source,
+    params: GetParams,
+    secrets: tuple[str, ...],
+    warnings: TextIO,
+) -> tuple[dict[str, ObjectInfo | None], str | None]:
+    selection = params.selection
+    bucket = source.bucket
+    if selection.mode == "file_path":
+        key = selection.keys[0]
+        return {key: _head(client, bucket, key, params.version_id, secrets, warnings) if params.verify else None}, None
+    if selection.mode == "file_paths" and not params.verify:
+        return dict.fromkeys(selection.keys), None
+    prefix = listing.common_prefix(list(selection.keys)) if selection.mode == "file_paths" else selection.prefix
+    if selection.pattern is not None:
+        prefix += listing.literal_prefix(selection.pattern.pattern)
+    with clients.translate_errors(f"listing s3://{bucket}/{prefix}", secrets):
+        listed = {item.key: item for item in listing.list_objects(client, bucket, prefix)}
+    if selection.mode == "file_paths":
+        missing = [key for key in selection.keys if key not in listed]
+        if missing:
+            shown = ", ".join(missing[:_MISSING_KEYS_SHOWN]) + (
+                f" and {len(missing) - _MISSING_KEYS_SHOWN} more" if len(missing) > _MISSING_KEYS_SHOWN else ""
+            )
+            raise ResourceError(
+                f"params.file_paths: not in s3://{bucket}: {shown} (set verify: false to skip the check)"
+            )
+        return {key: _listed_info(listed[key]) for key in selection.keys}, None
+    if selection.pattern is not None:
+        newest, version = listing.newest_match(list(listed.values()), selection.pattern, source.key_prefix)
+        return {newest.key: _listed_info(newest)}, version
+    if not listed and not params.allow_empty:
+        raise ResourceError(
+            f"params.prefix: no objects under s3://{bucket}/{prefix} (set allow_empty: true to accept none)"
+        )
+    return {key: _listed_info(item) for key, item in sorted(listed.items())}, None
+
+
+def _listed_info(item: listing.ListedObject) -> ObjectInfo:
+    return ObjectInfo(size=item.size, etag=item.etag, last_modified=item.last_modified)
+
+
+def _sign_all(
+    client: Any,  # noqa: ANN401  # botocore builds the client class at run time
+    bucket: str,
+    params: GetParams,
+    keys: list[str],
+    expires_in: int,
+    secret_key: str,
+) -> list[str]:
+    """Sign the first key with botocore, and the rest of the batch the same way, much faster, when that agrees."""
+    if not keys:
+        return []
+    operation = "put_object" if params.method == "put" else "get_object"
+
+    def botocore_url(key: str) -> str:
+        return str(
+            client.generate_presigned_url(operation, Params=object_request(bucket, key, params), ExpiresIn=expires_in)
+        )
+
+    first = botocore_url(keys[0])
+    if len(keys) == 1:
+        return [first]
+    lowered = {name.lower(): value for name, value in params.upload_headers.items()}
+    batch = BatchSigner(first, keys[0], params.method.upper(), secret_key, lowered)
+    sign_one = batch.url if batch.agrees else botocore_url
+    return [first, *(sign_one(key) for key in keys[1:])]
+
+
+def object_request(bucket: str, key: str, params: GetParams) -> dict[str, str]:
+    """Build the ``get_object`` or ``put_object`` parameters for one key."""
+    request = {"Bucket": bucket, "Key": key}
+    if params.method == "put":
+        if params.content_type is not None:
+            request["ContentType"] = params.content_type
+        return request
+    request |= params.overrides
     if params.version_id is not None:
         request["VersionId"] = params.version_id
     return request
@@ -110,14 +189,15 @@ def tls_verification(source: Source) -> Iterator[bool | str]:
 def _head(
     client: Any,  # noqa: ANN401  # botocore builds the client class at run time
     bucket: str,
-    params: GetParams,
-    where: str,
+    key: str,
+    version_id: str | None,
     secrets: tuple[str, ...],
     warnings: TextIO,
 ) -> ObjectInfo:
-    request: dict[str, str] = {"Bucket": bucket, "Key": params.key}
-    if params.version_id is not None:
-        request["VersionId"] = params.version_id
+    where = f"s3://{bucket}/{key}"
+    request: dict[str, str] = {"Bucket": bucket, "Key": key}
+    if version_id is not None:
+        request["VersionId"] = version_id
     # HEAD responses have no body, so S3 reports only the status; say what each one means here.
     statuses = {
         404: f"{where} does not exist (checked with HEAD; set verify: false to skip the check)",
@@ -129,9 +209,9 @@ def _head(
     _warn_on_clock_skew(response["ResponseMetadata"].get("HTTPHeaders", {}).get("date"), warnings)
     return ObjectInfo(
         size=int(response.get("ContentLength", 0)),
-        content_type=str(response.get("ContentType", "")),
         etag=str(response.get("ETag", "")).strip('"'),
         last_modified=response["LastModified"],
+        content_type=str(response.get("ContentType", "")),
         version_id=response.get("VersionId"),
     )
 

@@ -60,7 +60,7 @@ def test_expiry_files_and_metadata(s3: S3Server, runner: Runner) -> None:
 
 def test_without_verify_no_object_metadata_is_claimed(s3: S3Server, runner: Runner) -> None:
     result = runner.get(s3.source(), {"file_path": "not-there-yet.txt", "verify": False})
-    assert set(result.metadata) == {"bucket", "key", "expires_at", "expires_in"}
+    assert set(result.metadata) == {"bucket", "method", "key", "expires_at", "expires_in"}
     assert fetch(result.url)[0] == 404
 
 
@@ -142,7 +142,7 @@ def test_key_prefix_confines_the_key(s3: S3Server, runner: Runner) -> None:
 def test_custom_url_file(s3: S3Server, runner: Runner) -> None:
     s3.put("named.txt")
     result = runner.get(s3.source(), {"file_path": "named.txt", "url_file": "download-link"})
-    assert sorted(path.name for path in result.directory.iterdir()) == ["download-link", "expires_at"]
+    assert sorted(path.name for path in result.directory.iterdir()) == ["download-link", "expires_at", "method"]
     assert fetch(result.file("download-link"))[0] == 200
 
 

@@ -1,0 +1,94 @@
+"""Upload URLs (method: put): an external party uploads without credentials, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+
+from tests.support import BUCKET, Runner, S3Server, fetch
+
+
+def test_upload_through_the_url_comes_back_byte_identical(s3: S3Server, runner: Runner) -> None:
+    result = runner.get(s3.source(), {"file_path": "uploads/blob.bin", "method": "put"})
+    assert result.file("method") == "PUT"
+    assert not (result.directory / "headers.json").exists()
+    assert result.metadata["method"] == "PUT"
+    payload = os.urandom(256 * 1024)
+    status, _, _ = fetch(result.url, method="PUT", data=payload)
+    assert status == 200
+    stored = s3.client().get_object(Bucket=BUCKET, Key="uploads/blob.bin")["Body"].read()
+    assert hashlib.sha256(stored).digest() == hashlib.sha256(payload).digest()
+
+
+def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, runner: Runner) -> None:
+    params = {"file_path": "uploads/report.json", "method": "put", "content_type": "application/json"}
+    result = runner.get(s3.source(), params)
+    headers = json.loads(result.file("headers.json"))
+    assert headers == {"Content-Type": "application/json"}
+    assert result.metadata["required_headers"] == "the upload must send exactly Content-Type: application/json"
+    assert fetch(result.url, method="PUT", data=b"{}", headers={"Content-Type": "text/plain"})[0] == 403
+    assert fetch(result.url, method="PUT", data=b'{"ok": true}', headers=headers)[0] == 200
+    stored = s3.client().get_object(Bucket=BUCKET, Key="uploads/report.json")
+    assert stored["Body"].read() == b'{"ok": true}'
+    assert stored["ContentType"] == "application/json"
+
+
+def test_curl_upload_as_the_readme_shows(s3: S3Server, runner: Runner, tmp_path: object) -> None:
+    params = {"file_path": "uploads/curl.txt", "method": "put", "content_type": "text/plain"}
+    result = runner.get(s3.source(), params)
+    upload = result.directory.parent / "upload.txt"
+    upload.write_bytes(b"sent with curl\n")
+    header_args = [
+        arg for name, value in json.loads(result.file("headers.json")).items() for arg in ("-H", f"{name}: {value}")
+    ]
+    curl = subprocess.run(
+        [
+            "curl",
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            result.file("method"),
+            "-T",
+            str(upload),
+            *header_args,
+            result.url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert curl.stdout == "200"
+    assert s3.client().get_object(Bucket=BUCKET, Key="uploads/curl.txt")["Body"].read() == b"sent with curl\n"
+
+
+def test_upload_urls_for_many_keys(s3: S3Server, runner: Runner) -> None:
+    keys = [f"uploads/many/{n}.txt" for n in range(5)]
+    result = runner.get(s3.source(), {"file_paths": keys, "method": "put"})
+    urls = json.loads(result.file("urls.json"))
+    assert list(urls) == keys
+    for key, url in urls.items():
+        assert fetch(url, method="PUT", data=key.encode())[0] == 200
+        assert s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
+
+
+def test_a_get_url_cannot_upload_and_a_put_url_cannot_download(s3: S3Server, runner: Runner) -> None:
+    s3.put("uploads/existing.txt")
+    get_url = runner.get(s3.source(), {"file_path": "uploads/existing.txt"}).url
+    put_url = runner.get(s3.source(), {"file_path": "uploads/existing.txt", "method": "put"}).url
+    assert fetch(get_url, method="PUT", data=b"overwrite")[0] == 403
+    assert fetch(put_url)[0] == 403
+
+
+def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Server) -> None:
+    for field, value in [("file_name", "a.txt"), ("cache_control", "no-store"), ("verify", True), ("prefix", "a/")]:
+        params = {"file_path": "uploads/x", "method": "put", field: value}
+        if field == "prefix":
+            params = {"prefix": "a/", "method": "put"}
+        result = runner.get(s3.source(), params)
+        assert result.returncode != 0
+        assert result.stderr.startswith(f"error: params.{field}: "), result.stderr
