@@ -76,6 +76,11 @@ class S3Server:
             config=Config(s3={"addressing_style": "path"}),
         )
 
+    def ensure_bucket(self, bucket: str) -> None:
+        # Through the S3 API: rclone caches directory listings, so a folder made on disk shows up late.
+        if not (self.root / bucket).is_dir():
+            self.client().create_bucket(Bucket=bucket)
+
     def put(self, key: str, body: bytes = b"", bucket: str = BUCKET) -> bytes:
         body = body or f"contents of {key}".encode()
         self.client().put_object(Bucket=bucket, Key=key, Body=body)
