@@ -27,7 +27,7 @@ test: lint
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) scripts/bench.py
+	PYTHONPATH=. $(PY) scripts/bench.py
 
 image:
 	docker build -t s3-presigned-url:dev .

@@ -21,6 +21,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from botocore.loaders import Loader
 
 from s3_presigned.errors import ConfigError, ResourceError, one_line
 
@@ -50,9 +51,26 @@ class SigningIdentity:
         return tuple(s for s in (self.credentials.secret_key, self.credentials.token) if s)
 
 
+# Every service the step may call: S3, STS for roles, and what the credential chain may call.
+SERVICES = ("s3", "sts", "sso", "sso-oidc", "signin")
+
+
+class KnownServicesLoader(Loader):
+    """Loads botocore's models as usual, but without first listing the directories of every AWS service."""
+
+    def list_available_services(self, type_name: str) -> list[str]:  # noqa: ARG002  # the same for every type
+        """Name the services this resource calls; botocore lists them only to check a client's name."""
+        return list(SERVICES)
+
+
 def new_session() -> botocore.session.Session:
     """Return a botocore session that reads the environment and AWS config files as the AWS CLI does."""
-    return botocore.session.Session()
+    session = botocore.session.Session()
+    data_path = session.get_config_variable("data_path")
+    session.register_component(
+        "data_loader", KnownServicesLoader(extra_search_paths=data_path.split(os.pathsep) if data_path else [])
+    )
+    return session
 
 
 def resolve_region(source: Source, session: botocore.session.Session) -> str:
