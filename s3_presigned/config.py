@@ -92,12 +92,21 @@ def text(value: object, field: str, *, max_length: int | None = None, secret: bo
     if not isinstance(value, str) or not value:
         got = "an empty string" if value == "" else describe(value if not secret or not isinstance(value, str) else "")
         raise ConfigError(field, f"got {got}; expected a non-empty string")
+    _utf8(value, field)
     bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
     if bad is not None:
         raise ConfigError(field, f"contains the control character {bad!r}; only printable characters are accepted")
     if max_length is not None and len(value) > max_length:
         raise ConfigError(field, f"is {len(value)} characters long; at most {max_length} are accepted")
     return value
+
+
+def _utf8(value: str, field: str) -> bytes:
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON can carry a lone surrogate such as \ud800, which no URL or header can.
+        raise ConfigError(field, "is not valid Unicode (it holds a lone surrogate)") from None
 
 
 def optional_text(value: object, field: str, *, secret: bool = False) -> str | None:
@@ -138,7 +147,7 @@ def object_key(value: object, field: str, key_prefix: str = "") -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(field, f"got {describe(value)}; expected a non-empty object key such as folder/file.txt")
     key = key_prefix + value
-    size = len(key.encode("utf-8", "surrogatepass"))
+    size = len(_utf8(key, field))
     if size > MAX_KEY_BYTES:
         raise ConfigError(field, f"the key is {size} bytes long in UTF-8; S3 accepts at most {MAX_KEY_BYTES}")
     return key

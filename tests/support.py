@@ -105,6 +105,18 @@ class StepResult:
     directory: Path
     request: dict[str, Any]
 
+    @classmethod
+    def of(
+        cls, completed: subprocess.CompletedProcess[str], directory: Path, request: dict[str, Any] | str
+    ) -> StepResult:
+        return cls(
+            completed.returncode,
+            completed.stdout,
+            completed.stderr,
+            directory,
+            request if isinstance(request, dict) else {},
+        )
+
     @property
     def response(self) -> dict[str, Any]:
         assert self.returncode == 0, self.stderr
@@ -154,13 +166,7 @@ class Runner:
             timeout=timeout,
             check=False,
         )
-        result = StepResult(
-            completed.returncode,
-            completed.stdout,
-            completed.stderr,
-            directory,
-            request if isinstance(request, dict) else {},
-        )
+        result = StepResult.of(completed, directory, request)
         self.runs.append(result)
         return result
 

@@ -54,6 +54,7 @@ CASES: list[tuple[str, str, str, str]] = [
     ("file-path-missing", "in", get(params={}), "params.file_path"),
     ("file-path-empty", "in", get(params={"file_path": ""}), "params.file_path"),
     ("file-path-number", "in", get(params={"file_path": 7}), "params.file_path"),
+    ("file-path-lone-surrogate", "in", get(params={"file_path": "a\ud800b"}), "params.file_path"),
     ("key-1025-bytes", "in", get(params={"file_path": "k" * 1025}), "params.file_path"),
     (
         "key-1025-bytes-with-prefix",

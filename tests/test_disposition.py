@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from s3_presigned.disposition import content_disposition
 from tests.support import parse_disposition
 
-printable = st.characters(blacklist_categories=("Cc", "Cs"))
+printable = st.characters(exclude_categories=("Cc", "Cs"))
 
 
 @pytest.mark.parametrize(

@@ -59,13 +59,7 @@ def run_in_image(
         timeout=120,
         check=False,
     )
-    result = StepResult(
-        completed.returncode,
-        completed.stdout,
-        completed.stderr,
-        directory,
-        request if isinstance(request, dict) else {},
-    )
+    result = StepResult.of(completed, directory, request)
     assert not leaks(result), leaks(result)
     return result
 

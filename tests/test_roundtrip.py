@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from s3_presigned.resource import PresignedUrlResource
 from tests.support import BUILD_ENV, S3Server, fetch, parse_disposition
 
-printable = st.characters(blacklist_categories=("Cc", "Cs"))
+printable = st.characters(exclude_categories=("Cc", "Cs"))
 segment = st.text(printable.filter(lambda c: c != "/"), min_size=1, max_size=12).filter(lambda s: s not in {".", ".."})
 # rclone stores objects as files, so it cannot hold a leading '/', '//' or '.' segments: those keys are
 # checked in the URL itself (test_url_path_decodes_to_exactly_the_key).

@@ -17,9 +17,9 @@ from s3_presigned.sigv4 import BatchSigner
 
 FROZEN = datetime.datetime(2026, 3, 4, 5, 6, 7)  # noqa: DTZ001  # botocore signs with a naive UTC time
 SECRET = "sEcReT/with+chars/0123456789abcdefABCDEF"
-keys = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
+keys = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=60)
 header_text = st.text(
-    st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs",)), min_size=1, max_size=30
+    st.characters(min_codepoint=32, max_codepoint=0x2FFF, exclude_categories=("Cs",)), min_size=1, max_size=30
 )
 overrides = st.fixed_dictionaries(
     {},
