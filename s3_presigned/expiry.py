@@ -30,7 +30,7 @@ def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
     if isinstance(value, int):
         seconds = value
     elif isinstance(value, float):
-        raise ConfigError(field, f"got the number {value!r}; expected whole seconds, or {_ACCEPTED}")
+        raise ConfigError(field, f"got the number {value!r}; expected {_ACCEPTED}")
     elif isinstance(value, str):
         seconds = _parse_duration(value, field)
     elif isinstance(value, dict):

@@ -127,7 +127,10 @@ def _out(
                 f"params.{key}",
                 "belongs under the put's get_params, not params: the URL is signed by the get that follows the put",
             )
-    config.reject_unknown("params", params, config.keywords(resource_class.publish_new_version, skip=3))
+    if params:
+        raise ConfigError(
+            f"params.{next(iter(params))}", "unknown field; a put of this resource takes no params, only get_params"
+        )
     version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 

@@ -40,7 +40,7 @@ def test_accepted_forms(value: object, seconds: int) -> None:
         (0, "0 s is out of range; use 1 second to 7 days (604800 s)"),
         (-1, "-1 s is out of range"),
         (604801, "604801 s is out of range"),
-        (1.5, "got the number 1.5; expected whole seconds"),
+        (1.5, "got the number 1.5; expected seconds as a whole number"),
         (1e9, "got the number 1000000000.0"),
         ("3600", "'3600' is not a duration (for seconds write 3600s)"),
         ("24x", "'24x' is not a duration"),
