@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from s3_presigned.config import GetParams
     from s3_presigned.signing import Signed
 
+METADATA_KEYS_SHOWN = 5  # metadata is shown in the UI and stored per build: a count and a few keys, not thousands
 _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read the files may run as another user
 
 
@@ -44,9 +45,6 @@ def write_files(destination: Path, files: dict[str, str]) -> None:
         for leftover in [Path(temporary) for temporary, _ in staged] + placed:
             leftover.unlink(missing_ok=True)
         raise ResourceError(f"destination: cannot write {destination}: {error.strerror}") from None
-
-
-METADATA_KEYS_SHOWN = 5  # metadata is shown in the UI and stored per build: a count and a few keys, not thousands
 
 
 def step_files(params: GetParams, signed: Signed) -> dict[str, str]:
