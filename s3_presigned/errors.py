@@ -35,6 +35,16 @@ def one_line(message: str, secrets: Iterable[str] = ()) -> str:
     return " ".join(message.split())
 
 
+def first_few(items: list[str], shown: int = 5) -> str:
+    """Join the first few items and count the rest, so that a line stays short however many there are.
+
+    :param items: Such as object keys.
+    :param shown: How many to name.
+    """
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def describe(value: object) -> str:
     """Name a JSON value for an error message, quoting scalars and naming the type of containers.
 

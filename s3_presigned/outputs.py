@@ -8,14 +8,13 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from s3_presigned.errors import ResourceError
+from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
 
 if TYPE_CHECKING:
     from s3_presigned.config import GetParams
     from s3_presigned.signing import Signed
 
-METADATA_KEYS_SHOWN = 5  # metadata is shown in the UI and stored per build: a count and a few keys, not thousands
 _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read the files may run as another user
 
 
@@ -88,10 +87,10 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
     if params.selection.single:
         metadata["key"] = signed.objects[0].key
     else:
+        # Metadata is shown in the UI and stored per build: a count and a few keys, not thousands.
         keys = [item.key for item in signed.objects]
-        more = len(keys) - METADATA_KEYS_SHOWN
         metadata["count"] = str(len(keys))
-        metadata["keys"] = ", ".join(keys[:METADATA_KEYS_SHOWN]) + (f" and {more} more" if more > 0 else "")
+        metadata["keys"] = first_few(keys)
     if params.selection.mode == "regexp" and signed.version is not None:
         metadata["version"] = signed.version
     metadata |= {"expires_at": iso8601(signed.expires_at), "expires_in": str(signed.expires_in)}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 from s3_presigned import clients, listing
-from s3_presigned.errors import ResourceError
+from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
 from s3_presigned.sigv4 import BatchSigner
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from s3_presigned.config import GetParams, Source
 
 CLOCK_SKEW_WARNING_SECONDS = 60
-_MISSING_KEYS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -107,11 +106,8 @@ def _select(
     if selection.mode == "file_paths":
         missing = [key for key in selection.keys if key not in listed]
         if missing:
-            shown = ", ".join(missing[:_MISSING_KEYS_SHOWN]) + (
-                f" and {len(missing) - _MISSING_KEYS_SHOWN} more" if len(missing) > _MISSING_KEYS_SHOWN else ""
-            )
             raise ResourceError(
-                f"params.file_paths: not in s3://{bucket}: {shown} (set verify: false to skip the check)"
+                f"params.file_paths: not in s3://{bucket}: {first_few(missing)} (set verify: false to skip the check)"
             )
         return {key: _listed_info(listed[key]) for key in selection.keys}, None
     if selection.pattern is not None:
