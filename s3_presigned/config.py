@@ -1,83 +1,54 @@
-"""Validation of the request: ``source``, ``params`` and the version, each field named in its error."""
+"""Validation of ``source`` and the get parameters, each field named in its error."""
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.errors import ConfigError, describe
 from s3_presigned.expiry import parse_expires_in
 
-ADDRESSING_STYLES = ("auto", "virtual", "path")
-METHODS = ("get", "put")
+AddressingStyle = Literal["auto", "virtual", "path"]
+Method = Literal["get", "put"]
+Mode = Literal["file_path", "file_paths", "prefix", "regexp"]
+ADDRESSING_STYLES: tuple[AddressingStyle, ...] = ("auto", "virtual", "path")
+METHODS: tuple[Method, ...] = ("get", "put")
+SELECTORS: tuple[Mode, ...] = ("file_path", "file_paths", "prefix", "regexp")
+# Names other resources use for the same source fields: the concoursetools example's, and the s3 resource's.
+SOURCE_ALIASES = {"bucket_name": "bucket", "region_name": "region"}
+# The source fields whose values are secret: never printed, and blanked out of any message that quotes them.
+SECRET_FIELDS = ("secret_access_key", "session_token", "external_id")
 MAX_KEY_BYTES = 1024  # S3's limit on the UTF-8 length of an object key
 MAX_FILE_NAME = 255  # the longest name common file systems store, so the download can be saved under it
+# Concourse keeps a loaded var in the web node's memory and turns each of its strings into a redaction
+# pattern for every log line, so a step signs a thousand URLs unless asked for more.
+DEFAULT_MAX_OBJECTS = 1_000
+MAX_OBJECTS = 100_000
 OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
+REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
-_STORE_REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
+_S3_ADDRESS = re.compile(r"(?i)(s3://|arn:aws[a-z-]*:s3:)")
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+_Choice = TypeVar("_Choice", bound=str)
 
 
-def keywords(function: Callable[..., object], skip: int = 0) -> list[str]:
-    """List the keyword parameters of a function: for the resource, these are the accepted fields.
+def secret_values(fields: Mapping[str, object]) -> tuple[str, ...]:
+    """Pick the secret values out of a ``source``, validated or not, so that messages can be scrubbed of them.
 
-    :param function: The resource's ``__init__`` (the ``source`` schema) or ``download_data`` (the params).
-    :param skip: How many leading positional parameters, such as ``self``, are not fields.
+    :param fields: The source's fields by name.
     """
-    return list(inspect.signature(function).parameters)[skip:]
-
-
-def reject_unknown(section: str, given: Iterable[str], accepted: list[str]) -> None:
-    """Fail on the first key that is not accepted, suggesting the closest accepted one.
-
-    :param section: ``source`` or ``params``.
-    :param given: The keys of the request's mapping.
-    :param accepted: The keys the resource accepts.
-    :raises ConfigError: Naming the unknown key.
-    """
-    for key in given:
-        if key not in accepted:
-            close = difflib.get_close_matches(key, accepted, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ConfigError(f"{section}.{key}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
-
-
-def reject_missing(section: str, given: Iterable[str], function: Callable[..., object]) -> None:
-    """Fail on the first required field that is absent: a parameter of ``function`` without a default.
-
-    :param section: ``source`` or ``params``.
-    :param given: The keys of the request's mapping.
-    :param function: The function whose signature is the schema.
-    """
-    present = set(given)
-    for name, parameter in inspect.signature(function).parameters.items():
-        required = parameter.default is inspect.Parameter.empty and parameter.kind is parameter.KEYWORD_ONLY
-        if required and name not in present:
-            raise ConfigError(f"{section}.{name}", "required; please specify it")
-
-
-def mapping(value: object, field: str) -> dict[str, object]:
-    """Check that a section of the request is a JSON object; ``null`` counts as empty.
-
-    :param value: The section from the request.
-    :param field: The name to report in errors.
-    """
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ConfigError(field, f"got {describe(value)}; expected a mapping")
-    return value
+    return tuple(value for name in SECRET_FIELDS if isinstance(value := fields.get(name), str) and value)
 
 
 def text(value: object, field: str, *, max_length: int | None = None, secret: bool = False) -> str:
@@ -125,16 +96,17 @@ def flag(value: object, field: str) -> bool:
     return value
 
 
-def choice(value: object, field: str, choices: tuple[str, ...]) -> str:
+def choice(value: object, field: str, choices: tuple[_Choice, ...]) -> _Choice:
     """Check that a value is one of a few accepted words.
 
     :param value: The value from the request.
     :param field: The name to report in errors.
     :param choices: The accepted words.
     """
-    if value not in choices:
-        raise ConfigError(field, f"got {describe(value)}; expected one of {', '.join(choices)}")
-    return str(value)
+    for accepted in choices:
+        if value == accepted:
+            return accepted
+    raise ConfigError(field, f"got {describe(value)}; expected one of {', '.join(choices)}")
 
 
 def object_key(value: object, field: str, key_prefix: str = "") -> str:
@@ -146,6 +118,12 @@ def object_key(value: object, field: str, key_prefix: str = "") -> str:
     """
     if not isinstance(value, str) or not value:
         raise ConfigError(field, f"got {describe(value)}; expected a non-empty object key such as folder/file.txt")
+    if _S3_ADDRESS.match(value):
+        raise ConfigError(
+            field,
+            f"got {describe(value)}, an S3 address; please give the key alone, such as folder/file.txt: "
+            "the bucket comes from source.bucket",
+        )
     key = key_prefix + value
     size = len(_utf8(key, field))
     if size > MAX_KEY_BYTES:
@@ -178,53 +156,53 @@ class Source:
     bucket: str
     region: str | None
     endpoint: str | None
-    addressing_style: str
+    addressing_style: AddressingStyle
     credentials: StaticCredentials | None
     role: Role | None
     key_prefix: str
     ca_bundle: str | None
     verify_ssl: bool
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """Every secret value, so that messages can be scrubbed of them."""
-        if self.credentials is None:
-            return ()
-        return tuple(s for s in (self.credentials.secret_access_key, self.credentials.session_token) if s)
+    secrets: tuple[str, ...]
 
 
-def parse_source(
-    *,
-    bucket: object,
-    region: object,
-    endpoint: object,
-    addressing_style: object,
-    access_key_id: object,
-    secret_access_key: object,
-    session_token: object,
-    role_arn: object,
-    role_session_name: object,
-    external_id: object,
-    key_prefix: object,
-    ca_bundle: object,
-    skip_ssl_verification: object,
-) -> Source:
-    """Validate every field of ``source``; the keyword names are the pipeline's keys."""
-    checked_endpoint = _endpoint(endpoint)
+def parse_source(fields: Mapping[str, object]) -> Source:
+    """Validate every field of ``source``.
+
+    :param fields: The source by the pipeline's keys, each present; ``None`` where the pipeline leaves it out.
+    """
+    checked_endpoint = _endpoint(fields["endpoint"])
+    key_prefix = fields["key_prefix"]
     return Source(
-        bucket=_bucket(bucket),
-        region=_region(region, custom_endpoint=checked_endpoint is not None),
+        bucket=_bucket(_aliased(fields, "bucket")),
+        region=_region(_aliased(fields, "region"), custom_endpoint=checked_endpoint is not None),
         endpoint=checked_endpoint,
-        addressing_style=choice(addressing_style, "source.addressing_style", ADDRESSING_STYLES),
-        credentials=_static_credentials(access_key_id, secret_access_key, session_token),
-        role=_role(role_arn, role_session_name, external_id),
-        key_prefix="" if key_prefix is None else text(key_prefix, "source.key_prefix", max_length=MAX_KEY_BYTES),
-        ca_bundle=_ca_bundle(ca_bundle, skip_ssl_verification),
-        verify_ssl=not flag(skip_ssl_verification, "source.skip_ssl_verification"),
+        addressing_style=choice(fields["addressing_style"], "source.addressing_style", ADDRESSING_STYLES),
+        credentials=_static_credentials(fields["access_key_id"], fields["secret_access_key"], fields["session_token"]),
+        role=_role(fields["role_arn"], fields["role_session_name"], fields["external_id"]),
+        key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
+        ca_bundle=_ca_bundle(fields["ca_bundle"], fields["skip_ssl_verification"]),
+        verify_ssl=not flag(fields["skip_ssl_verification"], "source.skip_ssl_verification"),
+        secrets=secret_values(fields),
     )
 
 
+def _aliased(fields: Mapping[str, object], name: str) -> object:
+    alias = next(other for other, target in SOURCE_ALIASES.items() if target == name)
+    if fields[name] is not None and fields[alias] is not None:
+        raise ConfigError(f"source.{alias}", f"is another name for {name}; please specify either {name} or {alias}")
+    return fields[alias] if fields[name] is None else fields[name]
+
+
+def _key_prefix(value: object) -> str:
+    prefix = text(value, "source.key_prefix", max_length=MAX_KEY_BYTES)
+    if _S3_ADDRESS.match(prefix):
+        raise ConfigError("source.key_prefix", f"got {describe(prefix)}, an S3 address; please give the prefix alone")
+    return prefix
+
+
 def _bucket(value: object) -> str:
+    if value is None:
+        raise ConfigError("source.bucket", "required; please specify the bucket name, such as my-bucket")
     if not isinstance(value, str) or not _BUCKET.fullmatch(value):
         raise ConfigError(
             "source.bucket",
@@ -236,7 +214,7 @@ def _bucket(value: object) -> str:
 def _region(value: object, *, custom_endpoint: bool) -> str | None:
     if value is None:
         return None
-    pattern = _STORE_REGION if custom_endpoint else _AWS_REGION
+    pattern = REGION if custom_endpoint else _AWS_REGION
     if not isinstance(value, str) or not pattern.fullmatch(value):
         example = "a lowercase name such as us-east-1 or auto" if custom_endpoint else "an AWS region such as eu-west-2"
         raise ConfigError("source.region", f"got {describe(value)}; expected {example}")
@@ -316,15 +294,13 @@ RESPONSE_OVERRIDES = {
     "content_language": "ResponseContentLanguage",
     "content_encoding": "ResponseContentEncoding",
 }
-SELECTORS = ("file_path", "file_paths", "prefix", "regexp")
-MAX_KEYS = 100_000  # a bound on one step's work; far above any build's artifacts
 
 
 @dataclass(frozen=True)
 class Selection:
     """Which objects to sign: one key, a list of keys, every key under a prefix, or the newest regexp match."""
 
-    mode: str
+    mode: Mode
     keys: tuple[str, ...] = ()
     prefix: str = ""
     pattern: re.Pattern[str] | None = None
@@ -340,7 +316,7 @@ class GetParams:
     """The validated parameters of the implicit get that signs the URLs."""
 
     selection: Selection
-    method: str
+    method: Method
     expires_in: int
     overrides: dict[str, str]
     content_type: str | None
@@ -349,11 +325,22 @@ class GetParams:
     verify: bool
     allow_shorter_expiry: bool
     allow_empty: bool
+    max_objects: int
 
     @property
     def upload_headers(self) -> dict[str, str]:
         """The headers an upload must send exactly as signed."""
         return {"Content-Type": self.content_type} if self.method == "put" and self.content_type else {}
+
+    @property
+    def downloads_verified(self) -> bool:
+        """Whether the step proves download links: each must fetch, so the objects must exist."""
+        return self.verify and self.method == "get"
+
+    @property
+    def sends_requests(self) -> bool:
+        """Whether the step talks to S3: to prove its links, or because it must list to know what to sign."""
+        return self.verify or self.selection.mode in ("prefix", "regexp")
 
 
 def parse_get_params(
@@ -373,20 +360,22 @@ def parse_get_params(
     verify: object,
     allow_shorter_expiry: object,
     allow_empty: object,
+    max_objects: object,
 ) -> GetParams:
     """Validate the get parameters; the keyword names are the pipeline's keys.
 
     :param selectors: ``file_path``, ``file_paths``, ``prefix`` and ``regexp`` as given, of which exactly one is set.
     """
     checked_method = choice("get" if method is None else method, "params.method", METHODS)
-    selection = _selection(selectors, source.key_prefix, checked_method)
+    limit = _max_objects(max_objects)
+    selection = _selection(selectors, source.key_prefix, checked_method, limit)
     headers = {"content_type": content_type, "cache_control": cache_control}
     headers |= {"content_language": content_language, "content_encoding": content_encoding}
     for field, value in headers.items():
         if value is not None:
             text(value, f"params.{field}", max_length=1024)
     if checked_method == "put":
-        _reject_for_uploads(file_name=file_name, disposition=disposition, verify=verify, **headers)
+        _reject_for_uploads(file_name=file_name, disposition=disposition, **headers)
     overrides = {RESPONSE_OVERRIDES[field]: str(value) for field, value in headers.items() if value is not None}
     if file_name is not None or disposition is not None:
         kind = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
@@ -400,6 +389,8 @@ def parse_get_params(
         )
     if allow_empty is not None and selection.mode != "prefix":
         raise ConfigError("params.allow_empty", "applies to prefix only")
+    if max_objects is not None and selection.mode not in ("file_paths", "prefix"):
+        raise ConfigError("params.max_objects", "applies to file_paths and prefix, which sign many objects")
     return GetParams(
         selection=selection,
         method=checked_method,
@@ -408,25 +399,32 @@ def parse_get_params(
         content_type=None if content_type is None else str(content_type),
         version_id=optional_text(version_id, "params.version_id"),
         url_file=parse_url_file("url" if url_file is None else url_file),
-        verify=checked_method == "get" if verify is None else flag(verify, "params.verify"),
+        verify=True if verify is None else flag(verify, "params.verify"),
         allow_shorter_expiry=flag(allow_shorter_expiry, "params.allow_shorter_expiry"),
         allow_empty=False if allow_empty is None else flag(allow_empty, "params.allow_empty"),
+        max_objects=limit,
     )
 
 
 def _reject_for_uploads(**fields: object) -> None:
     for field, value in fields.items():
-        if field == "verify" and value is True:
-            raise ConfigError(
-                "params.verify", "checks that an object exists, but an upload's need not; leave it out for method: put"
-            )
-        if field not in ("verify", "content_type") and value is not None:
+        if field != "content_type" and value is not None:
             raise ConfigError(
                 f"params.{field}", "applies to downloads; an upload URL (method: put) takes content_type alone"
             )
 
 
-def _selection(selectors: dict[str, object], key_prefix: str, method: str) -> Selection:
+def _max_objects(value: object) -> int:
+    if value is None:
+        return DEFAULT_MAX_OBJECTS
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_OBJECTS:
+        raise ConfigError(
+            "params.max_objects", f"got {describe(value)}; expected a whole number from 1 to {MAX_OBJECTS}"
+        )
+    return value
+
+
+def _selection(selectors: dict[str, object], key_prefix: str, method: Method, max_objects: int) -> Selection:
     given = [name for name in SELECTORS if selectors.get(name) is not None]
     if not given:
         raise ConfigError(
@@ -446,19 +444,23 @@ def _selection(selectors: dict[str, object], key_prefix: str, method: str) -> Se
     if mode == "file_path":
         return Selection(mode, keys=(object_key(value, "params.file_path", key_prefix),))
     if mode == "file_paths":
-        return Selection(mode, keys=_key_list(value, key_prefix))
+        return Selection(mode, keys=_key_list(value, key_prefix, max_objects))
     if mode == "prefix":
         if not isinstance(value, str):
             raise ConfigError("params.prefix", f"got {describe(value)}; expected a key prefix such as artifacts/1.2.3/")
+        if _S3_ADDRESS.match(value):
+            raise ConfigError("params.prefix", f"got {describe(value)}, an S3 address; please give the prefix alone")
         return Selection(mode, prefix=key_prefix + value)
     return Selection(mode, prefix=key_prefix, pattern=_regexp(value))
 
 
-def _key_list(value: object, key_prefix: str) -> tuple[str, ...]:
+def _key_list(value: object, key_prefix: str, max_objects: int) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise ConfigError("params.file_paths", f"got {describe(value)}; expected a non-empty list of object keys")
-    if len(value) > MAX_KEYS:
-        raise ConfigError("params.file_paths", f"has {len(value)} keys; at most {MAX_KEYS} are accepted")
+    if len(value) > max_objects:
+        raise ConfigError(
+            "params.file_paths", f"has {len(value)} keys, more than max_objects ({max_objects}); raise max_objects"
+        )
     keys = tuple(object_key(key, f"params.file_paths[{index}]", key_prefix) for index, key in enumerate(value))
     seen: set[str] = set()
     for index, key in enumerate(keys):
@@ -474,9 +476,14 @@ def _regexp(value: object) -> re.Pattern[str]:
     if not isinstance(value, str) or not value:
         raise ConfigError(field, f"got {describe(value)}; {example}")
     try:
-        pattern = re.compile(value)
+        with warnings.catch_warnings():
+            # Python warns of patterns whose meaning a later version will change, such as a nested set [[.
+            warnings.simplefilter("error", FutureWarning)
+            pattern = re.compile(value)
     except re.error as error:
         raise ConfigError(field, f"is not a valid regexp ({error.msg} at position {error.pos}); {example}") from None
+    except FutureWarning as warning:
+        raise ConfigError(field, f"is ambiguous ({warning}); escape the character, such as \\[") from None
     if pattern.groups < 1:
         raise ConfigError(field, f"has no capture group; {example}")
     return pattern

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
+# A server's text may quote the request: a signed URL, or the Authorization header with its parts.
+_SIGNED_PART = re.compile(
+    r"(?i)\b(X-Amz-Signature|Signature|X-Amz-Credential|Credential|X-Amz-Security-Token|SecurityToken)"
+    r"(?:=|%3D)[^&\s\"'<>,;]*"
+)
+_QUERY = re.compile(r"(?i)(https?://[^\s?\"'<>]+)\?[^\s\"'<>);,]*")  # a signed query escapes ) ; and ,
 
 
 class ResourceError(Exception):
@@ -25,13 +32,15 @@ class ConfigError(ResourceError):
 
 
 def one_line(message: str, secrets: Iterable[str] = ()) -> str:
-    """Fold a message onto one line and blank out every secret it contains.
+    """Fold a message onto one line, blanking out every secret and every part of a signature it contains.
 
-    :param message: The text to report.
+    :param message: The text to report, which may quote what a server said.
     :param secrets: Values that must never be printed, such as keys and tokens.
     """
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         message = message.replace(secret, "[redacted]")
+    message = _QUERY.sub(r"\1?[query removed]", message)
+    message = _SIGNED_PART.sub("[signature removed]", message)
     return " ".join(message.split())
 
 

@@ -1,68 +1,144 @@
-"""Objects found with one paginated listing: under a prefix, matching a regexp, or named in a list."""
+"""Which listed objects to sign: the listing's prefix, a guard on its pages, and the newest regexp match."""
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from s3_presigned.errors import ResourceError
+from s3_presigned.answers import ListedObject, ListPage
+from s3_presigned.errors import ConfigError, ResourceError
 
-_REGEX_SPECIAL = set(".^$*+?{}[]\\|()")
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+_QUANTIFIERS = frozenset("*+?{")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _CHUNK = re.compile(r"\d+|\D+")
 
 
-@dataclass(frozen=True)
-class ListedObject:
-    """An object as the listing describes it."""
-
-    key: str
-    size: int
-    etag: str
-    last_modified: datetime.datetime
-
-
-def list_objects(client: Any, bucket: str, prefix: str) -> list[ListedObject]:  # noqa: ANN401  # botocore builds the client class at run time
-    """List every object under a prefix, following continuation tokens; folder markers are left out.
-
-    :param client: The S3 client.
-    :param bucket: The bucket.
-    :param prefix: The key prefix, possibly empty.
-    """
-    objects: list[ListedObject] = []
-    request: dict[str, str] = {"Bucket": bucket, "Prefix": prefix}
-    while True:
-        page = client.list_objects_v2(**request)
-        objects.extend(
-            ListedObject(
-                item["Key"], int(item.get("Size", 0)), str(item.get("ETag", "")).strip('"'), item["LastModified"]
-            )
-            for item in page.get("Contents", [])
-            if not item["Key"].endswith("/")
-        )
-        token = page.get("NextContinuationToken")
-        if not page.get("IsTruncated") or not token:
-            return objects
-        request["ContinuationToken"] = token
-
-
 def literal_prefix(pattern: str) -> str:
-    """Return the part of a regexp before its first special character: the listing need not go further up.
+    """Return the whole leading ``/`` segments of a regexp that match only themselves: the listing's prefix.
+
+    A segment counts only if every character in it is literal or an escaped punctuation character, and the
+    ``/`` after it is not quantified. A pattern with a top-level alternation (``a|b``) has no prefix, since
+    either side may match keys anywhere.
 
     :param pattern: The regexp, matched against whole keys.
     """
-    for index, char in enumerate(pattern):
-        if char in _REGEX_SPECIAL:
-            return pattern[:index]
-    return pattern
+    if _has_top_level_alternation(pattern):
+        return ""
+    pattern = pattern.removeprefix("^")  # keys are matched whole, so the anchor changes nothing
+    prefix = ""
+    segment: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            escaped = pattern[index + 1 : index + 2]
+            if not escaped or escaped.isalnum() or escaped == "_":
+                return prefix  # a class such as \d, an anchor such as \A, or a back-reference
+            char, index = escaped, index + 1
+        elif char in _REGEX_SPECIAL:
+            return prefix
+        if char == "/":
+            if pattern[index + 1 : index + 2] in _QUANTIFIERS:
+                return prefix  # as in a/*: the slash itself is optional or repeated
+            prefix += "".join(segment) + "/"
+            segment = []
+        else:
+            segment.append(char)
+        index += 1
+    return prefix
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth, in_class, index = 0, False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 1
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1 if pattern[index + 1 : index + 2] == "]" else 0  # a leading ] is literal in a class
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
 
 
 def common_prefix(keys: list[str]) -> str:
     """Return the longest prefix the keys share, so that one listing covers them all."""
     return os.path.commonprefix(keys)  # noqa: RUF071  # S3 prefixes are strings, not path components
+
+
+class PageGuard:
+    """Checks a listing page by page, so that a broken store can neither loop, skip pages, nor leave the prefix.
+
+    S3 lists keys in ascending UTF-8 order and never twice, so a key that does not come after the one before
+    it means a page was served again; a continuation token seen before means the listing would never end.
+
+    :param where: The listing, such as ``s3://bucket/prefix``, for messages.
+    :param prefix: Every key must start with it.
+    :param max_objects: The most objects one step signs.
+    """
+
+    def __init__(self, where: str, prefix: str, max_objects: int) -> None:
+        self._where = where
+        self._prefix = prefix
+        self._max_objects = max_objects
+        self._tokens: set[str] = set()
+        self._last_key: str | None = None
+        self.count = 0
+        self.pages = 0
+
+    def accept(self, page: ListPage) -> str | None:
+        """Check one page; return the token for the next, or ``None`` after the last.
+
+        :raises ResourceError: Naming what is wrong with the listing.
+        :raises ConfigError: If there are more objects than ``max_objects``.
+        """
+        self.pages += 1
+        for listed in page.objects:
+            if not listed.key.startswith(self._prefix):
+                raise ResourceError(
+                    f"listing {self._where}: S3 listed {listed.key!r}, outside the prefix {self._prefix!r}; "
+                    "nothing is signed from a store that ignores the prefix"
+                )
+            if self._last_key is not None and listed.key <= self._last_key:
+                raise ResourceError(
+                    f"listing {self._where}: S3 listed {listed.key!r} after {self._last_key!r}, out of order "
+                    "or twice: the store repeats pages"
+                )
+            self._last_key = listed.key
+            self.count += 1
+        if self.count > self._max_objects:
+            raise ConfigError(
+                "params.max_objects",
+                f"more than {self._max_objects} objects under {self._where} ({self.count} listed so far); "
+                "raise max_objects to sign more, or narrow the prefix",
+            )
+        if not page.truncated:
+            return None
+        if not page.next_token:
+            raise ResourceError(
+                f"listing {self._where}: S3 said page {self.pages} was truncated but gave no continuation token"
+            )
+        if page.next_token in self._tokens:
+            raise ResourceError(
+                f"listing {self._where}: S3 gave a continuation token a second time, after {self.pages} pages: "
+                "the listing would never end"
+            )
+        if self.pages > self._max_objects:
+            raise ResourceError(
+                f"listing {self._where}: {self.pages} pages for {self.count} objects: the listing does not end"
+            )
+        self._tokens.add(page.next_token)
+        return page.next_token
 
 
 def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_prefix: str) -> tuple[ListedObject, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
+from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
 
@@ -18,62 +21,101 @@ if TYPE_CHECKING:
 _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read the files may run as another user
 
 
-def write_files(destination: Path, files: dict[str, str]) -> None:
-    """Write every file to a temporary name first, then rename them all into place.
+class StagedFiles:
+    """Files written under temporary names in the destination, renamed into place only once all are complete."""
 
-    If anything fails, everything written so far is removed, so no file is left in the destination.
+    def __init__(self, destination: Path) -> None:
+        """Stage files for one destination.
+
+        :param destination: The step's destination directory.
+        """
+        self._destination = destination
+        self._staged: list[tuple[Path, Path]] = []
+
+    def open(self, name: str) -> TextIO:
+        """Open a staged file for writing; it appears under ``name`` when every file is complete."""
+        self._destination.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self._destination, prefix=f".{name}.")
+        self._staged.append((Path(temporary), self._destination / name))
+        Path(temporary).chmod(_FILE_MODE)
+        return os.fdopen(handle, "w", encoding="utf-8", newline="")
+
+    def write(self, name: str, content: str) -> None:
+        """Stage a file with exactly this content."""
+        with self.open(name) as stream:
+            stream.write(content)
+
+    def place(self) -> None:
+        """Rename every staged file into place."""
+        for temporary, final in self._staged:
+            temporary.replace(final)
+
+    def discard(self) -> None:
+        """Remove every file staged or placed, so that nothing is left behind."""
+        for temporary, final in self._staged:
+            temporary.unlink(missing_ok=True)
+            final.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def staged_files(destination: Path) -> Iterator[StagedFiles]:
+    """Stage files; place them all if the body completes, and leave none if it fails in any way.
 
     :param destination: The step's destination directory.
-    :param files: File names mapped to their exact contents.
     :raises ResourceError: If the destination cannot be written.
     """
-    staged: list[tuple[str, Path]] = []
-    placed: list[Path] = []
+    files = StagedFiles(destination)
     try:
-        destination.mkdir(parents=True, exist_ok=True)
-        for name, content in files.items():
-            handle, temporary = tempfile.mkstemp(dir=destination, prefix=f".{name}.")
-            staged.append((temporary, destination / name))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(content)
-            Path(temporary).chmod(_FILE_MODE)
-        for temporary, final in staged:
-            Path(temporary).replace(final)
-            placed.append(final)
+        yield files
+        files.place()
     except OSError as error:
-        for leftover in [Path(temporary) for temporary, _ in staged] + placed:
-            leftover.unlink(missing_ok=True)
+        files.discard()
         raise ResourceError(f"destination: cannot write {destination}: {error.strerror}") from None
+    except BaseException:
+        files.discard()  # even a time limit or an interrupt leaves no half-written file
+        raise
 
 
-def step_files(params: GetParams, signed: Signed) -> dict[str, str]:
-    """Name every file the ``in`` step writes, with its exact contents.
+def write_step_files(destination: Path, params: GetParams, signed: Signed) -> None:
+    """Write every file the ``in`` step leaves, signing the links on the way so that none is held for long.
 
+    :param destination: The step's destination directory.
     :param params: The validated get parameters.
-    :param signed: The signed URLs.
+    :param signed: The signed links.
     """
-    files = {"expires_at": iso8601(signed.expires_at), "method": params.method.upper()}
-    if params.upload_headers:
-        files["headers.json"] = json.dumps(params.upload_headers)
-    if params.selection.single:
-        files[params.url_file] = signed.objects[0].url
-    if params.selection.mode == "regexp":
-        files["key"] = signed.objects[0].key
-        files["version"] = signed.version or ""
-    if params.selection.mode != "file_path":
-        files["urls.json"] = json.dumps({item.key: item.url for item in signed.objects}, ensure_ascii=False)
-        manifest = [
-            {
-                "key": item.key,
-                "url": item.url,
-                "expires_at": files["expires_at"],
-                "size": None if item.info is None else item.info.size,
-                "etag": None if item.info is None else item.info.etag,
-            }
-            for item in signed.objects
-        ]
-        files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1)
-    return files
+    with staged_files(destination) as files:
+        expires_at = iso8601(signed.expires_at)
+        files.write("expires_at", expires_at)
+        files.write("method", params.method.upper())
+        if params.upload_headers:
+            files.write("headers.json", json.dumps(params.upload_headers))
+        if params.selection.single:
+            files.write(params.url_file, signed.first_url)
+        if params.selection.mode == "regexp":
+            files.write("key", signed.keys[0])
+            files.write("version", signed.version or "")
+        if params.selection.mode != "file_path":
+            with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
+                _write_link_lists(urls, manifest, signed, expires_at)
+
+
+def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, expires_at: str) -> None:
+    """Stream ``urls.json`` (key to URL) and ``manifest.json`` (one entry a line) in a single pass over the links."""
+    urls.write("{")
+    manifest.write("[")
+    for index, link in enumerate(signed.links()):
+        separator = "," if index else ""
+        urls.write(f"{separator}\n{json.dumps(link.key, ensure_ascii=False)}: {json.dumps(link.url)}")
+        entry = {
+            "key": link.key,
+            "url": link.url,
+            "expires_at": expires_at,
+            "size": None if link.info is None else link.info.size,
+            "etag": None if link.info is None else link.info.etag,
+        }
+        manifest.write(f"{separator}\n{json.dumps(entry, ensure_ascii=False)}")
+    urls.write("\n}" if signed.selected else "}")
+    manifest.write("\n]" if signed.selected else "]")
 
 
 def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, str]:
@@ -83,25 +125,32 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
     :param params: The validated get parameters.
     :param signed: The signed URLs.
     """
-    metadata = {"bucket": bucket, "method": params.method.upper()}
+    metadata = {"bucket": bucket, "region": signed.region, "method": params.method.upper()}
     if params.selection.single:
-        metadata["key"] = signed.objects[0].key
+        metadata["key"] = signed.keys[0]
     else:
         # Metadata is shown in the UI and stored per build: a count and a few keys, not thousands.
-        keys = [item.key for item in signed.objects]
-        metadata["count"] = str(len(keys))
-        metadata["keys"] = first_few(keys)
+        metadata["count"] = str(len(signed.selected))
+        metadata["keys"] = first_few(signed.keys)
     if params.selection.mode == "regexp" and signed.version is not None:
         metadata["version"] = signed.version
     metadata |= {"expires_at": iso8601(signed.expires_at), "expires_in": str(signed.expires_in)}
     if params.upload_headers:
         sent = "; ".join(f"{name}: {value}" for name, value in params.upload_headers.items())
         metadata["required_headers"] = f"the upload must send exactly {sent}"
-    info = signed.objects[0].info if params.selection.single and signed.objects else None
-    if info is not None:
-        metadata |= {"size": str(info.size), "etag": info.etag, "last_modified": iso8601(info.last_modified)}
-        if info.content_type is not None:
-            metadata["content_type"] = info.content_type
-        if info.version_id is not None:
-            metadata["version_id"] = info.version_id
+    if params.selection.single and signed.selected and (info := signed.first().info) is not None:
+        metadata |= _object_metadata(info if isinstance(info, ObjectInfo) else info.as_info())
     return metadata
+
+
+def _object_metadata(info: ObjectInfo) -> dict[str, str]:
+    """Describe what S3 said of the object, leaving out each field it did not say or said oddly."""
+    fields = {
+        "size": None if info.size is None else str(info.size),
+        "etag": info.etag,
+        "last_modified": None if info.last_modified is None else iso8601(info.last_modified),
+        "content_type": info.content_type,
+        "version_id": info.version_id,
+        "storage_class": info.storage_class,
+    }
+    return {name: value for name, value in fields.items() if value is not None}

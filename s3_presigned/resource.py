@@ -10,7 +10,7 @@ from concoursetools.additional import InOnlyConcourseResource
 from concoursetools.metadata import BuildMetadata
 from concoursetools.typing import Metadata
 
-from s3_presigned import config, outputs, signing, steps
+from s3_presigned import config, steps
 from s3_presigned.expiry import DEFAULT_SECONDS
 
 
@@ -20,8 +20,10 @@ class PresignedUrlResource(InOnlyConcourseResource):
     def __init__(
         self,
         *,
-        bucket: str,
+        bucket: str | None = None,
+        bucket_name: str | None = None,
         region: str | None = None,
+        region_name: str | None = None,
         endpoint: str | None = None,
         addressing_style: str = "auto",
         access_key_id: str | None = None,
@@ -37,7 +39,9 @@ class PresignedUrlResource(InOnlyConcourseResource):
         """Validate the source; every keyword is a key of the pipeline's ``source``.
 
         :param bucket: The bucket that holds the objects.
+        :param bucket_name: Another name for ``bucket``, as the concoursetools example calls it.
         :param region: The bucket's region; by default the AWS config or environment, or us-east-1 with an endpoint.
+        :param region_name: Another name for ``region``, as the s3 resource and the concoursetools example call it.
         :param endpoint: The URL of an S3-compatible store.
         :param addressing_style: ``auto``, ``virtual`` or ``path``.
         :param access_key_id: The access key; by default boto3's credential chain is used.
@@ -52,19 +56,23 @@ class PresignedUrlResource(InOnlyConcourseResource):
         """
         super().__init__()
         self.source = config.parse_source(
-            bucket=bucket,
-            region=region,
-            endpoint=endpoint,
-            addressing_style=addressing_style,
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key,
-            session_token=session_token,
-            role_arn=role_arn,
-            role_session_name=role_session_name,
-            external_id=external_id,
-            key_prefix=key_prefix,
-            ca_bundle=ca_bundle,
-            skip_ssl_verification=skip_ssl_verification,
+            {
+                "bucket": bucket,
+                "bucket_name": bucket_name,
+                "region": region,
+                "region_name": region_name,
+                "endpoint": endpoint,
+                "addressing_style": addressing_style,
+                "access_key_id": access_key_id,
+                "secret_access_key": secret_access_key,
+                "session_token": session_token,
+                "role_arn": role_arn,
+                "role_session_name": role_session_name,
+                "external_id": external_id,
+                "key_prefix": key_prefix,
+                "ca_bundle": ca_bundle,
+                "skip_ssl_verification": skip_ssl_verification,
+            }
         )
 
     def download_data(
@@ -89,6 +97,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
         verify: bool | None = None,
         allow_shorter_expiry: bool = False,
         allow_empty: bool | None = None,
+        max_objects: int | None = None,
     ) -> Metadata:
         """Sign the URLs and write them, with their expiry, into the destination.
 
@@ -106,11 +115,16 @@ class PresignedUrlResource(InOnlyConcourseResource):
         :param content_encoding: The ``Content-Encoding`` the download is served with.
         :param version_id: A specific version of the object.
         :param url_file: The name of the file the URL is written to; ``url`` by default.
-        :param verify: Check that the objects exist before signing; by default for downloads only.
+        :param verify: Prove the link before the step succeeds: fetch a download's first byte, or check the
+            region, credentials and bucket of an upload. On by default.
         :param allow_shorter_expiry: Shorten the expiry to that of temporary credentials instead of failing.
         :param allow_empty: Accept a prefix with no objects under it.
+        :param max_objects: The most objects ``file_paths`` or ``prefix`` may sign; 1,000 by default.
         :returns: Metadata for the build page; it holds nothing secret.
         """
+        # Imported here: check and out never sign, and should not pay for botocore.
+        from s3_presigned import outputs, signing  # noqa: PLC0415
+
         params = config.parse_get_params(
             self.source,
             selectors={"file_path": file_path, "file_paths": file_paths, "prefix": prefix, "regexp": regexp},
@@ -127,11 +141,14 @@ class PresignedUrlResource(InOnlyConcourseResource):
             verify=verify,
             allow_shorter_expiry=allow_shorter_expiry,
             allow_empty=allow_empty,
+            max_objects=max_objects,
         )
         signed = signing.sign(self.source, params)
-        outputs.write_files(destination_dir, outputs.step_files(params, signed))
+        outputs.write_step_files(destination_dir, params, signed)
         return outputs.step_metadata(self.source.bucket, params, signed)
 
+    # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer
+    # every failure in one line, bound the step's time, and exit as soon as the streams are flushed.
     @classmethod
     def check_main(cls) -> None:
         """Check for new versions: there are none, since every version comes from a put."""

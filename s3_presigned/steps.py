@@ -1,13 +1,15 @@
-"""The ``check``, ``in`` and ``out`` steps as Concourse runs them, with the I/O streams passed in."""
+"""The ``check``, ``in`` and ``out`` steps as Concourse runs them, from the request's envelope to the answer."""
 
 from __future__ import annotations
 
 import contextlib
+import difflib
+import inspect
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,7 +17,8 @@ from concoursetools import parsing
 from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
-from s3_presigned import config
+from s3_presigned.config import secret_values
+from s3_presigned.deadline import STEP_SECONDS, TimeUp, time_limit
 from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
 
 if TYPE_CHECKING:
@@ -23,8 +26,23 @@ if TYPE_CHECKING:
 
 ResourceClass = type["InOnlyConcourseResource"]
 _REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
-_SECRET_FIELDS = ("secret_access_key", "session_token", "external_id")
 _MAX_EPOCH_DIGITS = 11  # up to the year 5138, which datetime can still hold
+_TYPO_CUTOFF = 0.75  # close enough to be a typo; below it, difflib pairs unrelated names such as region_name
+# Names other tools give these fields, which likeness of spelling alone would miss or mistake.
+_KNOWN_NAMES = {
+    "aws_access_key_id": "access_key_id",
+    "aws_secret_access_key": "secret_access_key",
+    "secret_key": "secret_access_key",
+    "aws_session_token": "session_token",
+    "aws_role_arn": "role_arn",
+    "endpoint_url": "endpoint",
+    "use_path_style": "addressing_style",
+    "ca_cert": "ca_bundle",
+    "key": "file_path",
+    "path": "file_path",
+    "expiry": "expires_in",
+    "expiration": "expires_in",
+}
 
 
 def run(
@@ -47,11 +65,17 @@ def run(
     secrets: tuple[str, ...] = ()
     try:
         request = parse_request(stdin.read())
-        secrets = _secret_values(request.get("source"))
-        with contextlib.redirect_stdout(stderr):
+        source = request.get("source")
+        secrets = secret_values(source) if isinstance(source, dict) else ()
+        # Only `in` talks to S3; check and out answer at once.
+        bound = time_limit(STEP_SECONDS, "the step") if step == "in" else contextlib.nullcontext()
+        with bound, contextlib.redirect_stdout(stderr):
             response = _STEPS[step](resource_class, request, argv, environ)
     except ResourceError as error:
         stderr.write(f"error: {one_line(str(error), secrets)}\n")
+        return 1
+    except TimeUp as up:
+        stderr.write(f"error: {up}, its bound, and was stopped\n")
         return 1
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
         stderr.write(f"error: unexpected {type(error).__name__}: {one_line(str(error), secrets)}\n")
@@ -92,6 +116,74 @@ def parse_request(raw: str) -> dict[str, object]:
     return request
 
 
+def keywords(function: Callable[..., object], skip: int = 0) -> list[str]:
+    """List the keyword parameters of a function: for the resource, these are the accepted fields.
+
+    :param function: The resource's ``__init__`` (the ``source`` schema) or ``download_data`` (the params).
+    :param skip: How many leading positional parameters, such as ``self``, are not fields.
+    """
+    return list(inspect.signature(function).parameters)[skip:]
+
+
+def reject_unknown(section: str, given: Iterable[str], accepted: list[str], elsewhere: Mapping[str, str]) -> None:
+    """Fail on the first key that is not accepted: say where it belongs if it belongs elsewhere, else suggest one.
+
+    :param section: ``source`` or ``params``.
+    :param given: The keys of the request's mapping.
+    :param accepted: The keys the section accepts.
+    :param elsewhere: Keys that another section accepts, with where they belong.
+    :raises ConfigError: Naming the unknown key.
+    """
+    for key in given:
+        if key in accepted:
+            continue
+        if key in elsewhere:
+            raise ConfigError(f"{section}.{key}", elsewhere[key])
+        close = closest(key, accepted)
+        hint = f"did you mean {close!r}? " if close else ""
+        raise ConfigError(f"{section}.{key}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
+
+
+def closest(key: str, accepted: list[str]) -> str | None:
+    """Suggest the accepted field an unknown one was meant to be: a known other name, or a likely typo.
+
+    :param key: The unknown field.
+    :param accepted: The fields accepted where it was given.
+    """
+    known = _KNOWN_NAMES.get(key.lower().replace("-", "_"))
+    if known in accepted:
+        return known
+    close = difflib.get_close_matches(key, accepted, n=1, cutoff=_TYPO_CUTOFF)
+    return close[0] if close else None
+
+
+def reject_missing(section: str, given: Iterable[str], function: Callable[..., object]) -> None:
+    """Fail on the first required field that is absent: a parameter of ``function`` without a default.
+
+    :param section: ``source`` or ``params``.
+    :param given: The keys of the request's mapping.
+    :param function: The function whose signature is the schema.
+    """
+    present = set(given)
+    for name, parameter in inspect.signature(function).parameters.items():
+        required = parameter.default is inspect.Parameter.empty and parameter.kind is parameter.KEYWORD_ONLY
+        if required and name not in present:
+            raise ConfigError(f"{section}.{name}", "required; please specify it")
+
+
+def mapping(value: object, field: str) -> dict[str, object]:
+    """Check that a section of the request is a JSON object; ``null`` counts as empty.
+
+    :param value: The section from the request.
+    :param field: The name to report in errors.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(field, f"got {describe(value)}; expected a mapping")
+    return value
+
+
 def _check(
     resource_class: ResourceClass,
     request: dict[str, object],
@@ -108,8 +200,10 @@ def _in(
     destination = _directory_argument(argv)
     resource = _resource(resource_class, request)
     version = _version(request.get("version"))
-    params = config.mapping(request.get("params"), "params")
-    config.reject_unknown("params", params, config.keywords(resource_class.download_data, skip=3))
+    params = mapping(request.get("params"), "params")
+    source_fields = _source_fields(resource_class)
+    belongs_in_source = dict.fromkeys(source_fields, "belongs under source, not the put's get_params")
+    reject_unknown("params", params, _get_params(resource_class), belongs_in_source)
     version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 
@@ -119,18 +213,14 @@ def _out(
 ) -> str:
     sources = _directory_argument(argv)
     resource = _resource(resource_class, request)
-    params = config.mapping(request.get("params"), "params")
-    get_params = config.keywords(resource_class.download_data, skip=3)
-    for key in params:
-        if key in get_params:
-            raise ConfigError(
-                f"params.{key}",
-                "belongs under the put's get_params, not params: the URL is signed by the get that follows the put",
-            )
-    if params:
-        raise ConfigError(
-            f"params.{next(iter(params))}", "unknown field; a put of this resource takes no params, only get_params"
-        )
+    params = mapping(request.get("params"), "params")
+    belongs = dict.fromkeys(
+        _source_fields(resource_class), "belongs under source, not the put's params"
+    ) | dict.fromkeys(
+        _get_params(resource_class),
+        "belongs under the put's get_params, not params: the URL is signed by the get that follows the put",
+    )
+    reject_unknown("params", params, [], belongs)
     version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 
@@ -143,10 +233,21 @@ _STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Map
 
 
 def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
-    source = config.mapping(request.get("source"), "source")
-    config.reject_unknown("source", source, config.keywords(resource_class.__init__, skip=1))
-    config.reject_missing("source", source, resource_class.__init__)
+    source = mapping(request.get("source"), "source")
+    belongs_in_get_params = dict.fromkeys(
+        _get_params(resource_class), "belongs under the put's get_params, not source: it says what to sign"
+    )
+    reject_unknown("source", source, _source_fields(resource_class), belongs_in_get_params)
+    reject_missing("source", source, resource_class.__init__)
     return resource_class(**source)
+
+
+def _source_fields(resource_class: ResourceClass) -> list[str]:
+    return keywords(resource_class.__init__, skip=1)
+
+
+def _get_params(resource_class: ResourceClass) -> list[str]:
+    return keywords(resource_class.download_data, skip=3)
 
 
 def _version(value: object) -> DatetimeVersion:
@@ -175,9 +276,3 @@ def _build_metadata(environ: Mapping[str, str]) -> BuildMetadata:
         BUILD_PIPELINE_NAME=environ.get("BUILD_PIPELINE_NAME"),
         BUILD_PIPELINE_INSTANCE_VARS=environ.get("BUILD_PIPELINE_INSTANCE_VARS"),
     )
-
-
-def _secret_values(source: object) -> tuple[str, ...]:
-    if not isinstance(source, dict):
-        return ()
-    return tuple(value for key in _SECRET_FIELDS if isinstance(value := source.get(key), str) and value)

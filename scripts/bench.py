@@ -26,7 +26,7 @@ import botocore.session
 from botocore.config import Config
 from loopback_s3 import ACCESS_KEY, SECRET_KEY, generate_assets, serve
 
-from s3_presigned.clients import SERVICES
+from s3_presigned.session import SERVICES
 from s3_presigned.sigv4 import BatchSigner
 
 ROOT = Path(__file__).resolve().parent.parent

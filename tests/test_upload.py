@@ -85,7 +85,7 @@ def test_a_get_url_cannot_upload_and_a_put_url_cannot_download(s3: S3Server, run
 
 
 def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Server) -> None:
-    for field, value in [("file_name", "a.txt"), ("cache_control", "no-store"), ("verify", True), ("prefix", "a/")]:
+    for field, value in [("file_name", "a.txt"), ("cache_control", "no-store"), ("prefix", "a/")]:
         params = {"file_path": "uploads/x", "method": "put", field: value}
         if field == "prefix":
             params = {"prefix": "a/", "method": "put"}

@@ -1,0 +1,238 @@
+"""What S3 said, read defensively: a missing or odd field is left out, never a reason to crash."""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+from xml.etree import ElementTree as ET
+
+from s3_presigned.config import REGION
+from s3_presigned.errors import ResourceError
+
+_CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
+_EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHeaderMalformed and the like
+_XML_TYPES = ("xml",)  # application/xml, text/xml and S3's own variants all say so
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer: its status, its headers with lower-case names, and as much of its body as was read."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        """Whether the status is a success."""
+        return 200 <= self.status < 300  # noqa: PLR2004  # the success range of HTTP
+
+    def describe(self) -> str:
+        """Name the status as a person reads it, such as ``403 Forbidden``."""
+        return f"{self.status} {self.reason}".strip()
+
+
+class NotS3XmlError(ResourceError):
+    """A body that should be S3's XML but is not, such as a proxy's HTML page."""
+
+
+@dataclass(frozen=True)
+class S3Error:
+    """An error answer: S3's code and message, and the region it names for the bucket, if any."""
+
+    code: str
+    message: str
+    region: str | None
+    storage_class: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    """What S3 said of an object, all of it safe to show in the build's metadata."""
+
+    size: int | None = None
+    etag: str | None = None
+    last_modified: datetime.datetime | None = None
+    content_type: str | None = None
+    version_id: str | None = None
+    storage_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedObject:
+    """An object as a listing describes it; the fields besides the key may be missing from odd stores."""
+
+    key: str
+    size: int | None
+    etag: str | None
+    last_modified: str | None
+    storage_class: str | None
+
+    def as_info(self) -> ObjectInfo:
+        """Describe the object as a GET of it would, from what the listing said."""
+        return ObjectInfo(
+            size=self.size,
+            etag=self.etag,
+            last_modified=iso_date(self.last_modified),
+            storage_class=self.storage_class,
+        )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a ``ListObjectsV2`` answer."""
+
+    objects: list[ListedObject]
+    truncated: bool
+    next_token: str | None
+
+
+def error_of(answer: Answer) -> S3Error:
+    """Read the code, message and region from an error answer; HEAD-like answers without a body have only a status.
+
+    :raises NotS3XmlError: If there is a body, but it is not S3's XML.
+    """
+    fields: dict[str, str] = {}
+    if answer.body.strip():
+        root = _parse_xml(answer)
+        fields = {_local(child.tag): (child.text or "").strip() for child in root}
+    message = fields.get("Message", "")
+    region = answer.headers.get("x-amz-bucket-region") or fields.get("Region")
+    if not region and (expected := _EXPECTED_REGION.search(message)):
+        region = expected.group(1)
+    return S3Error(
+        code=fields.get("Code") or str(answer.status),
+        message=message,
+        region=region if region and REGION.fullmatch(region) else None,
+        storage_class=fields.get("StorageClass") or answer.headers.get("x-amz-storage-class"),
+    )
+
+
+def region_named(answer: Answer) -> str | None:
+    """Name the region an error answer gives for the bucket, from its header or its body; ``None`` if none."""
+    if answer.ok:
+        return None
+    try:
+        return error_of(answer).region
+    except NotS3XmlError:
+        header = answer.headers.get("x-amz-bucket-region", "")  # a redirect or a proxy's page may still say
+        return header if REGION.fullmatch(header) else None
+
+
+def object_info(headers: Mapping[str, str]) -> ObjectInfo:
+    """Describe an object from the headers of a GET of it, ranged or not.
+
+    :param headers: With lower-case names.
+    """
+    total = _CONTENT_RANGE_TOTAL.search(headers.get("content-range", ""))
+    return ObjectInfo(
+        size=_count(total.group(1) if total else headers.get("content-length")),
+        etag=_etag(headers.get("etag")),
+        last_modified=http_date(headers.get("last-modified")),
+        content_type=headers.get("content-type") or None,
+        version_id=headers.get("x-amz-version-id") or None,
+        storage_class=headers.get("x-amz-storage-class") or None,
+    )
+
+
+def http_date(value: str | None) -> datetime.datetime | None:
+    """Parse an HTTP date into an aware UTC time; ``None`` for anything that is not one.
+
+    A date in ``-0000`` or without a zone is taken as UTC, which is what HTTP dates are.
+
+    :param value: A header's value, possibly joined from duplicate headers.
+    """
+    if not value or "," in value.partition(",")[2]:
+        return None  # absent, or duplicate headers joined with a comma
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=datetime.UTC) if parsed.tzinfo is None else parsed.astimezone(datetime.UTC)
+
+
+def iso_date(value: str | None) -> datetime.datetime | None:
+    """Parse a listing's ISO 8601 time, such as ``2026-01-01T00:00:00.000Z``; ``None`` for anything else."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=datetime.UTC) if parsed.tzinfo is None else parsed.astimezone(datetime.UTC)
+
+
+def parse_list_page(answer: Answer) -> ListPage:
+    """Read one page of a listing, URL-decoding its keys exactly once if the store says it encoded them.
+
+    :raises NotS3XmlError: If the body is not a ``ListBucketResult``.
+    :raises ResourceError: If an entry has no key, which no S3 listing leaves out.
+    """
+    root = _parse_xml(answer)
+    if _local(root.tag) != "ListBucketResult":
+        raise NotS3XmlError(
+            f"S3 answered {answer.describe()} with <{_local(root.tag)}>, not a listing: is a proxy in the way?"
+        )
+    encoded = (_child_text(root, "EncodingType") or "").lower() == "url"
+    objects = []
+    for entry in root:
+        if _local(entry.tag) != "Contents":
+            continue
+        fields = {_local(child.tag): child.text or "" for child in entry}
+        key = fields.get("Key")
+        if not key:
+            raise ResourceError("S3 listed an object without a key: is a proxy in the way?")
+        objects.append(
+            ListedObject(
+                key=unquote_plus(key) if encoded else key,
+                size=_count(fields.get("Size")),
+                etag=_etag(fields.get("ETag")),
+                last_modified=fields.get("LastModified") or None,
+                storage_class=fields.get("StorageClass") or None,
+            )
+        )
+    return ListPage(
+        objects=objects,
+        truncated=(_child_text(root, "IsTruncated") or "").strip().lower() == "true",
+        next_token=_child_text(root, "NextContinuationToken") or None,
+    )
+
+
+def _parse_xml(answer: Answer) -> ET.Element:
+    content_type = answer.headers.get("content-type", "")
+    try:
+        return ET.fromstring(answer.body)  # noqa: S314  # expat refuses entity expansion attacks since 2.4.1
+    except ET.ParseError as error:
+        said = content_type.split(";")[0].strip() or "no content type"
+        if not any(kind in said for kind in _XML_TYPES):
+            raise NotS3XmlError(
+                f"S3 answered {answer.describe()} with {said}, not S3 XML: is a proxy in the way?"
+            ) from None
+        raise NotS3XmlError(
+            f"S3 answered {answer.describe()} with broken XML ({error}): is a proxy in the way?"
+        ) from None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]  # S3's listings carry a namespace, its errors do not
+
+
+def _child_text(root: ET.Element, name: str) -> str | None:
+    for child in root:
+        if _local(child.tag) == name:
+            return child.text
+    return None
+
+
+def _count(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _etag(value: str | None) -> str | None:
+    return (value or "").strip().strip('"') or None

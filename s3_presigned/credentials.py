@@ -1,0 +1,134 @@
+"""The identity that signs: the source's keys, botocore's credential chain, or a role assumed through STS."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import Credentials, ReadOnlyCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from s3_presigned.errors import ResourceError, one_line
+from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS
+
+if TYPE_CHECKING:
+    from mypy_boto3_sts.client import STSClient
+    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
+
+    from s3_presigned.config import Role, Source
+
+ROLE_MIN_SECONDS = 900  # STS's shortest role session
+ROLE_MAX_SECONDS = 43200  # STS's longest role session
+ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
+STS_READ_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    """Credentials ready for signing, with the time they stop working if they are temporary."""
+
+    credentials: ReadOnlyCredentials
+    expires_at: datetime.datetime | None
+    origin: str
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never be printed."""
+        return tuple(s for s in (self.credentials.secret_key, self.credentials.token) if s)
+
+    @property
+    def described(self) -> str:
+        """Name the credentials for a message, such as ``the keys in source`` or ``the env credentials``."""
+        return "the keys in source" if self.origin == "source" else f"the {self.origin} credentials"
+
+
+def resolve_identity(
+    source: Source, session: botocore.session.Session, region: str, wanted_seconds: int, tls_verify: bool | str
+) -> SigningIdentity:
+    """Find the credentials to sign with: the source's keys, else the default chain; then assume the role, if any.
+
+    :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
+    :param tls_verify: What botocore's ``verify`` takes: a flag, or the path of a CA bundle.
+    :raises ResourceError: If no credentials can be found or the role cannot be assumed.
+    """
+    if source.credentials is not None:
+        static = source.credentials
+        base = Credentials(
+            static.access_key_id, static.secret_access_key, static.session_token
+        ).get_frozen_credentials()
+        identity = SigningIdentity(base, None, "source")
+    else:
+        identity = _default_chain(session)
+    if source.role is None:
+        return identity
+    return _assume_role(source.role, session, region, identity, wanted_seconds, tls_verify)
+
+
+def _default_chain(session: botocore.session.Session) -> SigningIdentity:
+    try:
+        found = session.get_credentials()
+        frozen = None if found is None else found.get_frozen_credentials()
+    except BotoCoreError as error:
+        raise ResourceError(f"credentials: the AWS credential chain failed: {error}") from None
+    if found is None or frozen is None or not frozen.access_key:
+        raise ResourceError(
+            "credentials: none found; set source.access_key_id and source.secret_access_key, "
+            "or provide them through the environment, the AWS config, or an instance or task role"
+        )
+    # botocore exposes no public accessor for when refreshable credentials lapse.
+    expiry = getattr(found, "_expiry_time", None)
+    return SigningIdentity(frozen, expiry if isinstance(expiry, datetime.datetime) else None, found.method)
+
+
+def _assume_role(
+    role: Role,
+    session: botocore.session.Session,
+    region: str,
+    base: SigningIdentity,
+    wanted_seconds: int,
+    tls_verify: bool | str,
+) -> SigningIdentity:
+    sts = cast(
+        "STSClient",
+        session.create_client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=base.credentials.access_key,
+            aws_secret_access_key=base.credentials.secret_key,
+            aws_session_token=base.credentials.token,
+            config=Config(
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=STS_READ_TIMEOUT,
+                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+            ),
+            verify=tls_verify,
+        ),
+    )
+    request: AssumeRoleRequestTypeDef = {
+        "RoleArn": role.arn,
+        "RoleSessionName": role.session_name,
+        "DurationSeconds": min(max(wanted_seconds + ROLE_SLACK_SECONDS, ROLE_MIN_SECONDS), ROLE_MAX_SECONDS),
+    }
+    if role.external_id is not None:
+        request["ExternalId"] = role.external_id
+    try:
+        try:
+            response = sts.assume_role(**request)
+        except ClientError as error:
+            # A role whose maximum session is shorter than asked refuses the request; its default hour still works.
+            if "DurationSeconds" not in str(error.response.get("Error", {}).get("Message", "")):
+                raise
+            del request["DurationSeconds"]
+            response = sts.assume_role(**request)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
+        raise ResourceError(one_line(f"assuming role {role.arn}: STS answered {said}", base.secrets)) from None
+    except BotoCoreError as error:
+        raise ResourceError(one_line(f"assuming role {role.arn}: {error}", base.secrets)) from None
+    issued = response["Credentials"]
+    credentials = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    return SigningIdentity(credentials.get_frozen_credentials(), issued["Expiration"], "assumed role")

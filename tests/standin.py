@@ -1,0 +1,332 @@
+"""A stand-in for S3 as it really answers: a proxy in front of rclone on 127.0.0.1 that changes one behaviour.
+
+rclone is lenient: it accepts any region in a signature, sends clean headers and pages correctly. Each
+behaviour here makes the proxy answer one way that AWS, an S3-compatible store or a proxy in front of one
+really does, and otherwise passes requests through untouched, Host header and all, so signatures still hold.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Self
+from urllib.parse import parse_qs, unquote_plus, urlsplit
+
+BUCKET_REGION = "eu-west-2"  # where the region-strict stand-in says the bucket lives
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the proxy received."""
+
+    method: str
+    target: str  # the path and query as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {name: values[0] for name, values in parse_qs(urlsplit(self.target).query).items()}
+
+    @property
+    def is_listing(self) -> bool:
+        return self.method == "GET" and self.query.get("list-type") == "2"
+
+    @property
+    def signed_region(self) -> str | None:
+        """The region in the signature's scope: access key, date, region, service, aws4_request."""
+        credential = (
+            self.query.get("X-Amz-Credential") or self.headers.get("authorization", "").partition("Credential=")[2]
+        )
+        parts = credential.split(",")[0].split("/")
+        return parts[2] if len(parts) == 5 else None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the proxy answers; ``trickle`` sends it a byte at a time, that many seconds apart."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+    trickle: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
+
+    def with_headers(self, changes: dict[str, str | None], *extra: tuple[str, str]) -> Reply:
+        """Replace or drop (``None``) headers by name, then add ``extra`` ones as they are."""
+        lowered = {name.lower(): value for name, value in changes.items()}
+        kept = [(key, value) for key, value in self.headers if key.lower() not in lowered]
+        added = [(name, value) for name, value in changes.items() if value is not None]
+        return replace(self, headers=kept + added + list(extra))
+
+    def with_body(self, body: bytes) -> Reply:
+        return replace(self.with_headers({"Content-Length": str(len(body))}), body=body)
+
+
+Forward = Callable[[], Reply]
+Behaviour = Callable[[Request, Forward], Reply]
+
+
+def xml_error(status: int, code: str, message: str, **fields: str) -> Reply:
+    extra = "".join(f"<{name}>{value}</{name}>" for name, value in fields.items())
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>{extra}</Error>'
+    )
+    return Reply(status, [("Content-Type", "application/xml")]).with_body(body.encode())
+
+
+@dataclass
+class StandIn:
+    """The proxy, on a free port of 127.0.0.1, forwarding to ``upstream`` unless its behaviour answers itself."""
+
+    upstream: str
+    behaviour: Behaviour
+    requests: list[Request] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def handle_one(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Request(
+                    self.command,
+                    self.path,
+                    {name.lower(): value for name, value in self.headers.items()},
+                    self.rfile.read(length) if length else b"",
+                )
+                owner.requests.append(request)
+                reply = owner.behaviour(request, lambda: owner.forward(request))
+                self.send(reply, head=self.command == "HEAD")
+
+            do_GET = do_PUT = do_HEAD = do_DELETE = do_POST = handle_one  # noqa: N815  # http.server's names
+
+            def send(self, reply: Reply, *, head: bool) -> None:
+                lines = [f"HTTP/1.1 {reply.status} {http.HTTPStatus(reply.status).phrase}"]
+                lines += [f"{name}: {value}" for name, value in reply.headers]
+                data = ("\r\n".join([*lines, "Connection: close", "", ""])).encode("latin-1")
+                data += b"" if head else reply.body
+                self.close_connection = True
+                try:
+                    if not reply.trickle:
+                        self.wfile.write(data)
+                        return
+                    for index in range(len(data)):
+                        self.wfile.write(data[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                except OSError:
+                    pass  # the client gave up, as it should with a server this slow
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def forward(self, request: Request) -> Reply:
+        """Send the request on to the real server as it came, and return its answer untouched."""
+        parts = urlsplit(self.upstream)
+        connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+        try:
+            connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
+            for name, value in request.headers.items():
+                if name not in ("connection", "content-length"):
+                    connection.putheader(name, value)
+            connection.putheader("Content-Length", str(len(request.body)))
+            connection.endheaders(request.body)
+            response = connection.getresponse()
+            body = response.read()
+            skipped = ("connection", "transfer-encoding", "content-length")
+            headers = [(name, value) for name, value in response.getheaders() if name.lower() not in skipped]
+            return Reply(response.status, [*headers, ("Content-Length", str(len(body)))], body)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# Behaviours: each answers one way real stores and proxies do, and passes everything else through.
+
+
+def passthrough(_: Request, forward: Forward) -> Reply:
+    return forward()
+
+
+def region_strict(request: Request, forward: Forward) -> Reply:
+    """AWS for a bucket in eu-west-2: a request signed for another region gets 400 naming the right one."""
+    signed = request.signed_region
+    if signed is None or signed == BUCKET_REGION:
+        return forward()
+    reply = xml_error(
+        400,
+        "AuthorizationQueryParametersError",
+        f"Error parsing the X-Amz-Credential parameter; the region '{signed}' is wrong; expecting '{BUCKET_REGION}'",
+        Region=BUCKET_REGION,
+    )
+    return reply.with_headers({"x-amz-bucket-region": BUCKET_REGION})
+
+
+def region_redirect(request: Request, forward: Forward) -> Reply:
+    """AWS's regional endpoint for a bucket in another region: 301 PermanentRedirect naming it."""
+    if request.signed_region in (None, BUCKET_REGION):
+        return forward()
+    reply = xml_error(
+        301,
+        "PermanentRedirect",
+        "The bucket you are attempting to access must be addressed using the specified endpoint.",
+        Endpoint=f"bucket.s3.{BUCKET_REGION}.amazonaws.com",
+    )
+    return reply.with_headers({"x-amz-bucket-region": BUCKET_REGION})
+
+
+def redirect_to_https(request: Request, _: Forward) -> Reply:
+    """nginx in front of an http:// endpoint: 301 to https, an HTML page, no region."""
+    page = b"<html><head><title>301 Moved Permanently</title></head><body>nginx</body></html>"
+    location = f"https://127.0.0.1:8443{request.target}"
+    return Reply(301, [("Content-Type", "text/html"), ("Location", location), ("Server", "nginx")]).with_body(page)
+
+
+def with_headers(changes: dict[str, str | None], *extra: tuple[str, str]) -> Behaviour:
+    """Answer as the server does, with headers replaced, dropped (``None``) or added."""
+
+    def behaviour(_: Request, forward: Forward) -> Reply:
+        return forward().with_headers(changes, *extra)
+
+    return behaviour
+
+
+class Listing:
+    """Answers listings as the server does, with the body edited; everything else passes.
+
+    A continuation token the proxy made up means nothing to the server, so later pages are the first page
+    again, edited again, as a store that ignores the token serves them.
+    """
+
+    def __init__(self, edit: Callable[[bytes], bytes]) -> None:
+        self.edit = edit
+        self.first: Reply | None = None
+
+    def __call__(self, request: Request, forward: Forward) -> Reply:
+        if not request.is_listing:
+            return forward()
+        if self.first is None or not request.query.get("continuation-token"):
+            self.first = forward()
+        return self.first.with_body(self.edit(self.first.body))
+
+
+def sub(pattern: str, replacement: str, *, count: int = 0) -> Callable[[bytes], bytes]:
+    """Edit a listing's XML with a regular expression."""
+
+    def edit(body: bytes) -> bytes:
+        return re.sub(pattern.encode(), replacement.encode(), body, count=count)
+
+    return edit
+
+
+def edits(*steps: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """Apply several edits in turn."""
+
+    def edit(body: bytes) -> bytes:
+        for step in steps:
+            body = step(body)
+        return body
+
+    return edit
+
+
+def undo_url_encoding(body: bytes) -> bytes:
+    """Serve keys as a store that ignores encoding-type=url does: as they are, and no EncodingType said."""
+    body = body.replace(b"<EncodingType>url</EncodingType>", b"")
+    return re.sub(
+        rb"<Key>([^<]*)</Key>", lambda key: b"<Key>" + unquote_plus(key.group(1).decode()).encode() + b"</Key>", body
+    )
+
+
+def truncated(token: Callable[[int], str] | None) -> Callable[[bytes], bytes]:
+    """Say every page is truncated, with ``token(page number)`` as the next one, or no token at all."""
+    pages = iter(range(1, 1_000_000))
+
+    def edit(body: bytes) -> bytes:
+        body = body.replace(b"<IsTruncated>false</IsTruncated>", b"<IsTruncated>true</IsTruncated>")
+        if token is None:
+            return body
+        element = f"<NextContinuationToken>{token(next(pages))}</NextContinuationToken>"
+        return body.replace(b"</ListBucketResult>", f"{element}</ListBucketResult>".encode())
+
+    return edit
+
+
+def compose(outer: Behaviour, inner: Behaviour) -> Behaviour:
+    """Let ``outer`` answer first, with ``inner`` standing in for the server behind it."""
+
+    def behaviour(request: Request, forward: Forward) -> Reply:
+        return outer(request, lambda: inner(request, forward))
+
+    return behaviour
+
+
+def trickle(seconds: float) -> Behaviour:
+    """Send the server's answer a byte at a time."""
+
+    def behaviour(_: Request, forward: Forward) -> Reply:
+        return replace(forward(), trickle=seconds)
+
+    return behaviour
+
+
+def on_object_get(answer: Callable[[Request, Forward], Reply]) -> Behaviour:
+    """Answer a GET of an object (not a listing) with ``answer``; everything else passes."""
+
+    def behaviour(request: Request, forward: Forward) -> Reply:
+        if request.method == "GET" and not request.is_listing and urlsplit(request.target).path.count("/") >= 2:
+            return answer(request, forward)
+        return forward()
+
+    return behaviour
+
+
+def kms_denied(_: Request, __: Forward) -> Reply:
+    return xml_error(
+        403,
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: kms:Decrypt on the resource "
+        "associated with this ciphertext because no identity-based policy allows the kms:Decrypt action",
+    )
+
+
+def archived(_: Request, __: Forward) -> Reply:
+    return xml_error(
+        403, "InvalidObjectState", "The operation is not valid for the object's storage class", StorageClass="GLACIER"
+    )
+
+
+def requester_pays(request: Request, forward: Forward) -> Reply:
+    if request.headers.get("x-amz-request-payer") == "requester":
+        return forward()
+    return xml_error(403, "AccessDenied", "Access Denied")
+
+
+def echoes_the_request(request: Request, _: Forward) -> Reply:
+    """A broken gateway that quotes the whole request, signature and all, in its error."""
+    url = f"http://{request.headers.get('host')}{request.target}"
+    authorization = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/x, Signature=f00d"
+    quoted = f"cannot route GET {request.target} ({url}); Authorization: {authorization}"
+    return xml_error(400, "InvalidRequest", quoted.replace("&", "&amp;"))

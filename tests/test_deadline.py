@@ -1,0 +1,127 @@
+"""Time limits that hold however slowly bytes come: nested, restored, and the step's own bound. In process."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from s3_presigned import steps
+from s3_presigned.deadline import TimeUp, time_limit
+from s3_presigned.resource import PresignedUrlResource
+from tests import standin
+from tests.standin import Listing, StandIn, edits, sub, truncated
+from tests.support import ACCESS_KEY, SECRET_KEY, S3Server, step_environment
+
+
+@pytest.fixture
+def trickling_socket() -> Iterator[socket.socket]:
+    """A socket that receives one byte every 0.1 s, forever: no read ever times out."""
+    near, far = socket.socketpair()
+    stop = threading.Event()
+
+    def drip() -> None:
+        while not stop.is_set():
+            try:
+                far.send(b"x")
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    near.settimeout(5)
+    yield near
+    stop.set()
+    thread.join()
+    near.close()
+    far.close()
+
+
+def read_until_told(connection: socket.socket) -> None:
+    while True:
+        connection.recv(1)
+
+
+def test_a_trickle_is_cut_at_the_limit(trickling_socket: socket.socket) -> None:
+    started = time.monotonic()
+    with pytest.raises(TimeUp, match=r"reading took longer than 0\.5 s"), time_limit(0.5, "reading"):
+        read_until_told(trickling_socket)
+    assert 0.45 < time.monotonic() - started < 1.5
+
+
+def test_the_inner_limit_fires_first_and_restores_the_outer(trickling_socket: socket.socket) -> None:
+    with time_limit(30, "outer"):
+        with pytest.raises(TimeUp, match=r"^inner"), time_limit(0.3, "inner"):
+            read_until_told(trickling_socket)
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 28 < remaining <= 30
+
+
+def test_an_outer_limit_that_passes_first_still_fires(trickling_socket: socket.socket) -> None:
+    with pytest.raises(TimeUp, match=r"^outer"), time_limit(0.3, "outer"), time_limit(30, "inner"):
+        read_until_told(trickling_socket)
+
+
+def test_a_limit_restores_the_timer_and_handler_it_found() -> None:
+    # pytest-timeout's own alarm may be running: it must come back as it was, less the time spent.
+    before_handler = signal.getsignal(signal.SIGALRM)
+    before_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    with time_limit(5, "quick"):
+        assert signal.getsignal(signal.SIGALRM) is not before_handler
+        assert signal.getitimer(signal.ITIMER_REAL)[0] <= 5
+    assert signal.getsignal(signal.SIGALRM) is before_handler
+    remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    assert before_remaining - 1 < remaining <= before_remaining
+
+
+def test_off_the_main_thread_the_body_runs_unbounded() -> None:
+    finished: list[bool] = []
+
+    def body() -> None:
+        with time_limit(0.05, "elsewhere"):
+            time.sleep(0.2)
+        finished.append(True)
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    assert finished == [True]
+
+
+def test_the_step_stops_at_its_bound_in_one_line(s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each page comes back in good time, but pages never end: only the step's own bound stops it.
+    monkeypatch.setattr(steps, "STEP_SECONDS", 2)
+    for name, value in step_environment().items():
+        monkeypatch.setenv(name, value)
+    s3.put("deadline/a.txt")
+
+    def slowly(_: standin.Request, forward: standin.Forward) -> standin.Reply:
+        time.sleep(0.3)
+        return forward()
+
+    slow_pages = standin.compose(slowly, Listing(edits(sub(r"(?s)<Contents>.*?</Contents>", ""), truncated(str))))
+    with StandIn(s3.endpoint, slow_pages) as proxy:
+        source = {"bucket": "bucket", "endpoint": proxy.endpoint, "access_key_id": ACCESS_KEY}
+        request = {
+            "source": source | {"secret_access_key": SECRET_KEY},
+            "version": {"execution_date": "1767225600"},
+            "params": {"prefix": "deadline/", "max_objects": 100_000},
+        }
+        stdout, stderr = io.StringIO(), io.StringIO()
+        started = time.monotonic()
+        code = steps.run(
+            PresignedUrlResource, "in", io.StringIO(json.dumps(request)), stdout, stderr, ["in", str(tmp_path)], {}
+        )
+        elapsed = time.monotonic() - started
+    assert code == 1
+    assert stderr.getvalue() == "error: the step took longer than 2 s, its bound, and was stopped\n"
+    assert 1.9 < elapsed < 4
+    assert list(tmp_path.iterdir()) == []

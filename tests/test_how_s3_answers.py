@@ -1,0 +1,368 @@
+"""A green step means a working link, against S3 as AWS, other stores and proxies really answer.
+
+Each case puts a stand-in in front of rclone that answers one way rclone never does. The step must either
+succeed with links that work when fetched through that same stand-in, or fail with one line naming the
+cause, within the time stated for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from tests import standin
+from tests.standin import (
+    BUCKET_REGION,
+    Listing,
+    Reply,
+    StandIn,
+    compose,
+    edits,
+    on_object_get,
+    sub,
+    truncated,
+    undo_url_encoding,
+    with_headers,
+)
+from tests.support import ACCESS_KEY, SECRET_KEY, Runner, S3Server, StepResult, fetch
+
+QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
+GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
+WRONG_REGION = (
+    rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One behaviour, what the step is asked, and what it must do: succeed with working links, or fail saying so."""
+
+    behaviour: Callable[[], standin.Behaviour]
+    params: dict[str, Any]
+    objects: tuple[str, ...] = ("file.txt",)
+    source: dict[str, Any] = field(default_factory=dict)
+    fails: str | None = None  # a pattern the one line must match; None: the step is green
+    warns: str | None = None  # a pattern a warning line must match
+    seconds: float = QUICK
+
+
+def aws_error(code: str, message: str) -> Callable[[], standin.Behaviour]:
+    return lambda: on_object_get(lambda _request, _forward: standin.xml_error(403, code, message))
+
+
+CASES: dict[str, Case] = {
+    # The bucket's real region, as AWS names it.
+    "wrong-region-given": Case(
+        lambda: standin.region_strict,
+        {"file_path": "file.txt"},
+        source={"region": "us-east-1"},
+        warns=WRONG_REGION,
+    ),
+    "no-region-with-endpoint": Case(lambda: standin.region_strict, {"file_path": "file.txt"}),
+    "wrong-region-prefix": Case(
+        lambda: standin.region_strict,
+        {"prefix": ""},
+        objects=("a.txt", "b.txt"),
+        source={"region": "us-east-1"},
+        warns=WRONG_REGION,
+    ),
+    "wrong-region-regexp": Case(
+        lambda: standin.region_strict,
+        {"regexp": r"app-(.*)\.tgz"},
+        objects=("app-1.0.tgz", "app-1.1.tgz"),
+        source={"region": "us-east-1"},
+        warns=WRONG_REGION,
+    ),
+    "wrong-region-upload": Case(
+        lambda: standin.region_strict,
+        {"file_path": "upload.bin", "method": "put"},
+        source={"region": "us-east-1"},
+        warns=WRONG_REGION,
+    ),
+    "wrong-region-file-paths": Case(
+        lambda: standin.region_strict, {"file_paths": ["a.txt", "b.txt"]}, objects=("a.txt", "b.txt")
+    ),
+    "region-in-a-301": Case(lambda: standin.region_redirect, {"file_path": "file.txt"}),
+    # Redirects that name no region.
+    "redirect-to-https": Case(
+        lambda: standin.redirect_to_https,
+        {"file_path": "file.txt"},
+        fails=r"S3 answered 301 Moved Permanently, redirecting to https://127\.0\.0\.1:8443/bucket/[^ ]*file\.txt "
+        r"without naming a region; set source\.endpoint to https://127\.0\.0\.1:8443",
+    ),
+    # Odd but legal headers.
+    "duplicate-date": Case(
+        lambda: with_headers({}, ("Date", "Thu, 01 Jan 2099 00:00:00 GMT"), ("Date", "Thu, 01 Jan 2099 00:00:00 GMT")),
+        {"file_path": "file.txt"},
+    ),
+    "date-in-minus-0000": Case(
+        lambda: with_headers({"Date": f"{GMT_AHEAD} -0000"}),
+        {"file_path": "file.txt"},
+        warns=r"the S3 server's clock is \d+ s ahead of this machine's",
+    ),
+    "date-without-zone": Case(
+        lambda: with_headers({"Date": GMT_AHEAD}),
+        {"file_path": "file.txt"},
+        warns=r"the S3 server's clock is \d+ s ahead of this machine's",
+    ),
+    "date-unparseable": Case(lambda: with_headers({"Date": "yesterday"}), {"file_path": "file.txt"}),
+    "no-last-modified-no-etag": Case(
+        lambda: with_headers({"Last-Modified": None, "ETag": None}), {"file_path": "file.txt"}
+    ),
+    "content-length-abc": Case(lambda: with_headers({"Content-Length": "abc"}), {"file_path": "file.txt"}),
+    "content-length-abc-no-range": Case(
+        lambda: with_headers({"Content-Length": "abc", "Content-Range": None}), {"file_path": "file.txt"}
+    ),
+    # Listings a broken store or proxy serves.
+    "listing-entry-without-key": Case(
+        lambda: Listing(sub(r"<Key>[^<]*</Key>", "", count=1)),
+        {"prefix": ""},
+        objects=("a.txt", "b.txt"),
+        fails=r"listing s3://bucket/\S*: S3 listed an object without a key: is a proxy in the way\?",
+    ),
+    "listing-entry-without-last-modified": Case(
+        lambda: Listing(sub(r"<LastModified>[^<]*</LastModified>", "")), {"prefix": ""}, objects=("a.txt", "b.txt")
+    ),
+    "listing-size-abc": Case(
+        lambda: Listing(sub(r"<Size>[^<]*</Size>", "<Size>abc</Size>")), {"prefix": ""}, objects=("a.txt", "b.txt")
+    ),
+    "listing-regexp-without-last-modified": Case(
+        lambda: Listing(sub(r"<LastModified>[^<]*</LastModified>", "")),
+        {"regexp": r"app-(.*)\.tgz"},
+        objects=("app-1.0.tgz", "app-2.0.tgz"),
+    ),
+    "listing-same-token-forever": Case(
+        lambda: Listing(truncated(lambda _: "same")),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 listed '\S*a\.txt' after '\S*a\.txt', out of order or twice: the store repeats pages",
+    ),
+    "listing-tokens-cycle": Case(
+        lambda: Listing(edits(sub(r"(?s)<Contents>.*?</Contents>", ""), truncated(lambda n: f"t{n % 2}"))),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 gave a continuation token a second time, after 3 pages: the listing would never end",
+    ),
+    "listing-endless-empty-pages": Case(
+        lambda: Listing(edits(sub(r"(?s)<Contents>.*?</Contents>", ""), truncated(str))),
+        {"prefix": "", "max_objects": 50},
+        objects=("a.txt",),
+        fails=r"51 pages for 0 objects: the listing does not end",
+    ),
+    "listing-truncated-without-token": Case(
+        lambda: Listing(truncated(None)),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 said page 1 was truncated but gave no continuation token",
+    ),
+    "listing-ignores-prefix": Case(
+        lambda: Listing(
+            sub("</ListBucketResult>", "<Contents><Key>u/bobby/secret.txt</Key></Contents></ListBucketResult>")
+        ),
+        {"prefix": "reports/"},
+        objects=("u/alice/reports/q1.txt",),
+        source={"key_prefix": "{case}u/alice/"},
+        fails=r"S3 listed 'u/bobby/secret\.txt', outside the prefix '\S*u/alice/reports/'; nothing is signed",
+    ),
+    "listing-invalid-xml": Case(
+        lambda: Listing(sub("</ListBucketResult>", "")),
+        {"prefix": ""},
+        fails=r"S3 answered 200 OK with broken XML \(.*\): is a proxy in the way\?",
+    ),
+    "listing-html": Case(
+        lambda: compose(with_headers({"Content-Type": "text/html"}), Listing(lambda _: b"<html><body>Sign in")),
+        {"prefix": ""},
+        fails=r"S3 answered 200 OK with text/html, not S3 XML: is a proxy in the way\?",
+    ),
+    "listing-not-url-encoded": Case(
+        lambda: Listing(undo_url_encoding),
+        {"prefix": ""},
+        objects=("100%25 a+b.txt", "plain.txt"),
+    ),
+    # Objects a HEAD with the signer's client would pass, but a link does not fetch.
+    "kms-key-not-granted": Case(
+        lambda: on_object_get(standin.kms_denied),
+        {"file_path": "file.txt"},
+        fails=r"s3://bucket/\S*file\.txt is encrypted with a KMS key that the keys in source may not use; "
+        r"grant kms:Decrypt",
+    ),
+    "archived-in-glacier": Case(
+        lambda: on_object_get(standin.archived),
+        {"file_path": "file.txt"},
+        fails=r"s3://bucket/\S*file\.txt is archived in GLACIER and not restored; restore it before sharing it",
+    ),
+    "archived-in-a-prefix": Case(
+        lambda: compose(
+            on_object_get(
+                lambda request, forward: standin.archived(request, forward) if "b.txt" in request.target else forward()
+            ),
+            Listing(
+                sub(
+                    r"(?s)(<Key>[^<]*b\.txt</Key>(?:(?!</Contents>).)*)<StorageClass>STANDARD",
+                    r"\1<StorageClass>GLACIER",
+                )
+            ),
+        ),
+        {"prefix": ""},
+        objects=("a.txt", "b.txt"),
+        fails=r"s3://bucket/\S*b\.txt is archived in GLACIER and not restored",
+    ),
+    "requester-pays": Case(
+        lambda: on_object_get(standin.requester_pays),
+        {"file_path": "file.txt"},
+        fails=r"s3://bucket/\S*file\.txt is in a requester-pays bucket",
+    ),
+    "access-denied": Case(
+        aws_error("AccessDenied", "Access Denied"),
+        {"file_path": "file.txt"},
+        fails=r"s3://bucket/\S*file\.txt: access denied to the keys in source; grant s3:GetObject on it",
+    ),
+    # Nothing signed leaks, even when a server quotes the request back.
+    "error-echoes-the-signature": Case(
+        lambda: on_object_get(standin.echoes_the_request),
+        {"file_path": "file.txt"},
+        fails=r"S3 answered 400 Bad Request, InvalidRequest: cannot route GET /bucket/\S*file\.txt\?.*"
+        r"\[signature removed\] \(http://127\.0\.0\.1:\d+/bucket/\S*file\.txt\?\[query removed\]\); "
+        r"Authorization: AWS4-HMAC-SHA256 \[signature removed\], \[signature removed\]$",
+    ),
+    # However slowly the bytes come, the step ends within its bound.
+    "one-byte-a-second": Case(
+        lambda: on_object_get(standin.trickle(1.0)),
+        {"file_path": "file.txt"},
+        fails=r"checking the link to s3://bucket/\S*: http://127\.0\.0\.1:\d+ did not answer in full within 10 s, "
+        r"3 attempts",
+        seconds=45,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_step_is_green_only_with_working_links(name: str, s3: S3Server, runner: Runner) -> None:
+    case = CASES[name]
+    folder = f"answers/{name}/"
+    for key in case.objects:
+        s3.put(folder + key)
+    with StandIn(s3.endpoint, case.behaviour()) as proxy:
+        source = {
+            "bucket": "bucket",
+            "endpoint": proxy.endpoint,
+            "access_key_id": ACCESS_KEY,
+            "secret_access_key": SECRET_KEY,
+        } | {key: value.format(case=folder) if isinstance(value, str) else value for key, value in case.source.items()}
+        params = with_folder(case.params, "" if "key_prefix" in case.source else folder)
+        started = time.monotonic()
+        result = runner.get(source, params, timeout=case.seconds + 30)
+        elapsed = time.monotonic() - started
+        assert elapsed < case.seconds, f"took {elapsed:.1f} s"
+        lines = result.stderr.splitlines()
+        if case.fails is not None:
+            assert result.returncode != 0
+            assert len(lines) == 1, result.stderr
+            assert re.search(case.fails, lines[0]), lines[0]
+            assert lines[0].startswith("error: ")
+            assert "unexpected" not in lines[0]
+            assert list(result.directory.iterdir()) == []
+            return
+        assert result.returncode == 0, result.stderr
+        warnings = [line for line in lines if line.startswith("warning: ")]
+        assert lines == warnings, result.stderr
+        if case.warns is None:
+            assert not warnings, result.stderr
+        else:
+            assert len(warnings) == 1
+            assert re.search(case.warns, warnings[0]), warnings[0]
+        assert_links_work(result, proxy)
+
+
+def with_folder(params: dict[str, Any], folder: str) -> dict[str, Any]:
+    placed = dict(params)
+    if "file_path" in placed:
+        placed["file_path"] = folder + placed["file_path"]
+    if "file_paths" in placed:
+        placed["file_paths"] = [folder + key for key in placed["file_paths"]]
+    if "prefix" in placed:
+        placed["prefix"] = folder + placed["prefix"]
+    if "regexp" in placed:
+        placed["regexp"] = re.escape(folder) + placed["regexp"]
+    return placed
+
+
+def assert_links_work(result: StepResult, proxy: StandIn) -> None:
+    """Fetch every link the step wrote, through the same stand-in, as the person who gets it would."""
+    urls = [result.url] if (result.directory / "url").exists() else list(json.loads(result.file("urls.json")).values())
+    assert urls
+    for url in urls:
+        assert url.startswith(proxy.endpoint)
+        scope = parse_qs(urlsplit(url).query)["X-Amz-Credential"][0].split("/")[2]
+        assert scope == result.metadata["region"]
+        if result.file("method") == "PUT":
+            assert fetch(url, method="PUT", data=b"uploaded")[0] == 200
+        else:
+            status, body, _ = fetch(url)
+            assert status == 200, body
+            assert body.startswith(b"contents of ")
+
+
+def test_a_wrong_region_fails_without_verify_only_because_no_request_is_made(s3: S3Server, runner: Runner) -> None:
+    # What verify: false gives up: the step asks S3 nothing, so it cannot learn the bucket's region.
+    s3.put("answers/unverified/file.txt")
+    with StandIn(s3.endpoint, standin.region_strict) as proxy:
+        source = {"bucket": "bucket", "endpoint": proxy.endpoint, "region": "us-east-1"}
+        source |= {"access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}
+        result = runner.get(source, {"file_path": "answers/unverified/file.txt", "verify": False})
+        assert result.returncode == 0, result.stderr
+        assert proxy.requests == []
+        assert fetch(result.url)[0] == 400
+
+
+def test_no_region_on_aws_is_found_by_asking(s3: S3Server, runner: Runner) -> None:
+    # AWS proper, but its S3 endpoint pointed at the stand-in the way the AWS CLI allows: no region anywhere.
+    s3.put("answers/aws/file.txt")
+    with StandIn(s3.endpoint, standin.region_redirect) as proxy:
+        source = {"bucket": "bucket", "addressing_style": "path", "access_key_id": ACCESS_KEY}
+        source |= {"secret_access_key": SECRET_KEY}
+        result = runner.get(source, {"file_path": "answers/aws/file.txt"}, env={"AWS_ENDPOINT_URL_S3": proxy.endpoint})
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert result.metadata["region"] == BUCKET_REGION
+        assert_links_work(result, proxy)
+
+
+def test_no_region_anywhere_and_no_requests_allowed_fails_and_says_so(runner: Runner) -> None:
+    source = {"bucket": "my-bucket", "access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY}
+    result = runner.get(source, {"file_path": "x", "verify": False})
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: source.region: no region is set here")
+    assert "leave verify on so that the step can ask S3" in result.stderr
+
+
+def test_keys_are_url_decoded_exactly_once(s3: S3Server, runner: Runner) -> None:
+    keys = ["answers/decode/100%25 a+b.txt", "answers/decode/%41%2B.txt"]
+    for key in keys:
+        s3.put(key)
+    result = runner.get(s3.source(), {"prefix": "answers/decode/"})
+    assert sorted(json.loads(result.file("urls.json"))) == sorted(keys)
+    for key, url in json.loads(result.file("urls.json")).items():
+        assert urlsplit(url).path == f"/bucket/{quote(key, safe='/~')}"
+        assert fetch(url)[0] == 200
+
+
+def test_regexp_lists_only_under_whole_literal_segments(s3: S3Server, runner: Runner) -> None:
+    # The character before ? is optional, so the listing must start at releases/, not releases/apps.
+    for key in ("answers/regexp/app-3.0.tgz", "answers/regexp/apps-2.0.tgz", "answers/regexp/app-notes.txt"):
+        s3.put(key)
+    result = runner.get(s3.source(), {"regexp": r"answers/regexp/apps?-(\d.*)\.tgz"})
+    assert result.file("key") == "answers/regexp/app-3.0.tgz"
+    assert result.file("version") == "3.0"
+
+
+def test_reply_helpers_keep_other_headers() -> None:
+    reply = Reply(200, [("A", "1"), ("B", "2")]).with_headers({"A": None, "C": "3"}, ("D", "4"))
+    assert reply.headers == [("B", "2"), ("C", "3"), ("D", "4")]

@@ -1,0 +1,120 @@
+"""The listing's prefix from a regexp, and the guard that checks a listing page by page: pure logic, in process."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from s3_presigned.answers import ListedObject, ListPage
+from s3_presigned.errors import ConfigError, ResourceError
+from s3_presigned.listing import PageGuard, literal_prefix
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"releases/app-(.*)\.tgz", "releases/"),
+        (r"releases/v1/app-(.*)\.tgz", "releases/v1/"),
+        (r"app-(.*)\.tgz", ""),
+        # ? makes the character before it optional: apps? must not list under "apps".
+        (r"releases/apps?-(.*)\.tgz", "releases/"),
+        (r"releases?/app-(.*)", ""),
+        # * and + repeat what comes before; {} counts it.
+        (r"releases/ap*-(.*)", "releases/"),
+        (r"releases/x+/(.*)", "releases/"),
+        (r"releases/v{2}/(.*)", "releases/"),
+        # A quantified slash may be absent or repeated, so it ends no segment.
+        (r"releases/*(.*)", ""),
+        (r"a/b/?(.*)", "a/"),
+        # Alternation at the top level may match anywhere; inside a group it is contained.
+        (r"releases/(a|b)-(.*)", "releases/"),
+        (r"releases/x|other/(.*)", ""),
+        (r"(releases|other)/(.*)", ""),
+        (r"releases/[|]/(.*)", "releases/"),
+        (r"releases/\|/(.*)", "releases/|/"),
+        # Groups and classes end the literal part.
+        (r"(releases)/(.*)", ""),
+        (r"rel[e]ases/(.*)", ""),
+        # Escaped punctuation is literal; escaped letters are classes, anchors or back-references.
+        (r"releases\.d/app-(.*)", "releases.d/"),
+        (r"v1\.2\-3/(.*)", "v1.2-3/"),
+        (r"a\/b/(.*)", "a/b/"),
+        (r"\d+/(.*)", ""),
+        (r"rel\w+/(.*)", ""),
+        (r"\Areleases/(.*)", ""),
+        # An unescaped dot matches any character.
+        (r"releases.d/app-(.*)", ""),
+        # Keys are matched whole, so a leading anchor changes nothing.
+        (r"^releases/app-(.*)", "releases/"),
+        (r"releases/app-(.*)$", "releases/"),
+        # A pattern that is all literal is still cut at its last slash: the name itself is matched, not listed.
+        (r"releases/app.tgz", "releases/"),
+    ],
+)
+def test_literal_prefix_follows_whole_literal_segments(pattern: str, prefix: str) -> None:
+    assert literal_prefix(pattern) == prefix
+
+
+keys = st.text(st.sampled_from("ab/.-_|?*+()[]{}^$\\"), max_size=12)
+
+
+@given(pattern_text=keys, key=keys)
+def test_every_key_a_regexp_matches_starts_with_its_prefix(pattern_text: str, key: str) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # the resource refuses these; the prefix must hold anyway
+            pattern = re.compile(pattern_text)
+    except re.error:
+        return
+    if pattern.fullmatch(key):
+        assert key.startswith(literal_prefix(pattern_text))
+
+
+def page(*names: str, truncated: bool = False, token: str | None = None) -> ListPage:
+    objects = [ListedObject(name, 1, "e", None, None) for name in names]
+    return ListPage(objects=objects, truncated=truncated, next_token=token)
+
+
+def test_a_good_listing_passes_page_by_page() -> None:
+    guard = PageGuard("s3://b/p/", "p/", 10)
+    assert guard.accept(page("p/a", "p/b", truncated=True, token="t1")) == "t1"
+    assert guard.accept(page("p/c", truncated=True, token="t2")) == "t2"
+    assert guard.accept(page("p/d")) is None
+    assert (guard.count, guard.pages) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    ("pages", "message"),
+    [
+        ([page("p/a", truncated=True, token="t"), page("p/b", truncated=True, token="t")], "a second time"),
+        ([page("p/a", truncated=True, token="t"), page("p/a")], "'p/a' after 'p/a', out of order or twice"),
+        ([page("p/b", "p/a")], "'p/a' after 'p/b', out of order or twice"),
+        ([page("p/a", truncated=True)], "page 1 was truncated but gave no continuation token"),
+        ([page("p/a", "q/secret")], "'q/secret', outside the prefix 'p/'"),
+        ([page("P/a")], "outside the prefix"),
+    ],
+)
+def test_a_broken_listing_fails_naming_why(pages: list[ListPage], message: str) -> None:
+    guard = PageGuard("s3://b/p/", "p/", 10)
+    for each in pages[:-1]:
+        guard.accept(each)
+    with pytest.raises(ResourceError, match=re.escape(message)):
+        guard.accept(pages[-1])
+
+
+def test_endless_empty_pages_stop_at_one_page_per_object() -> None:
+    guard = PageGuard("s3://b/p/", "p/", 3)
+    for number in range(3):
+        guard.accept(page(truncated=True, token=str(number)))
+    with pytest.raises(ResourceError, match="4 pages for 0 objects: the listing does not end"):
+        guard.accept(page(truncated=True, token="3"))
+
+
+def test_more_objects_than_allowed_names_the_parameter_and_the_count() -> None:
+    guard = PageGuard("s3://b/p/", "p/", 2)
+    with pytest.raises(ConfigError, match=r"^params\.max_objects: more than 2 objects under s3://b/p/ \(3 listed"):
+        guard.accept(page("p/a", "p/b", "p/c"))

@@ -1,0 +1,63 @@
+"""TLS for real: an HTTPS endpoint whose certificate a test CA signed, trusted, skipped, or not trusted at all."""
+
+from __future__ import annotations
+
+import re
+
+import trustme
+
+from tests.support import Runner, S3Server, fetch
+
+
+def test_a_private_ca_in_ca_bundle_is_trusted_by_the_step_and_its_proof(
+    tls_s3: tuple[S3Server, trustme.CA], runner: Runner
+) -> None:
+    server, authority = tls_s3
+    body = server.put("tls/report.txt")
+    result = runner.get(server.source(ca_bundle=authority.cert_pem.bytes().decode()), {"file_path": "tls/report.txt"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.url.startswith(server.endpoint)
+    assert fetch(result.url, ca_file=server.ca_file)[:2] == (200, body)
+
+
+def test_skip_ssl_verification_signs_and_proves_without_a_warning(
+    tls_s3: tuple[S3Server, trustme.CA], runner: Runner
+) -> None:
+    server, _ = tls_s3
+    server.put("tls/skipped.txt")
+    result = runner.get(server.source(skip_ssl_verification=True), {"file_path": "tls/skipped.txt"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert fetch(result.url, ca_file=server.ca_file)[0] == 200
+
+
+def test_an_untrusted_certificate_fails_in_one_line(tls_s3: tuple[S3Server, trustme.CA], runner: Runner) -> None:
+    server, _ = tls_s3
+    server.put("tls/untrusted.txt")
+    result = runner.get(server.source(), {"file_path": "tls/untrusted.txt"})
+    assert result.returncode != 0
+    assert re.fullmatch(
+        rf"error: checking the link to s3://bucket/tls/untrusted\.txt: TLS with {re.escape(server.endpoint)} failed "
+        r"\(.*certificate verify failed.*\); set source\.ca_bundle to the CA that signed its certificate\n",
+        result.stderr,
+    ), result.stderr
+
+
+def test_the_wrong_ca_fails_in_one_line(tls_s3: tuple[S3Server, trustme.CA], runner: Runner) -> None:
+    server, _ = tls_s3
+    server.put("tls/wrong-ca.txt")
+    another = trustme.CA().cert_pem.bytes().decode()
+    result = runner.get(server.source(ca_bundle=another), {"file_path": "tls/wrong-ca.txt"})
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "certificate verify failed" in result.stderr
+    assert list(result.directory.iterdir()) == []
+
+
+def test_a_listing_over_tls_uses_the_same_trust(tls_s3: tuple[S3Server, trustme.CA], runner: Runner) -> None:
+    server, authority = tls_s3
+    for name in ("a", "b"):
+        server.put(f"tls/many/{name}.txt")
+    result = runner.get(server.source(ca_bundle=authority.cert_pem.bytes().decode()), {"prefix": "tls/many/"})
+    assert result.metadata["count"] == "2"
