@@ -1,0 +1,156 @@
+"""Download names in a real browser: headless Chromium, driven by Playwright, opens the URLs the ``in`` step signs.
+
+curl reads only the plain ``filename``; browsers prefer ``filename*`` and treat the plain form in their own ways,
+so the name a person gets is proven here, with the bytes Chromium saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.support import Runner, S3Server, fetch
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the browser fixture skips, or fails where the tier is required
+    sync_playwright = None
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+# As root Chromium runs only without its sandbox, and on a closed network it must not call Google's services.
+# Playwright passes most of these itself; they are listed so that the tier does not rest on its defaults.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+# Every byte value, so that a download read or written as text would not compare equal.
+ALL_BYTES = bytes(range(256))
+
+
+def browser_problem() -> str | None:
+    if sync_playwright is None:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    problem = browser_problem()
+    if problem is not None:
+        if os.environ.get("S3_PRESIGNED_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"the browser tier is required here, but {problem}")
+        pytest.skip(f"browser tests need Chromium and Playwright: {problem}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)  # a fresh profile: no earlier download or cache
+    yield context.new_page()
+    context.close()
+
+
+def signed_url(s3: S3Server, runner: Runner, body: bytes, **params: Any) -> str:
+    # The key is unlike any file_name, so a name that a browser ignores shows as the key's name.
+    key = f"browser/{hashlib.sha256(body).hexdigest()[:16]}.bin"
+    s3.put(key, body)
+    return runner.get(s3.source(), {"file_path": key, **params}).url
+
+
+def assert_downloaded_as(page: Page, url: str, directory: Path, name: str, body: bytes) -> None:
+    """Click a link to the URL, as a person does, and check the name and bytes of the file Chromium saves."""
+    page.set_content(f'<a href="{html.escape(url)}">download</a>')
+    with page.expect_download() as started:
+        page.locator("a").click()
+    suggested = started.value.suggested_filename
+    assert suggested == name, f"Chromium saved {suggested!r} from {fetch(url)[2].get('Content-Disposition')!r}"
+    saved = directory / suggested
+    started.value.save_as(saved)
+    assert saved.read_bytes() == body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("report-2026.pdf", id="ascii"),
+        pytest.param("Résumé – Q1 2026.pdf", id="accents-and-dash"),  # noqa: RUF001 - the en dash is the point
+        pytest.param("日本語レポート.txt", id="japanese"),
+        pytest.param("party 🎉.txt", id="emoji"),
+        pytest.param("notes; draft, v2 (final) it's 100% done.txt", id="punctuation-and-percent"),
+        pytest.param("1 + 1 = 2.txt", id="lone-equals"),
+    ],
+)
+def test_download_is_saved_under_file_name(s3: S3Server, runner: Runner, page: Page, tmp_path: Path, name: str) -> None:
+    body = name.encode() + ALL_BYTES
+    assert_downloaded_as(page, signed_url(s3, runner, body, file_name=name), tmp_path, name, body)
+
+
+# Chromium replaces these on every platform, whatever the header says, as some file systems refuse them.
+@pytest.mark.parametrize(
+    ("name", "saved_name"),
+    [
+        pytest.param('say "hi".txt', "say _hi_.txt", id="quotes"),
+        pytest.param("back\\slash.txt", "back_slash.txt", id="backslash"),
+        # Read as an RFC 2047 word in the plain form, this whole name was dropped for the key's name.
+        pytest.param("why =?.txt", "why =_.txt", id="encoded-word-start"),
+        pytest.param("a/b: c*.txt", "a_b_ c_.txt", id="slash-colon-star"),
+    ],
+)
+def test_characters_chromium_refuses_become_underscores_and_the_rest_stays(
+    s3: S3Server, runner: Runner, page: Page, tmp_path: Path, name: str, saved_name: str
+) -> None:
+    body = name.encode() + ALL_BYTES
+    assert_downloaded_as(page, signed_url(s3, runner, body, file_name=name), tmp_path, saved_name, body)
+
+
+# Text a browser shows itself, and what the page then reads.
+SHOWN_TEXTS = {
+    "text/plain; charset=utf-8": ("Résumé notes ✓\nsecond line", "Résumé notes ✓\nsecond line"),
+    "text/html; charset=utf-8": ("<!doctype html><title>notes</title><p>Résumé ✓</p>", "Résumé ✓"),
+}
+
+
+@pytest.mark.parametrize("content_type", SHOWN_TEXTS)
+def test_inline_is_shown_in_the_page_not_downloaded(
+    s3: S3Server, runner: Runner, page: Page, content_type: str
+) -> None:
+    text, shown = SHOWN_TEXTS[content_type]
+    params = {"file_name": "notes.txt", "disposition": "inline", "content_type": content_type}
+    url = signed_url(s3, runner, text.encode(), **params)
+    downloads: list[object] = []
+    # A bound builtin cannot be a handler: Playwright sets an attribute on it.
+    page.on("download", lambda started: downloads.append(started))  # noqa: PLW0108
+    response = page.goto(url)  # a download instead would fail here: "Download is starting"
+    assert response is not None
+    assert response.status == 200
+    assert page.inner_text("body") == shown
+    assert downloads == []
+
+
+@pytest.mark.parametrize("content_type", SHOWN_TEXTS)
+def test_the_same_text_as_an_attachment_is_downloaded(
+    s3: S3Server, runner: Runner, page: Page, tmp_path: Path, content_type: str
+) -> None:
+    body = SHOWN_TEXTS[content_type][0].encode()
+    params = {"file_name": "notes.txt", "disposition": "attachment", "content_type": content_type}
+    assert_downloaded_as(page, signed_url(s3, runner, body, **params), tmp_path, "notes.txt", body)
