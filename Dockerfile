@@ -15,9 +15,11 @@ RUN find /opt/venv/lib/python3*/site-packages/botocore/data -mindepth 1 -maxdept
     && find /opt/venv/lib/python3*/site-packages/botocore/data -name 'examples-1.json' -delete
 WORKDIR /opt/resource
 COPY s3_presigned/ s3_presigned/
-# The scripts import s3_presigned from their own directory; bytecode is compiled now, not on every run.
+# The scripts import s3_presigned from their own directory; bytecode and botocore's models are prepared now,
+# not on every run.
 RUN /opt/venv/bin/python -m concoursetools assets /opt/resource -r s3_presigned/resource.py \
         -e /opt/venv/bin/python \
+    && /opt/venv/bin/python -m s3_presigned.session \
     && /opt/venv/bin/python -m compileall -q /opt/resource
 
 FROM ${BASE_IMAGE}

@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
+IMAGE ?= s3-presigned-url
+# botocore's models prepared for fast loading; rebuilt when botocore or the way they are prepared changes.
+PREPARED := s3_presigned/prepared/STAMP
 
 .PHONY: setup demo test lint unit bench image clean
 
@@ -11,7 +14,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+$(PREPARED): $(VENV)/.installed s3_presigned/session.py
+	$(PY) -m s3_presigned.session
+
+setup: $(VENV)/.installed $(PREPARED)
 
 demo: setup
 	$(PY) scripts/demo.py
@@ -29,8 +35,9 @@ test: lint
 bench: setup
 	PYTHONPATH=. $(PY) scripts/bench.py
 
+# BASE_IMAGE swaps the base (python:3.12-slim by default); IMAGE names the tag the README uses.
 image:
-	docker build -t s3-presigned-url:dev .
+	docker build $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) -t $(IMAGE) .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from s3_presigned.answers import ListedObject, ListPage
 from s3_presigned.errors import ConfigError, ResourceError
@@ -13,6 +12,8 @@ _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIERS = frozenset("*+?{")
 _VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _CHUNK = re.compile(r"\d+|\D+")
+# How a version sorts: whether it starts with a number, the number's parts, release after pre-release, the rest.
+VersionOrder = tuple[int, tuple[int, ...], int, tuple[tuple[int, int, str], ...]]
 
 
 def literal_prefix(pattern: str) -> str:
@@ -152,7 +153,7 @@ def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_pref
     :param key_prefix: The source's ``key_prefix``, which the regexp does not include.
     :raises ResourceError: If no key matches.
     """
-    candidates: list[tuple[tuple[Any, ...], ListedObject, str]] = []
+    candidates: list[tuple[VersionOrder, ListedObject, str]] = []
     for listed in objects:
         match = pattern.fullmatch(listed.key[len(key_prefix) :])
         if match is not None and match.group(1) is not None:
@@ -164,7 +165,7 @@ def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_pref
     return newest, version
 
 
-def version_order(version: str) -> tuple[Any, ...]:
+def version_order(version: str) -> VersionOrder:
     """Build a sort key for a version string: numbers compare as numbers, a release outranks pre-releases.
 
     :param version: Such as ``17.10``, ``1.0.0-rc1`` or ``2024-01-05``.

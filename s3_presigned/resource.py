@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -157,6 +158,9 @@ class PresignedUrlResource(InOnlyConcourseResource):
     @classmethod
     def in_main(cls) -> None:
         """Sign the URL and write it into the destination directory."""
+        # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
+        # only walk the millions of objects that importing botocore and loading its models create.
+        gc.disable()
         steps.exit_process(steps.run(cls, "in", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
 
     @classmethod

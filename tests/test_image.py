@@ -135,3 +135,20 @@ def test_image_holds_only_the_runtime(image: str) -> None:
     assert "pip" not in listing
     assert {"s3", "sts", "sso", "sso-oidc"} <= set(listing)
     assert "ec2" not in listing
+
+
+def test_the_image_loads_the_models_it_prepared(image: str) -> None:
+    # Prepared at build time for the image's own botocore and Python; a stale stamp would silently fall back.
+    probe = (
+        "from s3_presigned.session import ModelFileLoader, PREPARED; "
+        "print(ModelFileLoader().prepared == PREPARED, sorted(p.name for p in PREPARED.iterdir()))"
+    )
+    shown = subprocess.run(
+        ["docker", "run", "--rm", "-w", "/opt/resource", image, "/opt/venv/bin/python", "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown.startswith("True ")
+    assert "'endpoints.marshal'" in shown
+    assert "'s3'" in shown

@@ -1,0 +1,52 @@
+"""check and out run every minute in every pipeline, and never pay for botocore: asserted in the real scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import ROOT, VERSION, Runner, S3Server
+
+# Recorded as the step exits: the scripts end with os._exit, which skips atexit handlers.
+RECORDER = """\
+import os, sys
+_exit = os._exit
+def _record_then_exit(code):
+    with open(os.environ["MODULES_FILE"], "w") as modules:
+        modules.write("\\n".join(sorted(sys.modules)))
+    _exit(code)
+os._exit = _record_then_exit
+"""
+ONLY_FOR_SIGNING = ("botocore", "boto3", "urllib3", "xml.etree", "s3_presigned.bucket", "s3_presigned.signing")
+
+
+def modules_after(runner: Runner, tmp_path: Path, step: str, request: dict[str, Any]) -> set[str]:
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(RECORDER)
+    record = tmp_path / f"{step}-modules.txt"
+    result = runner.run(step, request, env={"PYTHONPATH": f"{site}:{ROOT}", "MODULES_FILE": str(record)})
+    assert result.returncode == 0, result.stderr
+    return set(record.read_text().split())
+
+
+def loaded(modules: set[str], package: str) -> bool:
+    return any(name == package or name.startswith(f"{package}.") for name in modules)
+
+
+@pytest.mark.parametrize("step", ["check", "out"])
+def test_check_and_out_never_import_botocore(s3: S3Server, runner: Runner, tmp_path: Path, step: str) -> None:
+    request: dict[str, Any] = {"source": s3.source()} | ({"params": {}} if step == "out" else {})
+    modules = modules_after(runner, tmp_path, step, request)
+    assert "s3_presigned.resource" in modules
+    assert [package for package in ONLY_FOR_SIGNING if loaded(modules, package)] == []
+
+
+def test_in_does_import_botocore_so_the_check_above_can_fail(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
+    s3.put("imports/file.txt")
+    request = {"source": s3.source(), "version": VERSION, "params": {"file_path": "imports/file.txt"}}
+    modules = modules_after(runner, tmp_path, "in", request)
+    assert loaded(modules, "botocore")
+    assert loaded(modules, "s3_presigned.bucket")
