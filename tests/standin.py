@@ -10,12 +10,12 @@ from __future__ import annotations
 import http.client
 import http.server
 import re
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Self
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, unquote_plus, urlsplit
+
+from tests.support import BackgroundServer
 
 BUCKET_REGION = "eu-west-2"  # where the region-strict stand-in says the bucket lives
 
@@ -82,15 +82,13 @@ def xml_error(status: int, code: str, message: str, **fields: str) -> Reply:
     return Reply(status, [("Content-Type", "application/xml")]).with_body(body.encode())
 
 
-@dataclass
-class StandIn:
+class StandIn(BackgroundServer):
     """The proxy, on a free port of 127.0.0.1, forwarding to ``upstream`` unless its behaviour answers itself."""
 
-    upstream: str
-    behaviour: Behaviour
-    requests: list[Request] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, upstream: str, behaviour: Behaviour) -> None:
+        self.upstream = upstream
+        self.behaviour = behaviour
+        self.requests: list[Request] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -130,10 +128,7 @@ class StandIn:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def forward(self, request: Request) -> Reply:
         """Send the request on to the real server as it came, and return its answer untouched."""
@@ -153,14 +148,6 @@ class StandIn:
             return Reply(response.status, [*headers, ("Content-Length", str(len(body)))], body)
         finally:
             connection.close()
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 # Behaviours: each answers one way real stores and proxies do, and passes everything else through.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
@@ -9,13 +10,14 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import boto3
 import pytest
@@ -40,6 +42,25 @@ VERSION = {"execution_date": "1767225600"}
 LEAK_MARKERS = (SECRET_KEY, SESSION_TOKEN, "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token")
 URL_FILES = ("url", "urls.json", "manifest.json")
 URL_PATTERN = re.compile(r"https?://[^\s\"]+")
+
+
+class BackgroundServer:
+    """An HTTP server on a free port of 127.0.0.1, answering on threads while the ``with`` block runs."""
+
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.port = int(self.server.server_address[1])
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def free_port() -> int:

@@ -11,11 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Self
 
 import pytest
 
-from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, Runner, S3Server, fetch, free_port, leaks
+from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, BackgroundServer, Runner, S3Server, fetch, free_port, leaks
 
 # Three attempts of a 5 s connect and a 10 s read, plus the retry back-off, with room for a slow machine.
 HANG_BUDGET_SECONDS = 45
@@ -30,7 +29,7 @@ def fake_source(port: int) -> dict[str, str]:
     }
 
 
-class FakeS3:
+class FakeS3(BackgroundServer):
     """An HTTP server on loopback that answers GET as told, with no body, counting the requests."""
 
     def __init__(self, answer: Callable[[int], tuple[int, dict[str, str]]]) -> None:
@@ -51,17 +50,7 @@ class FakeS3:
             def log_message(self, *_: object) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 def object_headers(date_offset: float = 0) -> dict[str, str]:

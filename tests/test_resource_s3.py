@@ -95,22 +95,25 @@ def test_wrong_secret_is_refused(s3: S3Server, runner: Runner) -> None:
     assert fetch(result.url)[0] == 403
 
 
-def test_wrong_secret_fails_verify_naming_the_cause(s3: S3Server, runner: Runner) -> None:
-    s3.put("wrong-secret-verify.txt")
-    result = runner.get(s3.source(secret_access_key="not/the+right/secret"), {"file_path": "wrong-secret-verify.txt"})
-    assert result.stderr == (
-        "error: checking the link to s3://bucket/wrong-secret-verify.txt: the secret key of the keys in source "
-        "does not match its access key id (SignatureDoesNotMatch)\n"
-    )
-
-
-def test_unknown_access_key_fails_verify_naming_the_cause(s3: S3Server, runner: Runner) -> None:
-    s3.put("unknown-key-verify.txt")
-    result = runner.get(s3.source(access_key_id="AKIANOSUCHKEY0000000"), {"file_path": "unknown-key-verify.txt"})
-    assert result.stderr == (
-        "error: checking the link to s3://bucket/unknown-key-verify.txt: S3 does not know the access key id of "
-        "the keys in source (InvalidAccessKeyId)\n"
-    )
+@pytest.mark.parametrize(
+    ("wrong", "cause"),
+    [
+        (
+            {"secret_access_key": "not/the+right/secret"},
+            "the secret key of the keys in source does not match its access key id (SignatureDoesNotMatch)",
+        ),
+        (
+            {"access_key_id": "AKIANOSUCHKEY0000000"},
+            "S3 does not know the access key id of the keys in source (InvalidAccessKeyId)",
+        ),
+    ],
+)
+def test_wrong_keys_fail_verify_naming_the_cause(
+    s3: S3Server, runner: Runner, wrong: dict[str, str], cause: str
+) -> None:
+    s3.put("wrong-keys.txt")
+    result = runner.get(s3.source(**wrong), {"file_path": "wrong-keys.txt"})
+    assert result.stderr == f"error: checking the link to s3://bucket/wrong-keys.txt: {cause}\n"
 
 
 def test_missing_bucket_fails_naming_it(s3: S3Server, runner: Runner) -> None:
