@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
-from s3_presigned.config import REGION
+from s3_presigned.config import MAX_KEY_BYTES, REGION
 from s3_presigned.errors import ResourceError
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
@@ -100,6 +100,11 @@ def error_of(answer: Answer) -> S3Error:
     fields: dict[str, str] = {}
     if answer.body.strip():
         root = _parse_xml(answer)
+        if _local(root.tag) != "Error":
+            raise NotS3XmlError(
+                f"S3 answered {answer.describe()} with <{_local(root.tag)[:40]}>, not an S3 error: "
+                "is a proxy in the way?"
+            )
         fields = {_local(child.tag): (child.text or "").strip() for child in root}
     message = fields.get("Message", "")
     region = answer.headers.get("x-amz-bucket-region") or fields.get("Region")
@@ -108,9 +113,30 @@ def error_of(answer: Answer) -> S3Error:
     return S3Error(
         code=fields.get("Code") or str(answer.status),
         message=message,
-        region=region if region and REGION.fullmatch(region) else None,
+        region=_region(region),
         storage_class=fields.get("StorageClass") or answer.headers.get("x-amz-storage-class"),
     )
+
+
+def _region(named: str | None) -> str | None:
+    region = (named or "").strip().lower()
+    return region if REGION.fullmatch(region) else None
+
+
+def is_object_answer(answer: Answer, *, ranged: bool) -> bool:
+    """Tell an object's own answer from a page that merely says 200, such as a web console's or a proxy's.
+
+    S3 answers a GET of the first byte with a ``Content-Range`` naming the object's size, and a plain GET of an
+    empty object with no bytes at all.
+
+    :param answer: A successful answer.
+    :param ranged: Whether the GET asked for ``Range: bytes=0-0``.
+    """
+    if ranged:
+        return answer.headers.get("content-range", "").strip().startswith("bytes 0-") and bool(
+            _CONTENT_RANGE_TOTAL.search(answer.headers.get("content-range", ""))
+        )
+    return answer.headers.get("content-length", "").strip() == "0"
 
 
 def region_named(answer: Answer) -> str | None:
@@ -120,8 +146,7 @@ def region_named(answer: Answer) -> str | None:
     try:
         return error_of(answer).region
     except NotS3XmlError:
-        header = answer.headers.get("x-amz-bucket-region", "")  # a redirect or a proxy's page may still say
-        return header if REGION.fullmatch(header) else None
+        return _region(answer.headers.get("x-amz-bucket-region"))  # a redirect or a proxy's page may still say
 
 
 def object_info(headers: Mapping[str, str]) -> ObjectInfo:
@@ -187,9 +212,15 @@ def parse_list_page(answer: Answer) -> ListPage:
         key = fields.get("Key")
         if not key:
             raise ResourceError("S3 listed an object without a key: is a proxy in the way?")
+        key = unquote_plus(key) if encoded else key
+        if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+            raise ResourceError(
+                f"S3 listed a key of {len(key.encode('utf-8', 'surrogatepass'))} bytes, longer than S3 allows: "
+                "is a proxy in the way?"
+            )
         objects.append(
             ListedObject(
-                key=unquote_plus(key) if encoded else key,
+                key=key,
                 size=_count(fields.get("Size")),
                 etag=_etag(fields.get("ETag")),
                 last_modified=fields.get("LastModified") or None,
@@ -205,6 +236,11 @@ def parse_list_page(answer: Answer) -> ListPage:
 
 def _parse_xml(answer: Answer) -> ET.Element:
     content_type = answer.headers.get("content-type", "")
+    if b"<!DOCTYPE" in answer.body or b"<!ENTITY" in answer.body:
+        # S3 never declares a document type; one here could only expand entities into gigabytes.
+        raise NotS3XmlError(
+            f"S3 answered {answer.describe()} with a DOCTYPE, which S3 never sends: is a proxy in the way?"
+        )
     try:
         return ET.fromstring(answer.body)  # noqa: S314  # expat refuses entity expansion attacks since 2.4.1
     except ET.ParseError as error:

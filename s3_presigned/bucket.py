@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import ssl
 import tempfile
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -22,12 +23,13 @@ from s3_presigned.answers import (
     ObjectInfo,
     error_of,
     http_date,
+    is_object_answer,
     object_info,
     parse_list_page,
     region_named,
 )
 from s3_presigned.credentials import SigningIdentity, resolve_identity
-from s3_presigned.errors import ConfigError, ResourceError
+from s3_presigned.errors import ConfigError, ResourceError, without_user_info
 from s3_presigned.listing import PageGuard
 from s3_presigned.session import new_session
 from s3_presigned.transport import PAGE_LIMIT, Transport
@@ -74,13 +76,14 @@ class Bucket:
         """
         self.name = source.bucket
         self.identity = identity
-        self.secrets = source.secrets + identity.secrets
+        self._sent_signatures: list[str] = []
         self._source = source
         self._session = session
         self._tls_verify = tls_verify
         self._warnings = warnings
         self._moved_from: str | None = None
-        self._clock_checked = False
+        self.clock_skew: float | None = None
+        """S3's clock less this machine's, in seconds, once an answer has said; ``None`` before."""
         self.region = region
         self._client, self._transport = self._connect(region)
 
@@ -95,8 +98,13 @@ class Bucket:
         :param warnings: Where conditions that do not stop the step are reported.
         :raises ConfigError: If no region is known and the step may not ask S3.
         """
-        session = new_session()
-        region = configured_region(source, session)
+        try:
+            session = new_session()
+            region = configured_region(source, session)
+        except BotoCoreError as error:
+            raise ResourceError(
+                f"AWS config: {error}; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"
+            ) from None
         if region is None and not may_ask:
             raise ConfigError(
                 "source.region",
@@ -109,7 +117,25 @@ class Bucket:
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
             identity = resolve_identity(source, session, start, wanted_seconds, tls_verify)
-            yield cls(source, session, identity, start, tls_verify, warnings)
+            bucket = cls(source, session, identity, start, tls_verify, warnings)
+            try:
+                yield bucket
+            except ResourceError as error:
+                # Keys from the environment or a role, and the signatures sent, are known only here.
+                error.secrets = bucket.secrets
+                raise
+            except Exception as error:  # noqa: BLE001  # reported as the step reports any fault, with the secrets
+                unexpected = ResourceError(f"unexpected {type(error).__name__}: {error}")
+                unexpected.secrets = bucket.secrets
+                raise unexpected from None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every value no message may show: the keys and tokens, and the signature of every URL sent to S3.
+
+        A server may quote a request back, in any encoding; its signature is then blanked out wherever it stands.
+        """
+        return self._source.secrets + self.identity.secrets + tuple(self._sent_signatures)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
@@ -143,11 +169,18 @@ class Bucket:
             return signed[-1]
 
         answer = self._exchange(where, sign, {"Range": "bytes=0-0"})
-        if answer.status == 416:  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
+        ranged = answer.status != 416  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
+        if not ranged:
             answer = self._exchange(where, lambda: signed[-1], {})
-        if answer.ok:
-            return signed[-1], object_info(answer.headers)
-        raise self._object_failure(where, subject, answer, request, expires_in)
+        if not answer.ok:
+            raise self._object_failure(where, subject, answer, request, expires_in)
+        if not is_object_answer(answer, ranged=ranged):
+            said = answer.headers.get("content-type") or "no content type"
+            raise ResourceError(
+                f"{where}: the endpoint answered {answer.describe()} with {said}, but not as S3 answers a GET of an "
+                "object (no Content-Range for its first byte): is source.endpoint a web page or a proxy?"
+            )
+        return signed[-1], object_info(answer.headers)
 
     def probe(self, key: str) -> None:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
@@ -161,19 +194,39 @@ class Bucket:
         where = f"checking s3://{self.name} for the upload"
         request: S3Request = {"Bucket": self.name, "Prefix": key, "MaxKeys": 1}
         answer = self._exchange(where, lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS), {})
-        if not answer.ok and self._code(where, answer) != "AccessDenied":
+        if answer.ok:
+            return
+        try:
+            error = error_of(answer)
+        except NotS3XmlError as not_xml:
+            raise ResourceError(f"{where}: {not_xml}") from None
+        if error.code == "AccessDenied" and _expired(error.message):
+            raise self._expired_failure(where, error.message)
+        if error.code != "AccessDenied":
             raise self._failure(where, answer)
 
-    def list(self, prefix: str, max_objects: int) -> list[ListedObject]:
+    def refuse_links_dead_on_arrival(self, expires_in: int) -> None:
+        """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.
+
+        A download link is proven by fetching it; an upload link is not, so its expiry is checked this way.
+
+        :raises ResourceError: Naming both clocks' difference and the expiry.
+        """
+        if self.clock_skew is not None and self.clock_skew >= expires_in:
+            raise ResourceError(
+                f"S3's clock is {self.clock_skew:.0f} s ahead of this machine's, so a link that lasts {expires_in} s "
+                "has expired by S3's clock before anyone can use it; set this machine's clock right, for example "
+                "with NTP, or lengthen expires_in"
+            )
+
+    def list(self, prefix: str, guard: PageGuard) -> list[ListedObject]:
         """List every object under a prefix, page by page, checking each page; folder markers are left out.
 
         :param prefix: The key prefix, possibly empty.
-        :param max_objects: The most objects one step signs.
+        :param guard: Checks the pages, and bounds how many objects they may hold.
         :raises ResourceError: If the listing fails, or is broken in a way that could loop or leave the prefix.
         """
-        listing = f"s3://{self.name}/{prefix}"
-        where = f"listing {listing}"
-        guard = PageGuard(listing, prefix, max_objects)
+        where = f"listing s3://{self.name}/{prefix}"
         request: dict[str, str | int] = {"Bucket": self.name, "Prefix": prefix, "EncodingType": "url"}
         objects: list[ListedObject] = []
         while True:
@@ -226,14 +279,18 @@ class Bucket:
         if named is not None and named != self.region:
             self._move_to(named, where)
             answer = self._send(where, url_for(), headers, body_limit)
+            if (again := region_named(answer)) is not None and again != self.region:
+                self._move_to(again, where)  # fails: a region is followed once
         if answer.status in _REDIRECTS:
             raise self._redirect_failure(where, answer)
-        if answer.ok and not self._clock_checked:
-            self._clock_checked = True
-            self._warn_on_clock_skew(answer.headers.get("date"))
+        if self.clock_skew is None:
+            self._read_clock(answer.headers.get("date"))
         return answer
 
     def _send(self, where: str, url: str, headers: dict[str, str], body_limit: int) -> Answer:
+        _, signed, signature = url.rpartition("X-Amz-Signature=")
+        if signed:
+            self._sent_signatures.append(signature)
         try:
             return self._transport.get(url, headers, body_limit=body_limit)
         except ResourceError as error:
@@ -291,6 +348,8 @@ class Bucket:
         except NotS3XmlError as not_xml:
             return ResourceError(f"{where}: {not_xml}")
         code, denied = error.code, error.code == "AccessDenied" or error.code.startswith("KMS.")
+        if denied and _expired(error.message):
+            return self._expired_failure(where, error.message)
         if code == "NoSuchKey" or (answer.status == 404 and code == "404"):  # noqa: PLR2004  # Not Found
             cause = f"{subject} does not exist (checked by fetching the link; set verify: false to skip)"
         elif code == "NoSuchVersion":
@@ -317,6 +376,14 @@ class Bucket:
             return self._failure(where, answer)
         return ResourceError(cause)
 
+    def _expired_failure(self, where: str, message: str) -> ResourceError:
+        """Say why S3 took a fresh request for an expired one: its clock, or an expiry shorter than the check."""
+        if self.clock_skew is not None and self.clock_skew > CLOCK_SKEW_WARNING_SECONDS:
+            cause = f"S3's clock is {self.clock_skew:.0f} s ahead of this machine's; set this machine's clock right"
+        else:
+            cause = "this machine's clock is behind S3's, or expires_in is shorter than the check took"
+        return ResourceError(f"{where}: S3 refused the request as expired ({message}): {cause}")
+
     def _requester_pays(self, where: str, request: S3Request, expires_in: int) -> bool:
         """Whether the same GET succeeds when the requester agrees to pay: then the bucket is requester-pays."""
         paid = {**request, "RequestPayer": "requester"}
@@ -325,7 +392,7 @@ class Bucket:
         return answer.ok or answer.status == 416  # noqa: PLR2004  # an empty object has no first byte
 
     def _redirect_failure(self, where: str, answer: Answer) -> ResourceError:
-        location = answer.headers.get("location", "")
+        location = without_user_info(answer.headers.get("location", ""))
         target = location.split("?", 1)[0] or "nowhere"
         origin = "/".join(target.split("/", 3)[:3]) if "://" in target else ""
         hint = f"; set source.endpoint to {origin}" if origin else "; set source.endpoint to the store's real address"
@@ -337,17 +404,23 @@ class Bucket:
     def _endpoint(self) -> str:
         return self._source.endpoint or f"AWS ({self.region})"
 
-    def _warn_on_clock_skew(self, date_header: str | None) -> None:
+    def _read_clock(self, date_header: str | None) -> None:
+        """Compare S3's clock with this machine's, from the first answer that has a readable Date, and warn."""
         server_time = http_date(date_header)
         if server_time is None:
             return
-        skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
+        skew = self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
         if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
             direction = "ahead of" if skew > 0 else "behind"
             self._warnings.write(
                 f"warning: the S3 server's clock is {abs(skew):.0f} s {direction} this machine's; "
                 "the URL's validity window is shifted by as much\n"
             )
+
+
+def _expired(message: str) -> bool:
+    # S3 says "Request has expired" with code AccessDenied, and checks it before any permission.
+    return "expired" in message.lower()
 
 
 def configured_region(source: Source, session: botocore.session.Session) -> str | None:
@@ -379,6 +452,10 @@ def _tls_verification(source: Source, session: botocore.session.Session) -> Iter
     if source.ca_bundle is None:
         yield False if not source.verify_ssl else (session.get_config_variable("ca_bundle") or True)
         return
+    try:
+        ssl.create_default_context(cadata=source.ca_bundle)
+    except (ssl.SSLError, ValueError) as error:
+        raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
     with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii", errors="replace") as bundle:
         bundle.write(source.ca_bundle)
         bundle.flush()

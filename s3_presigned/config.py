@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
-from s3_presigned.errors import ConfigError, describe
+from s3_presigned.errors import ConfigError, describe, kind, without_user_info
 from s3_presigned.expiry import parse_expires_in
 
 AddressingStyle = Literal["auto", "virtual", "path"]
@@ -32,6 +32,10 @@ DEFAULT_MAX_OBJECTS = 1_000
 MAX_OBJECTS = 100_000
 OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
 REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
+DOT_SEGMENT_PROBLEM = (
+    "has a '.' or '..' segment, which browsers and curl remove from a link's path before they fetch it, "
+    "so no link to it would work"
+)
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
@@ -61,7 +65,7 @@ def text(value: object, field: str, *, max_length: int | None = None, secret: bo
     :raises ConfigError: If the value is not such a string.
     """
     if not isinstance(value, str) or not value:
-        got = "an empty string" if value == "" else describe(value if not secret or not isinstance(value, str) else "")
+        got = "an empty string" if value == "" else kind(value) if secret else describe(value)
         raise ConfigError(field, f"got {got}; expected a non-empty string")
     _utf8(value, field)
     bad = next((char for char in value if unicodedata.category(char) == "Cc"), None)
@@ -128,7 +132,14 @@ def object_key(value: object, field: str, key_prefix: str = "") -> str:
     size = len(_utf8(key, field))
     if size > MAX_KEY_BYTES:
         raise ConfigError(field, f"the key is {size} bytes long in UTF-8; S3 accepts at most {MAX_KEY_BYTES}")
+    if has_dot_segment(key):
+        raise ConfigError(field, f"the key {describe(key)} {DOT_SEGMENT_PROBLEM}")
     return key
+
+
+def has_dot_segment(key: str) -> bool:
+    """Whether a key has a ``.`` or ``..`` path segment, which no link can carry to S3 intact."""
+    return any(segment in (".", "..") for segment in key.split("/"))
 
 
 @dataclass(frozen=True)
@@ -227,13 +238,14 @@ def _endpoint(value: object) -> str | None:
     accepted = "expected an http:// or https:// URL such as https://minio.example.com:9000"
     if not isinstance(value, str):
         raise ConfigError("source.endpoint", f"got {describe(value)}; {accepted}")
+    shown = without_user_info(value)  # a user part may hold a password
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise ConfigError("source.endpoint", f"{describe(value)} is not a valid URL; {accepted}") from None
+        raise ConfigError("source.endpoint", f"{describe(shown)} is not a valid URL; {accepted}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("source.endpoint", f"{describe(value)} is not a URL; {accepted}")
+        raise ConfigError("source.endpoint", f"{describe(shown)} is not a URL; {accepted}")
     if parts.username or parts.password or parts.query or parts.fragment:
         # The user part may hold a secret, so the value is not quoted.
         raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")

@@ -6,16 +6,23 @@ import re
 from collections.abc import Iterable
 
 _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
+_LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
 # A server's text may quote the request: a signed URL, or the Authorization header with its parts.
 _SIGNED_PART = re.compile(
     r"(?i)\b(X-Amz-Signature|Signature|X-Amz-Credential|Credential|X-Amz-Security-Token|SecurityToken)"
-    r"(?:=|%3D)[^&\s\"'<>,;]*"
+    r"[\"']?\s*(?:=|:|%3D|%253D)\s*[\"']?[^&\s\"'<>,;]*"  # name=value, name: value, "name": "value", encoded twice
 )
+_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
 _QUERY = re.compile(r"(?i)(https?://[^\s?\"'<>]+)\?[^\s\"'<>);,]*")  # a signed query escapes ) ; and ,
 
 
 class ResourceError(Exception):
-    """A failure the user can act on, reported as one line without a traceback."""
+    """A failure the user can act on, reported as one line without a traceback.
+
+    :ivar secrets: Values its message may hold that must be blanked out when it is printed, besides the source's.
+    """
+
+    secrets: tuple[str, ...] = ()
 
 
 class ConfigError(ResourceError):
@@ -41,7 +48,14 @@ def one_line(message: str, secrets: Iterable[str] = ()) -> str:
         message = message.replace(secret, "[redacted]")
     message = _QUERY.sub(r"\1?[query removed]", message)
     message = _SIGNED_PART.sub("[signature removed]", message)
-    return " ".join(message.split())
+    line = " ".join(without_user_info(message).split())
+    # Cut only once everything secret is blanked out, so that no part of a secret is left at the cut.
+    return line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}... ({len(line) - _LINE_LIMIT} more characters)"
+
+
+def without_user_info(text: str) -> str:
+    """Remove the ``user:password@`` part of every URL in a text."""
+    return _USER_INFO.sub(r"\1", text)
 
 
 def first_few(items: list[str], shown: int = 5) -> str:
@@ -52,6 +66,17 @@ def first_few(items: list[str], shown: int = 5) -> str:
     """
     more = len(items) - shown
     return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def kind(value: object) -> str:
+    """Name the JSON type of a value without showing it, for values that may be secret."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else describe(value)
 
 
 def describe(value: object) -> str:

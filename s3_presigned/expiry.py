@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 from datetime import timedelta
 
@@ -15,7 +16,18 @@ DEFAULT_SECONDS = 3600
 
 _ACCEPTED = "seconds as a whole number, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
 _DURATION = re.compile(r"(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")
-_TIMEDELTA_UNITS = ("weeks", "days", "hours", "minutes", "seconds")
+# timedelta's keywords, with the seconds in each: a mapping such as {hours: 24} is read as timedelta reads it.
+_UNIT_SECONDS = {
+    "weeks": 604800,
+    "days": 86400,
+    "hours": 3600,
+    "minutes": 60,
+    "seconds": 1,
+    "milliseconds": 1e-3,
+    "microseconds": 1e-6,
+}
+_TIMEDELTA_UNITS = tuple(_UNIT_SECONDS)
+_BEYOND_ANY_RANGE = 10**12  # seconds: more than any expiry, and less than timedelta overflows at
 
 
 def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
@@ -43,12 +55,14 @@ def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
 
 
 def _parse_duration(text: str, field: str) -> int:
-    match = _DURATION.fullmatch(text)
+    match = _DURATION.fullmatch(text) if text.isascii() else None
     if not text or match is None:
         hint = f" (for seconds write {text}s)" if text.isdigit() and len(text) <= len(str(MAX_SECONDS)) else ""
         raise ConfigError(field, f"{describe(text)} is not a duration{hint}; expected {_ACCEPTED}")
-    parts = {unit: int(amount) for unit, amount in match.groupdict().items() if amount is not None}
-    return int(timedelta(**parts).total_seconds())
+    # A number longer than the range allows is out of range, whatever its digits: no need to read all of them.
+    limit = len(str(MAX_SECONDS))
+    amounts = {unit: int(amount[: limit + 1]) for unit, amount in match.groupdict().items() if amount is not None}
+    return sum(amount * int(_UNIT_SECONDS[unit]) for unit, amount in amounts.items())
 
 
 def _parse_mapping(mapping: dict[object, object], field: str) -> int:
@@ -60,8 +74,10 @@ def _parse_mapping(mapping: dict[object, object], field: str) -> int:
             close = difflib.get_close_matches(str(unit), _TIMEDELTA_UNITS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{field}.{unit}", f"unknown unit{hint}; expected {', '.join(_TIMEDELTA_UNITS)}")
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < math.inf:
             raise ConfigError(f"{field}.{unit}", f"got {describe(amount)}; expected a number of {unit}, 0 or more")
+        if amount * _UNIT_SECONDS[str(unit)] > _BEYOND_ANY_RANGE:
+            raise ConfigError(field, f"{describe(amount)} {unit} is out of range; use 1 second to 7 days")
         parts[str(unit)] = amount
     total = timedelta(**parts).total_seconds()
     if total != int(total):

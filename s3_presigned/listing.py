@@ -6,6 +6,7 @@ import os
 import re
 
 from s3_presigned.answers import ListedObject, ListPage
+from s3_presigned.config import DOT_SEGMENT_PROBLEM, has_dot_segment
 from s3_presigned.errors import ConfigError, ResourceError
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -85,13 +86,24 @@ class PageGuard:
 
     :param where: The listing, such as ``s3://bucket/prefix``, for messages.
     :param prefix: Every key must start with it.
-    :param max_objects: The most objects one step signs.
+    :param max_objects: The most objects the listing may hold.
+    :param limit_field: The field to name when it holds more.
+    :param remedy: What to do then.
     """
 
-    def __init__(self, where: str, prefix: str, max_objects: int) -> None:
+    def __init__(
+        self,
+        where: str,
+        prefix: str,
+        max_objects: int,
+        limit_field: str = "params.max_objects",
+        remedy: str = "raise max_objects to sign more, or narrow the prefix",
+    ) -> None:
         self._where = where
         self._prefix = prefix
         self._max_objects = max_objects
+        self._limit_field = limit_field
+        self._remedy = remedy
         self._tokens: set[str] = set()
         self._last_key: str | None = None
         self.count = 0
@@ -105,34 +117,46 @@ class PageGuard:
         """
         self.pages += 1
         for listed in page.objects:
-            if not listed.key.startswith(self._prefix):
-                raise ResourceError(
-                    f"listing {self._where}: S3 listed {listed.key!r}, outside the prefix {self._prefix!r}; "
-                    "nothing is signed from a store that ignores the prefix"
-                )
-            if self._last_key is not None and listed.key <= self._last_key:
-                raise ResourceError(
-                    f"listing {self._where}: S3 listed {listed.key!r} after {self._last_key!r}, out of order "
-                    "or twice: the store repeats pages"
-                )
-            self._last_key = listed.key
-            self.count += 1
+            self._check_key(listed.key)
         if self.count > self._max_objects:
             raise ConfigError(
-                "params.max_objects",
+                self._limit_field,
                 f"more than {self._max_objects} objects under {self._where} ({self.count} listed so far); "
-                "raise max_objects to sign more, or narrow the prefix",
+                f"{self._remedy}",
             )
+        return self._next_token(page)
+
+    def _check_key(self, key: str) -> None:
+        if not key.startswith(self._prefix):
+            raise ResourceError(
+                f"listing {self._where}: S3 listed {key!r}, outside the prefix {self._prefix!r}; "
+                "nothing is signed from a store that ignores the prefix"
+            )
+        if has_dot_segment(key):
+            raise ResourceError(f"listing {self._where}: S3 listed {key!r}, which {DOT_SEGMENT_PROBLEM}")
+        if self._last_key is not None and key <= self._last_key:
+            raise ResourceError(
+                f"listing {self._where}: S3 listed {key!r} after {self._last_key!r}, out of order "
+                "or twice: the store repeats pages"
+            )
+        self._last_key = key
+        self.count += 1
+
+    def _next_token(self, page: ListPage) -> str | None:
+        where = f"listing {self._where}: S3"
         if not page.truncated:
+            if page.next_token:
+                raise ResourceError(
+                    f"{where} said page {self.pages} was the last but gave a continuation token: the listing may be "
+                    "cut short"
+                )
             return None
         if not page.next_token:
-            raise ResourceError(
-                f"listing {self._where}: S3 said page {self.pages} was truncated but gave no continuation token"
-            )
+            raise ResourceError(f"{where} said page {self.pages} was truncated but gave no continuation token")
         if page.next_token in self._tokens:
             raise ResourceError(
-                f"listing {self._where}: S3 gave a continuation token a second time, after {self.pages} pages: "
-                "the listing would never end"
+                f"{where} gave a continuation token a second time, after {self.pages} pages: the listing would "
+                "never end"
             )
         if self.pages > self._max_objects:
             raise ResourceError(

@@ -31,6 +31,7 @@ class StagedFiles:
         """
         self._destination = destination
         self._staged: list[tuple[Path, Path]] = []
+        self._placed: list[Path] = []
 
     def open(self, name: str) -> TextIO:
         """Open a staged file for writing; it appears under ``name`` when every file is complete."""
@@ -49,12 +50,13 @@ class StagedFiles:
         """Rename every staged file into place."""
         for temporary, final in self._staged:
             temporary.replace(final)
+            self._placed.append(final)
 
     def discard(self) -> None:
-        """Remove every file staged or placed, so that nothing is left behind."""
-        for temporary, final in self._staged:
-            temporary.unlink(missing_ok=True)
-            final.unlink(missing_ok=True)
+        """Remove every file staged or placed, so that nothing is left behind, not even a part of a URL."""
+        for leftover in [temporary for temporary, _ in self._staged] + self._placed:
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sys
 from pathlib import Path
@@ -144,8 +145,11 @@ class PresignedUrlResource(InOnlyConcourseResource):
             allow_empty=allow_empty,
             max_objects=max_objects,
         )
-        signed = signing.sign(self.source, params)
+        # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
+        warnings = io.StringIO()
+        signed = signing.sign(self.source, params, warnings)
         outputs.write_step_files(destination_dir, params, signed)
+        print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
         return outputs.step_metadata(self.source.bucket, params, signed)
 
     # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer

@@ -14,7 +14,7 @@ from s3_presigned.bucket import Bucket, Operation, S3Request
 from s3_presigned.config import MAX_OBJECTS
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
-from s3_presigned.listing import common_prefix, literal_prefix, newest_match
+from s3_presigned.listing import PageGuard, common_prefix, literal_prefix, newest_match
 from s3_presigned.sigv4 import BatchSigner
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Si
         first_key = selected[0][0]
         if params.verify and params.method == "put":
             bucket.probe(first_key)
+            bucket.refuse_links_dead_on_arrival(expires_in)
         if params.downloads_verified:
             first_url, info = bucket.prove_link(object_request(bucket.name, first_key, params), expires_in)
             selected[0] = (first_key, info)
@@ -120,7 +121,10 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
         return [(key, None) for key in selection.keys], None
     if selection.mode == "file_paths":
         # One listing checks them all; it may hold more than the keys asked for, so it is bounded only by the most.
-        listed = {item.key: item for item in bucket.list(common_prefix(list(selection.keys)), MAX_OBJECTS)}
+        prefix = common_prefix(list(selection.keys))
+        remedy = "sign keys that share a longer prefix in one step, or set verify: false to skip the check"
+        guard = PageGuard(f"s3://{bucket.name}/{prefix}", prefix, MAX_OBJECTS, "params.file_paths", remedy)
+        listed = {item.key: item for item in bucket.list(prefix, guard)}
         missing = [key for key in selection.keys if key not in listed]
         if missing:
             raise ResourceError(
@@ -130,9 +134,12 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
         return [(key, listed[key]) for key in selection.keys], None
     if selection.pattern is not None:
         prefix = selection.prefix + literal_prefix(selection.pattern.pattern)
-        newest, version = newest_match(bucket.list(prefix, MAX_OBJECTS), selection.pattern, source.key_prefix)
+        remedy = "start the regexp with more whole /-segments of plain text, so that it lists fewer"
+        guard = PageGuard(f"s3://{bucket.name}/{prefix}", prefix, MAX_OBJECTS, "params.regexp", remedy)
+        newest, version = newest_match(bucket.list(prefix, guard), selection.pattern, source.key_prefix)
         return [(newest.key, newest)], version
-    listed_objects = bucket.list(selection.prefix, params.max_objects)
+    guard = PageGuard(f"s3://{bucket.name}/{selection.prefix}", selection.prefix, params.max_objects)
+    listed_objects = bucket.list(selection.prefix, guard)
     if not listed_objects and not params.allow_empty:
         raise ResourceError(
             f"params.prefix: no objects under s3://{bucket.name}/{selection.prefix} "

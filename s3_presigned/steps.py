@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ResourceClass = type["InOnlyConcourseResource"]
 _REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
 _MAX_EPOCH_DIGITS = 11  # up to the year 5138, which datetime can still hold
-_TYPO_CUTOFF = 0.75  # close enough to be a typo; below it, difflib pairs unrelated names such as region_name
+_TYPO_CUTOFF = 0.8  # close enough to be a typo; below it, difflib pairs unrelated names such as bucket_owner
 # Names other tools give these fields, which likeness of spelling alone would miss or mistake.
 _KNOWN_NAMES = {
     "aws_access_key_id": "access_key_id",
@@ -43,6 +43,33 @@ _KNOWN_NAMES = {
     "expiry": "expires_in",
     "expiration": "expires_in",
 }
+
+
+# Keys of the s3 resource's source that mean nothing here, with what to do instead.
+_S3_RESOURCE_ONLY = (
+    dict.fromkeys(
+        (
+            "private",
+            "cloudfront_url",
+            "server_side_encryption",
+            "sse_kms_key_id",
+            "skip_download",
+            "disable_multipart",
+            "skip_s3_checksums",
+            "checksum_algorithm",
+        ),
+        "is the s3 resource's; this resource never reads or writes an object's bytes, so it has no use for it",
+    )
+    | dict.fromkeys(
+        ("versioned_file", "initial_path", "initial_version", "initial_content_text", "initial_content_binary"),
+        "is the s3 resource's; this resource has no versions of its own: give the key as get_params.file_path",
+    )
+    | {
+        "disable_ssl": "is the s3 resource's; here, give an http:// endpoint instead",
+        "enable_aws_creds_provider": "is the s3 resource's; here, the AWS credential chain is used whenever "
+        "access_key_id is left out",
+    }
+)
 
 
 def run(
@@ -72,7 +99,7 @@ def run(
         with bound, contextlib.redirect_stdout(stderr):
             response = _STEPS[step](resource_class, request, argv, environ)
     except ResourceError as error:
-        stderr.write(f"error: {one_line(str(error), secrets)}\n")
+        stderr.write(f"error: {one_line(str(error), secrets + error.secrets)}\n")
         return 1
     except TimeUp as up:
         stderr.write(f"error: {up}, its bound, and was stopped\n")
@@ -111,6 +138,8 @@ def parse_request(raw: str) -> dict[str, object]:
         ) from None
     except RecursionError:
         raise ConfigError("stdin", f"the JSON is nested too deeply; {_REQUEST_SHAPE}") from None
+    except ValueError as error:  # such as an integer of more digits than Python converts
+        raise ConfigError("stdin", f"not valid JSON ({error}); {_REQUEST_SHAPE}") from None
     if not isinstance(request, dict):
         raise ConfigError("stdin", f"got {describe(request)}; {_REQUEST_SHAPE}")
     return request
@@ -204,7 +233,7 @@ def _in(
     source_fields = _source_fields(resource_class)
     belongs_in_source = dict.fromkeys(source_fields, "belongs under source, not the put's get_params")
     reject_unknown("params", params, _get_params(resource_class), belongs_in_source)
-    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
+    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **given(params))
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 
 
@@ -234,12 +263,17 @@ _STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Map
 
 def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
     source = mapping(request.get("source"), "source")
-    belongs_in_get_params = dict.fromkeys(
+    elsewhere = _S3_RESOURCE_ONLY | dict.fromkeys(
         _get_params(resource_class), "belongs under the put's get_params, not source: it says what to sign"
     )
-    reject_unknown("source", source, _source_fields(resource_class), belongs_in_get_params)
+    reject_unknown("source", source, _source_fields(resource_class), elsewhere)
     reject_missing("source", source, resource_class.__init__)
-    return resource_class(**source)
+    return resource_class(**given(source))
+
+
+def given(section: dict[str, object]) -> dict[str, object]:
+    """Leave out the fields set to ``null``: YAML's ``key:`` and ``key: ~`` mean the field is not given."""
+    return {name: value for name, value in section.items() if value is not None}
 
 
 def _source_fields(resource_class: ResourceClass) -> list[str]:
@@ -252,7 +286,7 @@ def _get_params(resource_class: ResourceClass) -> list[str]:
 
 def _version(value: object) -> DatetimeVersion:
     stamp = value.get("execution_date") if isinstance(value, dict) and len(value) == 1 else None
-    if not isinstance(stamp, str) or not stamp.isdigit() or len(stamp) > _MAX_EPOCH_DIGITS:
+    if not isinstance(stamp, str) or not (stamp.isascii() and stamp.isdigit()) or len(stamp) > _MAX_EPOCH_DIGITS:
         raise ConfigError(
             "version", f'got {describe(value)}; expected {{"execution_date": "<epoch seconds>"}}, as a put emits'
         )

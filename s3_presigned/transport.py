@@ -39,6 +39,7 @@ class Transport:
     """
 
     def __init__(self, verify: bool | str, endpoint: str) -> None:
+        self._custom_ca = isinstance(verify, str)
         self._session = URLLib3Session(
             verify=verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path as well as a flag
             proxies=get_environ_proxies(endpoint),
@@ -70,6 +71,8 @@ class Transport:
                 if up.what != bound:
                     raise  # the step's own limit: nothing is retried past it
                 problem = f"{origin} did not answer in full within {ANSWER_SECONDS} s, {MAX_ATTEMPTS} attempts"
+            except SSLError as error:
+                raise ResourceError(_tls_problem(error, origin, custom_ca=self._custom_ca)) from None
             except (BotoCoreError, URLLib3Error, OSError) as error:
                 problem = _problem(error, origin)
             else:
@@ -97,13 +100,20 @@ class Transport:
         )
 
 
+def _tls_problem(error: SSLError, origin: str, *, custom_ca: bool) -> str:
+    """Name why TLS failed, which no retry mends, and what to set."""
+    reason = str(error.kwargs.get("error", "")) or "the handshake failed"
+    if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
+        remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
+    elif custom_ca:
+        remedy = "the certificate is not signed by the CA in source.ca_bundle (or AWS_CA_BUNDLE)"
+    else:
+        remedy = "set source.ca_bundle to the CA that signed its certificate"
+    return f"TLS with {origin} failed ({reason}); {remedy}"
+
+
 def _problem(error: Exception, origin: str) -> str:
-    """Name what went wrong with an attempt that got no answer; a TLS failure is final, the others may pass."""
-    if isinstance(error, SSLError):
-        reason = str(error.kwargs.get("error", "")) or "the handshake failed"
-        raise ResourceError(
-            f"TLS with {origin} failed ({reason}); set source.ca_bundle to the CA that signed its certificate"
-        ) from None
+    """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
     if isinstance(error, EndpointConnectionError | ProxyConnectionError):
         return f"could not connect to {origin} after {MAX_ATTEMPTS} attempts"
     if isinstance(error, ConnectTimeoutError | ReadTimeoutError):

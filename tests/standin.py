@@ -7,6 +7,8 @@ really does, and otherwise passes requests through untouched, Host header and al
 
 from __future__ import annotations
 
+import calendar
+import email.utils
 import http.client
 import http.server
 import re
@@ -317,3 +319,47 @@ def echoes_the_request(request: Request, _: Forward) -> Reply:
     authorization = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/x, Signature=f00d"
     quoted = f"cannot route GET {request.target} ({url}); Authorization: {authorization}"
     return xml_error(400, "InvalidRequest", quoted.replace("&", "&amp;"))
+
+
+def clock_ahead(seconds: float) -> Behaviour:
+    """S3 with a clock that many seconds ahead: its Date says so, and it refuses URLs expired by its clock."""
+
+    def behaviour(request: Request, forward: Forward) -> Reply:
+        now = time.time() + seconds
+        signed = request.query.get("X-Amz-Date")
+        if signed is not None:
+            issued = calendar.timegm(time.strptime(signed, "%Y%m%dT%H%M%SZ"))
+            if issued + int(request.query.get("X-Amz-Expires", "0")) < now:
+                return xml_error(403, "AccessDenied", "Request has expired").with_headers({"Date": _http_date(now)})
+        return forward().with_headers({"Date": _http_date(now)})
+
+    return behaviour
+
+
+def a_web_page(_: Request, __: Forward) -> Reply:
+    """A web console or a single sign-on page where the store was meant to be: 200 to everything."""
+    page = b"<!doctype html><html><head><title>Console</title></head><body>Sign in</body></html>"
+    return Reply(200, [("Content-Type", "text/html")]).with_body(page)
+
+
+def quotes_the_session_token(request: Request, _: Forward) -> Reply:
+    """A gateway whose error spells out the session token it was given."""
+    token = request.query.get("X-Amz-Security-Token")
+    return xml_error(400, "InvalidRequest", f"the session token {token} is unknown")
+
+
+def names_a_new_region_each_time() -> Behaviour:
+    """A broken front end that names another region for the bucket on every answer."""
+    regions = iter(f"eu-west-{n}" for n in range(1, 1_000_000))
+
+    def behaviour(_: Request, __: Forward) -> Reply:
+        region = next(regions)
+        return xml_error(400, "AuthorizationQueryParametersError", "wrong region", Region=region).with_headers(
+            {"x-amz-bucket-region": region}
+        )
+
+    return behaviour
+
+
+def _http_date(moment: float) -> str:
+    return email.utils.formatdate(moment, usegmt=True)

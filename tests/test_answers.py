@@ -13,6 +13,7 @@ from s3_presigned.answers import (
     NotS3XmlError,
     error_of,
     http_date,
+    is_object_answer,
     iso_date,
     object_info,
     parse_list_page,
@@ -140,6 +141,38 @@ def test_the_region_an_answer_names(response: Answer, region: str | None) -> Non
     assert region_named(response) == region
 
 
+def test_a_region_named_in_capitals_or_with_spaces_is_read() -> None:
+    assert region_named(answer(301, b"", x_amz_bucket_region=" EU-WEST-2 ")) == "eu-west-2"
+
+
+def test_an_html_page_is_not_an_s3_error_even_when_it_parses() -> None:
+    with pytest.raises(NotS3XmlError, match=r"with <html>, not an S3 error: is a proxy in the way\?"):
+        error_of(answer(407, "<html><body>Proxy Authentication Required</body></html>", content_type="text/html"))
+
+
+def test_a_doctype_is_refused_before_any_entity_is_expanded() -> None:
+    bomb = '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><Error>&b;</Error>'
+    with pytest.raises(NotS3XmlError, match="with a DOCTYPE, which S3 never sends"):
+        error_of(answer(403, bomb))
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "ranged", "is_object"),
+    [
+        (206, {"content-range": "bytes 0-0/5"}, True, True),
+        (200, {"content-range": "bytes 0-0/5"}, True, True),  # rclone's answer
+        (200, {"content-type": "text/html", "content-length": "101"}, True, False),  # a web page
+        (200, {"content-range": "bytes 1-1/5"}, True, False),
+        (200, {"content-length": "0"}, False, True),  # an empty object, fetched whole
+        (200, {"content-length": "101"}, False, False),
+    ],
+)
+def test_an_objects_own_answer_is_told_from_any_200(
+    status: int, headers: dict[str, str], *, ranged: bool, is_object: bool
+) -> None:
+    assert is_object_answer(Answer(status, "OK", headers, b""), ranged=ranged) is is_object
+
+
 def test_an_error_without_a_body_is_its_status() -> None:
     error = error_of(answer(403))
     assert (error.code, error.message, error.region) == ("403", "", None)
@@ -212,6 +245,9 @@ def test_an_error_document_is_not_a_listing() -> None:
         "Authorization: AWS4-HMAC-SHA256 Credential=AKID/2026/us-east-1/s3/aws4_request, Signature=deadbeef",
         "X-Amz-Security-Token=deadbeef",
         "x-amz-signature%3Ddeadbeef",
+        "X-Amz-Credential: AKID/20261121/us-east-1/s3/aws4_request, X-Amz-Signature: deadbeef",
+        '{"X-Amz-Signature": "deadbeef", "X-Amz-Credential": "AKID/1"}',
+        "https%3A%2F%2Fh%2Fk%3FX-Amz-Signature%253Ddeadbeef%2526X-Amz-Credential%253DAKID",
     ],
 )
 def test_signatures_are_scrubbed_from_any_message(quoted: str) -> None:
@@ -219,6 +255,18 @@ def test_signatures_are_scrubbed_from_any_message(quoted: str) -> None:
     assert "deadbeef" not in scrubbed
     assert "AKID" not in scrubbed
     assert scrubbed.startswith("S3 said: ")
+
+
+def test_a_long_line_is_cut_only_after_secrets_are_blanked() -> None:
+    secret = "s" * 100
+    line = one_line("x" * 1990 + secret + "y" * 5000, [secret])
+    assert line.startswith("x" * 1990 + "[redacted]")
+    assert line.endswith("... (5000 more characters)")
+    assert "s" not in line.replace("characters", "")
+
+
+def test_passwords_in_urls_are_removed() -> None:
+    assert one_line("see https://admin:hunter2@host:8443/x") == "see https://host:8443/x"
 
 
 def test_secrets_are_blanked_and_lines_folded() -> None:

@@ -76,7 +76,6 @@ CASES: list[tuple[str, str, str, str]] = [
     ("expires-float", "in", get(params=params_with(expires_in=1.5)), "params.expires_in"),
     ("expires-string-digits", "in", get(params=params_with(expires_in="3600")), "params.expires_in"),
     ("expires-true", "in", get(params=params_with(expires_in=True)), "params.expires_in"),
-    ("expires-null", "in", get(params=params_with(expires_in=None)), "params.expires_in"),
     ("expires-1e9", "in", get(params=params_with(expires_in=1e9)), "params.expires_in"),
     ("expires-2-weeks", "in", get(params=params_with(expires_in={"weeks": 2})), "params.expires_in"),
     ("expires-unit-typo", "in", get(params=params_with(expires_in={"hourz": 1})), "params.expires_in.hourz"),
@@ -169,6 +168,41 @@ CASES: list[tuple[str, str, str, str]] = [
         "params.file_paths",
     ),
     ("regexp-nested-set", "in", get(params={"regexp": "[[a]-(.*)"}), "params.regexp"),
+    ("key-with-dotdot-segment", "in", get(params={"file_path": "a/../b.txt"}), "params.file_path"),
+    ("key-with-dot-segment", "in", get(params={"file_path": "./c.txt"}), "params.file_path"),
+    ("file-paths-dot", "in", get(params={"file_paths": ["a.txt", "."]}), "params.file_paths[1]"),
+    (
+        "key-prefix-escape",
+        "in",
+        get(source=source_with(key_prefix="u/alice/"), params={"file_path": "../bob/x"}),
+        "params.file_path",
+    ),
+    ("secret-a-number", "in", get(source=source_with(secret_access_key=12345678)), "source.secret_access_key"),
+    ("token-a-number", "check", json.dumps({"source": source_with(session_token=87654321)}), "source.session_token"),
+    ("endpoint-with-password", "in", get(source=source_with(endpoint="http://admin:hunter2@[::1")), "source.endpoint"),
+    (
+        "ca-bundle-garbage",
+        "in",
+        get(source=source_with(ca_bundle="-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")),
+        "source.ca_bundle",
+    ),
+    ("expires-99999999999d", "in", get(params=params_with(expires_in="99999999999d")), "params.expires_in"),
+    ("expires-weeks-huge", "in", get(params=params_with(expires_in={"weeks": 10**12})), "params.expires_in"),
+    (
+        "expires-days-infinite",
+        "in",
+        get(params=params_with(expires_in={"days": float("inf")})),
+        "params.expires_in.days",
+    ),
+    ("expires-days-nan", "in", get(params=params_with(expires_in={"days": float("nan")})), "params.expires_in.days"),
+    ("stdin-number-of-5000-digits", "in", get().replace('"folder/file.txt"', "9" * 5000), "stdin"),
+    ("version-superscript-digit", "in", get(version={"execution_date": "\u00b2"}), "version"),
+    (
+        "s3-resource-only-key",
+        "in",
+        get(source=source_with(server_side_encryption="AES256")),
+        "source.server_side_encryption",
+    ),
 ]
 
 
@@ -241,9 +275,8 @@ def test_a_field_in_the_wrong_place_is_told_where_it_belongs(
         ("session_name", "role_session_name"),
         ("use_path_style", "addressing_style"),
         # Names unlike any accepted one get no suggestion rather than a wrong one.
-        ("private", None),
-        ("cloudfront_url", None),
-        ("disable_ssl", None),
+        ("colour", None),
+        ("bucket_owner", None),
     ],
 )
 def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
@@ -254,9 +287,40 @@ def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
     assert result.stderr.startswith(f"error: source.{unknown}: unknown field; {hint}accepted: bucket, bucket_name,")
 
 
-def test_endpoint_credentials_are_not_echoed(runner: Runner) -> None:
-    result = runner.run("in", get(source=source_with(endpoint="http://user:hunter2-password@host")))
-    assert result.stderr.startswith("error: source.endpoint: must not hold credentials")
+@pytest.mark.parametrize(
+    ("key", "advice"),
+    [
+        ("disable_ssl", "is the s3 resource's; here, give an http:// endpoint instead"),
+        ("private", "is the s3 resource's; this resource never reads or writes an object's bytes"),
+        ("versioned_file", "is the s3 resource's; this resource has no versions of its own: give the key as "),
+        ("regexp", "belongs under the put's get_params, not source: it says what to sign"),
+    ],
+)
+def test_keys_of_the_s3_resource_say_what_to_do_here(runner: Runner, key: str, advice: str) -> None:
+    result = runner.run("check", json.dumps({"source": SOURCE | {key: "x"}}))
+    assert result.stderr.startswith(f"error: source.{key}: {advice}")
+
+
+def test_secrets_of_the_wrong_type_are_not_shown(runner: Runner) -> None:
+    result = runner.run("in", get(source=source_with(secret_access_key=12345678)))
+    assert result.stderr == "error: source.secret_access_key: got a number; expected a non-empty string\n"
+
+
+def test_null_means_a_field_is_not_given(s3: S3Server, runner: Runner) -> None:
+    s3.put("nulls/file.txt")
+    source = s3.source(region=None, addressing_style=None, skip_ssl_verification=None)
+    params = {"file_path": "nulls/file.txt", "expires_in": None, "allow_shorter_expiry": None, "verify": None}
+    result = runner.get(source, params)
+    assert result.metadata["expires_in"] == "3600"
+    assert fetch(result.url)[0] == 200
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://user:hunter2-password@host", "http://admin:hunter2@[::1", "ftp://admin:hunter2@host"]
+)
+def test_endpoint_credentials_are_not_echoed(runner: Runner, endpoint: str) -> None:
+    result = runner.run("in", get(source=source_with(endpoint=endpoint)))
+    assert result.stderr.startswith("error: source.endpoint: ")
     assert "hunter2" not in result.stderr
 
 

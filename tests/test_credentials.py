@@ -119,3 +119,24 @@ def test_role_session_shorter_than_the_url(runner: Runner, sts_endpoint: str, *,
     else:
         assert result.returncode != 0
         assert "the assumed role credentials that sign it expire at" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"AWS_PROFILE": "no-such-profile"}, "The config profile (no-such-profile) could not be found"),
+        ({"AWS_CONFIG_FILE": "{broken}"}, "Unable to parse config file"),
+    ],
+)
+def test_a_broken_aws_config_fails_in_one_line(
+    s3: S3Server, runner: Runner, tmp_path: Path, setting: dict[str, str], said: str
+) -> None:
+    broken = tmp_path / "config"
+    broken.write_text("[default\nregion = eu-west-2\n")
+    env = {name: value.format(broken=broken) for name, value in setting.items()}
+    result = runner.get(s3.source(), {"file_path": "x.txt"}, env=env)
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: AWS config: ")
+    assert said in result.stderr
+    assert result.stderr.rstrip().endswith("check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
+    assert result.stderr.count("\n") == 1

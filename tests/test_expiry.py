@@ -28,6 +28,9 @@ NOW = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
         ({"days": 1, "hours": 12}, 129600),
         ({"hours": 1.5}, 5400),
         ({"weeks": 1}, 604800),
+        # All of timedelta's keywords, as the concoursetools example passes them to timedelta.
+        ({"milliseconds": 2000}, 2),
+        ({"seconds": 1, "microseconds": 1_000_000}, 2),
     ],
 )
 def test_accepted_forms(value: object, seconds: int) -> None:
@@ -55,6 +58,11 @@ def test_accepted_forms(value: object, seconds: int) -> None:
         ({"seconds": 0.5}, "0.5 s is not a whole number of seconds"),
         ({"hours": -1}, "got -1; expected a number of hours, 0 or more"),
         ({"hours": "1"}, "got '1'; expected a number of hours"),
+        ("99999999999d", "863999913600 s is out of range"),
+        ({"weeks": 10**12}, "1000000000000 weeks is out of range"),
+        ({"days": float("inf")}, "got inf; expected a number of days, 0 or more"),
+        ({"days": float("nan")}, "got nan; expected a number of days, 0 or more"),
+        ({"milliseconds": 1500}, "1.5 s is not a whole number of seconds"),
     ],
 )
 def test_rejected_forms_name_the_field(value: object, message: str) -> None:

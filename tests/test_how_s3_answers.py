@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -31,10 +31,11 @@ from tests.standin import (
     undo_url_encoding,
     with_headers,
 )
-from tests.support import ACCESS_KEY, SECRET_KEY, Runner, S3Server, StepResult, fetch
+from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Server, StepResult, fetch
 
 QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
 GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
+NOT_AN_OBJECT = r"but not as S3 answers a GET of an object \(no Content-Range for its first byte\)"
 WRONG_REGION = (
     rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
 )
@@ -51,6 +52,7 @@ class Case:
     fails: str | None = None  # a pattern the one line must match; None: the step is green
     warns: str | None = None  # a pattern a warning line must match
     seconds: float = QUICK
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def aws_error(code: str, message: str) -> Callable[[], standin.Behaviour]:
@@ -118,7 +120,41 @@ CASES: dict[str, Case] = {
     ),
     "content-length-abc": Case(lambda: with_headers({"Content-Length": "abc"}), {"file_path": "file.txt"}),
     "content-length-abc-no-range": Case(
-        lambda: with_headers({"Content-Length": "abc", "Content-Range": None}), {"file_path": "file.txt"}
+        lambda: with_headers({"Content-Length": "abc", "Content-Range": None}),
+        {"file_path": "file.txt"},
+        fails=NOT_AN_OBJECT,
+    ),
+    # A green step needs an object's own answer, not any 200.
+    "endpoint-is-a-web-page": Case(
+        lambda: standin.a_web_page,
+        {"file_path": "file.txt"},
+        fails=r"the endpoint answered 200 OK with text/html, but not as S3 answers a GET of an object",
+    ),
+    "an-error-body-with-200": Case(
+        lambda: on_object_get(
+            lambda _r, _f: replace(standin.xml_error(403, "AccessDenied", "Access Denied"), status=200)
+        ),
+        {"file_path": "file.txt"},
+        fails=NOT_AN_OBJECT,
+    ),
+    # S3's clock ahead of this machine's: links expire early by S3's reckoning.
+    "download-while-s3-is-20-minutes-ahead": Case(
+        lambda: standin.clock_ahead(1200),
+        {"file_path": "file.txt", "expires_in": "15m"},
+        fails=r"S3 refused the request as expired \(Request has expired\): S3's clock is 1\d\d\d s ahead of this "
+        r"machine's; set this machine's clock right",
+    ),
+    "upload-while-s3-is-20-minutes-ahead": Case(
+        lambda: standin.clock_ahead(1200),
+        {"file_path": "upload.bin", "method": "put", "expires_in": "15m"},
+        fails=r"checking s3://bucket for the upload: S3 refused the request as expired \(Request has expired\): "
+        r"S3's clock is 1\d\d\d s ahead",
+    ),
+    "upload-link-dead-on-arrival": Case(
+        lambda: standin.clock_ahead(600),
+        {"file_path": "upload.bin", "method": "put", "expires_in": "5m"},
+        fails=r"S3's clock is (59\d|60\d) s ahead of this machine's, so a link that lasts 300 s has expired by S3's "
+        r"clock before anyone can use it",
     ),
     # Listings a broken store or proxy serves.
     "listing-entry-without-key": Case(
@@ -170,6 +206,43 @@ CASES: dict[str, Case] = {
         objects=("u/alice/reports/q1.txt",),
         source={"key_prefix": "{case}u/alice/"},
         fails=r"S3 listed 'u/bobby/secret\.txt', outside the prefix '\S*u/alice/reports/'; nothing is signed",
+    ),
+    "listing-last-page-with-a-token": Case(
+        lambda: Listing(
+            sub("</ListBucketResult>", "<NextContinuationToken>more</NextContinuationToken></ListBucketResult>")
+        ),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 said page 1 was the last but gave a continuation token: the listing may be cut short",
+    ),
+    "listing-key-with-a-dot-segment": Case(
+        lambda: Listing(
+            sub(
+                "</ListBucketResult>",
+                "<Contents><Key>answers/listing-key-with-a-dot-segment/z/../b.txt</Key></Contents></ListBucketResult>",
+            )
+        ),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 listed '\S*z/\.\./b\.txt', which has a '\.' or '\.\.' segment, which browsers and curl remove",
+    ),
+    "listing-key-too-long": Case(
+        lambda: Listing(
+            sub(
+                "</ListBucketResult>",
+                f"<Contents><Key>answers/listing-key-too-long/{'k' * 2000}</Key></Contents></ListBucketResult>",
+            )
+        ),
+        {"prefix": ""},
+        objects=("a.txt",),
+        fails=r"S3 listed a key of 2029 bytes, longer than S3 allows: is a proxy in the way\?",
+    ),
+    "listing-with-a-doctype": Case(
+        lambda: Listing(
+            lambda body: b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + body.split(b"?>", 1)[1]
+        ),
+        {"prefix": ""},
+        fails=r"S3 answered 200 OK with a DOCTYPE, which S3 never sends: is a proxy in the way\?",
     ),
     "listing-invalid-xml": Case(
         lambda: Listing(sub("</ListBucketResult>", "")),
@@ -232,6 +305,32 @@ CASES: dict[str, Case] = {
         r"\[signature removed\] \(http://127\.0\.0\.1:\d+/bucket/\S*file\.txt\?\[query removed\]\); "
         r"Authorization: AWS4-HMAC-SHA256 \[signature removed\], \[signature removed\]$",
     ),
+    "error-quotes-the-session-token": Case(
+        lambda: on_object_get(standin.quotes_the_session_token),
+        {"file_path": "file.txt"},
+        source={"access_key_id": None, "secret_access_key": None},
+        env={"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_SESSION_TOKEN": SESSION_TOKEN},
+        fails=r"InvalidRequest: the session token \[redacted\] is unknown$",
+    ),
+    "redirect-with-a-password": Case(
+        lambda: lambda _r, _f: Reply(302, [("Location", "https://admin:hunter2@127.0.0.1:8443/x")]).with_body(b""),
+        {"file_path": "file.txt"},
+        fails=r"redirecting to https://127\.0\.0\.1:8443/x without naming a region; set source\.endpoint to "
+        r"https://127\.0\.0\.1:8443$",
+    ),
+    "a-new-region-every-answer": Case(
+        standin.names_a_new_region_each_time,
+        {"file_path": "file.txt"},
+        fails=r"S3 named the region eu-west-2 for bucket bucket, after us-east-1 and eu-west-1; please specify "
+        r"source\.region$",
+    ),
+    "wrong-region-then-no-such-object": Case(
+        lambda: standin.region_strict,
+        {"file_path": "missing.txt"},
+        objects=(),
+        source={"region": "us-east-1"},
+        fails=r"s3://bucket/\S*missing\.txt does not exist",  # one line: the region's warning waits for success
+    ),
     # However slowly the bytes come, the step ends within its bound.
     "one-byte-a-second": Case(
         lambda: on_object_get(standin.trickle(1.0)),
@@ -258,7 +357,7 @@ def test_the_step_is_green_only_with_working_links(name: str, s3: S3Server, runn
         } | {key: value.format(case=folder) if isinstance(value, str) else value for key, value in case.source.items()}
         params = with_folder(case.params, "" if "key_prefix" in case.source else folder)
         started = time.monotonic()
-        result = runner.get(source, params, timeout=case.seconds + 30)
+        result = runner.get(source, params, timeout=case.seconds + 30, env=case.env)
         elapsed = time.monotonic() - started
         assert elapsed < case.seconds, f"took {elapsed:.1f} s"
         lines = result.stderr.splitlines()

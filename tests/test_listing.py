@@ -96,6 +96,9 @@ def test_a_good_listing_passes_page_by_page() -> None:
         ([page("p/a", truncated=True)], "page 1 was truncated but gave no continuation token"),
         ([page("p/a", "q/secret")], "'q/secret', outside the prefix 'p/'"),
         ([page("P/a")], "outside the prefix"),
+        ([page("p/a", token="t")], "said page 1 was the last but gave a continuation token"),
+        ([page("p/x/../a")], "'p/x/../a', which has a '.' or '..' segment"),
+        ([page("p/./a")], "which has a '.' or '..' segment"),
     ],
 )
 def test_a_broken_listing_fails_naming_why(pages: list[ListPage], message: str) -> None:
@@ -118,3 +121,11 @@ def test_more_objects_than_allowed_names_the_parameter_and_the_count() -> None:
     guard = PageGuard("s3://b/p/", "p/", 2)
     with pytest.raises(ConfigError, match=r"^params\.max_objects: more than 2 objects under s3://b/p/ \(3 listed"):
         guard.accept(page("p/a", "p/b", "p/c"))
+
+
+def test_a_listing_bounded_for_another_reason_says_what_to_do() -> None:
+    guard = PageGuard("s3://b/", "", 1, "params.regexp", "start the regexp with more plain text")
+    with pytest.raises(
+        ConfigError, match=r"^params\.regexp: more than 1 objects under s3://b/ \(2 listed so far\); start"
+    ):
+        guard.accept(page("a", "b"))

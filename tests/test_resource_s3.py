@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -219,3 +220,17 @@ def test_a_pipeline_written_for_the_concoursetools_example_runs_unchanged(s3: S3
     assert (status, content) == (200, body)
     assert headers["Content-Disposition"] == 'attachment; filename="file.txt"'
     assert result.metadata["expires_in"] == "86400"
+
+
+def test_a_destination_that_cannot_take_the_files_leaves_nothing_behind(
+    s3: S3Server, runner: Runner, tmp_path: Path
+) -> None:
+    # Concourse gives a fresh directory; a step run by hand may not, and must not leave a part of a URL.
+    s3.put("clash/a.txt")
+    destination = tmp_path / "clash"
+    (destination / "urls.json").mkdir(parents=True)
+    result = runner.get(s3.source(), {"prefix": "clash/"}, directory=destination)
+    assert result.returncode != 0
+    assert result.stderr.startswith(f"error: destination: cannot write {destination}: ")
+    assert sorted(path.name for path in destination.iterdir()) == ["urls.json"]
+    assert list((destination / "urls.json").iterdir()) == []

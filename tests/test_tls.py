@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import ssl
+import threading
 
 import trustme
 
@@ -61,3 +65,33 @@ def test_a_listing_over_tls_uses_the_same_trust(tls_s3: tuple[S3Server, trustme.
         server.put(f"tls/many/{name}.txt")
     result = runner.get(server.source(ca_bundle=authority.cert_pem.bytes().decode()), {"prefix": "tls/many/"})
     assert result.metadata["count"] == "2"
+
+
+def test_a_certificate_for_another_name_fails_naming_that(runner: Runner) -> None:
+    # A TLS server whose certificate, signed by a trusted CA, names another host: no retry can mend it.
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("s3.internal.example").configure_cert(context)
+    listener = context.wrap_socket(socket.create_server(("127.0.0.1", 0)), server_side=True)
+    port = listener.getsockname()[1]
+    serving = threading.Thread(target=lambda: _handshake_once(listener), daemon=True)
+    serving.start()
+    source = {
+        "bucket": "bucket",
+        "endpoint": f"https://127.0.0.1:{port}",
+        "access_key_id": "AKIDEXAMPLE",
+        "secret_access_key": "secret",
+        "ca_bundle": authority.cert_pem.bytes().decode(),
+    }
+    result = runner.get(source, {"file_path": "x.txt"})
+    listener.close()
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert f"the certificate does not name the host in https://127.0.0.1:{port}" in result.stderr
+    assert list(result.directory.iterdir()) == []
+
+
+def _handshake_once(listener: ssl.SSLSocket) -> None:
+    with contextlib.suppress(OSError):
+        connection, _ = listener.accept()
+        connection.close()
