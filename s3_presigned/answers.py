@@ -6,7 +6,7 @@ import datetime
 import email.utils
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
@@ -18,8 +18,7 @@ _EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHe
 _XML_TYPES = ("xml",)  # application/xml, text/xml and S3's own variants all say so
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """One HTTP answer: its status, its headers with lower-case names, and as much of its body as was read."""
 
     status: int
@@ -41,8 +40,7 @@ class NotS3XmlError(ResourceError):
     """A body that should be S3's XML but is not, such as a proxy's HTML page."""
 
 
-@dataclass(frozen=True)
-class S3Error:
+class S3Error(NamedTuple):
     """An error answer: S3's code and message, and the region it names for the bucket, if any."""
 
     code: str
@@ -51,8 +49,7 @@ class S3Error:
     storage_class: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
     """What S3 said of an object, all of it safe to show in the build's metadata."""
 
     size: int | None = None
@@ -63,8 +60,7 @@ class ObjectInfo:
     storage_class: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ListedObject:
+class ListedObject(NamedTuple):
     """An object as a listing describes it; the fields besides the key may be missing from odd stores."""
 
     key: str
@@ -83,8 +79,7 @@ class ListedObject:
         )
 
 
-@dataclass(frozen=True)
-class ListPage:
+class ListPage(NamedTuple):
     """One page of a ``ListObjectsV2`` answer."""
 
     objects: list[ListedObject]

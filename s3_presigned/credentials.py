@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import botocore.session
 from botocore.config import Config
@@ -26,8 +25,7 @@ ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round t
 STS_READ_TIMEOUT = 10
 
 
-@dataclass(frozen=True)
-class SigningIdentity:
+class SigningIdentity(NamedTuple):
     """Credentials ready for signing, with the time they stop working if they are temporary."""
 
     credentials: ReadOnlyCredentials

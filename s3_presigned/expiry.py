@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import math
 import re
 from datetime import timedelta
@@ -71,6 +70,8 @@ def _parse_mapping(mapping: dict[object, object], field: str) -> int:
     parts: dict[str, float] = {}
     for unit, amount in mapping.items():
         if unit not in _TIMEDELTA_UNITS:
+            import difflib  # noqa: PLC0415  # only a mistake needs it, and every step would pay for it
+
             close = difflib.get_close_matches(str(unit), _TIMEDELTA_UNITS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{field}.{unit}", f"unknown unit{hint}; expected {', '.join(_TIMEDELTA_UNITS)}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 from s3_presigned.answers import ListedObject, ObjectInfo
@@ -26,8 +25,7 @@ ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 Info = ObjectInfo | ListedObject
 
 
-@dataclass(frozen=True)
-class SignedObject:
+class SignedObject(NamedTuple):
     """One presigned URL, with what S3 said of its object when the step checked."""
 
     key: str
@@ -35,8 +33,7 @@ class SignedObject:
     info: Info | None
 
 
-@dataclass(frozen=True)
-class Signed:
+class Signed(NamedTuple):
     """The outcome of a step: its links, signed as they are written, when they stop working, and where.
 
     Only the first URL is held; the others are signed on the way to the files, so that a step over many

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import inspect
 import json
 import logging
@@ -182,6 +181,8 @@ def closest(key: str, accepted: list[str]) -> str | None:
     known = _KNOWN_NAMES.get(key.lower().replace("-", "_"))
     if known in accepted:
         return known
+    import difflib  # noqa: PLC0415  # only a mistake needs it, and every step would pay for it
+
     close = difflib.get_close_matches(key, accepted, n=1, cutoff=_TYPO_CUTOFF)
     return close[0] if close else None
 
