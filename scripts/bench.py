@@ -88,11 +88,15 @@ def step_starts(work: Path, endpoint: str, runs: int) -> dict[str, object]:
     """Start each step as Concourse does, in turn each round: ``in`` with its link proven, the plain way, check, out."""
     source = _source(endpoint)
     get = {"source": source, "version": VERSION, "params": {"file_path": "folder/file.txt"}}
+    # The floor: what importing botocore and concoursetools alone costs, which no step of this resource avoids.
+    floor = work / "floor.py"
+    floor.write_text("import botocore.session, concoursetools.additional\n")
     commands = {
         "in": (work / "resource" / "in", get, ROOT),
         "baseline": (work / "baseline" / "in", get, ROOT / "scripts"),
         "check": (work / "resource" / "check", {"source": source}, ROOT),
         "out": (work / "resource" / "out", {"source": source, "params": {}}, ROOT),
+        "floor": (floor, {}, ROOT),
     }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for index in range(runs + 1):
@@ -113,6 +117,7 @@ def step_starts(work: Path, endpoint: str, runs: int) -> dict[str, object]:
         "median_ms": {name: _median_ms([wall for wall, _ in walls]) for name, walls in samples.items()},
         "peak_rss_mib": {name: round(statistics.median(rss for _, rss in s), 1) for name, s in samples.items()},
         "in_vs_baseline": ratio("in", "baseline"),
+        "floor_vs_baseline": ratio("floor", "baseline"),
         "check_vs_in": ratio("check", "in"),
         "out_vs_in": ratio("out", "in"),
     }
@@ -255,6 +260,7 @@ def report(results: dict[str, object]) -> None:
     median, rss = steps["median_ms"], steps["peak_rss_mib"]
     rows: list[tuple[str, object, object, object]] = [
         ("`in`, one URL, its link proven (median ms)", median["in"], median["baseline"], steps["in_vs_baseline"]),
+        ("importing botocore + concoursetools alone (median ms)", median["floor"], "", steps["floor_vs_baseline"]),
         ("`check` (median ms; ratio to `in`)", median["check"], "", steps["check_vs_in"]),
         ("`out` (median ms; ratio to `in`)", median["out"], "", steps["out_vs_in"]),
         ("peak RSS of `in` (median MiB)", rss["in"], rss["baseline"], ""),
