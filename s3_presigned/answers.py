@@ -118,22 +118,6 @@ def _region(named: str | None) -> str | None:
     return region if REGION.fullmatch(region) else None
 
 
-def is_object_answer(answer: Answer, *, ranged: bool) -> bool:
-    """Tell an object's own answer from a page that merely says 200, such as a web console's or a proxy's.
-
-    S3 answers a GET of the first byte with a ``Content-Range`` naming the object's size, and a plain GET of an
-    empty object with no bytes at all.
-
-    :param answer: A successful answer.
-    :param ranged: Whether the GET asked for ``Range: bytes=0-0``.
-    """
-    if ranged:
-        return answer.headers.get("content-range", "").strip().startswith("bytes 0-") and bool(
-            _CONTENT_RANGE_TOTAL.search(answer.headers.get("content-range", ""))
-        )
-    return answer.headers.get("content-length", "").strip() == "0"
-
-
 def region_named(answer: Answer) -> str | None:
     """Name the region an error answer gives for the bucket, from its header or its body; ``None`` if none."""
     if answer.ok:
@@ -230,23 +214,17 @@ def parse_list_page(answer: Answer) -> ListPage:
 
 
 def _parse_xml(answer: Answer) -> ET.Element:
-    content_type = answer.headers.get("content-type", "")
-    if b"<!DOCTYPE" in answer.body or b"<!ENTITY" in answer.body:
-        # S3 never declares a document type; one here could only expand entities into gigabytes.
-        raise NotS3XmlError(
-            f"S3 answered {answer.describe()} with a DOCTYPE, which S3 never sends: is a proxy in the way?"
-        )
+    said = answer.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    xml = any(kind in said for kind in _XML_TYPES)
+    if any(token in answer.body for token in (b"<!DOCTYPE", b"<!doctype", b"<!ENTITY")):
+        # S3 never declares a document type; in XML, one could only expand entities into gigabytes.
+        detail = "a DOCTYPE, which S3 never sends" if xml else f"{said}, not S3 XML"
+        raise NotS3XmlError(f"S3 answered {answer.describe()} with {detail}: is a proxy in the way?")
     try:
-        return ET.fromstring(answer.body)  # noqa: S314  # expat refuses entity expansion attacks since 2.4.1
+        return ET.fromstring(answer.body)  # noqa: S314  # no DOCTYPE, so no entity but XML's own five
     except ET.ParseError as error:
-        said = content_type.split(";")[0].strip() or "no content type"
-        if not any(kind in said for kind in _XML_TYPES):
-            raise NotS3XmlError(
-                f"S3 answered {answer.describe()} with {said}, not S3 XML: is a proxy in the way?"
-            ) from None
-        raise NotS3XmlError(
-            f"S3 answered {answer.describe()} with broken XML ({error}): is a proxy in the way?"
-        ) from None
+        detail = f"broken XML ({error})" if xml else f"{said}, not S3 XML"
+        raise NotS3XmlError(f"S3 answered {answer.describe()} with {detail}: is a proxy in the way?") from None
 
 
 def _local(tag: str) -> str:

@@ -23,7 +23,6 @@ from s3_presigned.answers import (
     ObjectInfo,
     error_of,
     http_date,
-    is_object_answer,
     object_info,
     parse_list_page,
     region_named,
@@ -153,7 +152,9 @@ class Bucket:
         """Sign a download link and fetch its first byte, as the person who gets it will, with the same endpoint.
 
         This proves what a check with the signer's own client cannot: the link's scope is the bucket's region,
-        the object is readable with these credentials, decryptable, not archived, and no requester pays.
+        the object is readable with these credentials, decryptable, not archived, and no requester pays. The same
+        link with its signature altered must then be refused, or the answer came from something that checks no
+        signature, such as a web console that answers 200 to every path.
 
         :param request: The ``get_object`` parameters.
         :param expires_in: Seconds.
@@ -169,16 +170,17 @@ class Bucket:
             return signed[-1]
 
         answer = self._exchange(where, sign, {"Range": "bytes=0-0"})
-        ranged = answer.status != 416  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
-        if not ranged:
+        if answer.status == 416:  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
             answer = self._exchange(where, lambda: signed[-1], {})
         if not answer.ok:
             raise self._object_failure(where, subject, answer, request, expires_in)
-        if not is_object_answer(answer, ranged=ranged):
+        forged = self._send(where, _with_altered_signature(signed[-1]), {"Range": "bytes=0-0"}, 0)
+        if forged.ok:
             said = answer.headers.get("content-type") or "no content type"
             raise ResourceError(
-                f"{where}: the endpoint answered {answer.describe()} with {said}, but not as S3 answers a GET of an "
-                "object (no Content-Range for its first byte): is source.endpoint a web page or a proxy?"
+                f"{where}: the endpoint answered {answer.describe()} with {said}, and answered the link with its "
+                "signature altered the same way: it checks no signature, so it is not S3 serving the object. Is "
+                "source.endpoint a web console or a proxy? (For a store that checks no signatures, set verify: false.)"
             )
         return signed[-1], object_info(answer.headers)
 
@@ -237,7 +239,13 @@ class Bucket:
                 body_limit=PAGE_LIMIT,
             )
             if not answer.ok:
-                if self._code(where, answer) == "AccessDenied":
+                try:
+                    error = error_of(answer)
+                except NotS3XmlError as not_xml:
+                    raise ResourceError(f"{where}: {not_xml}") from None
+                if error.code == "AccessDenied" and _expired(error.message):
+                    raise self._expired_failure(where, error.message)
+                if error.code == "AccessDenied":
                     raise ResourceError(
                         f"{where}: access denied to {self.identity.described}: grant s3:ListBucket on {self.name}"
                     )
@@ -311,12 +319,6 @@ class Bucket:
         self.region = region
         self._client, self._transport = self._connect(region)
 
-    def _code(self, where: str, answer: Answer) -> str:
-        try:
-            return error_of(answer).code
-        except NotS3XmlError as error:
-            raise ResourceError(f"{where}: {error}") from None
-
     def _failure(self, where: str, answer: Answer) -> ResourceError:
         """Name the cause of an error answer that any request may get."""
         try:
@@ -377,12 +379,14 @@ class Bucket:
         return ResourceError(cause)
 
     def _expired_failure(self, where: str, message: str) -> ResourceError:
-        """Say why S3 took a fresh request for an expired one: its clock, or an expiry shorter than the check."""
-        if self.clock_skew is not None and self.clock_skew > CLOCK_SKEW_WARNING_SECONDS:
-            cause = f"S3's clock is {self.clock_skew:.0f} s ahead of this machine's; set this machine's clock right"
+        """Say why S3 refused a fresh request as expired or not yet valid: its clock, or a very short expiry."""
+        skew = self.clock_skew or 0
+        if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
+            direction = "ahead of" if skew > 0 else "behind"
+            cause = f"S3's clock is {abs(skew):.0f} s {direction} this machine's; set this machine's clock right"
         else:
-            cause = "this machine's clock is behind S3's, or expires_in is shorter than the check took"
-        return ResourceError(f"{where}: S3 refused the request as expired ({message}): {cause}")
+            cause = "the clocks disagree, or expires_in is shorter than the check took"
+        return ResourceError(f"{where}: S3 refused the request by its clock ({message}): {cause}")
 
     def _requester_pays(self, where: str, request: S3Request, expires_in: int) -> bool:
         """Whether the same GET succeeds when the requester agrees to pay: then the bucket is requester-pays."""
@@ -419,8 +423,16 @@ class Bucket:
 
 
 def _expired(message: str) -> bool:
-    # S3 says "Request has expired" with code AccessDenied, and checks it before any permission.
-    return "expired" in message.lower()
+    # S3 and MinIO say "Request has expired" or "Request is not yet valid" with code AccessDenied, before any
+    # permission, and MinIO before the signature too.
+    said = message.lower()
+    return "expired" in said or "not yet valid" in said
+
+
+def _with_altered_signature(url: str) -> str:
+    """Return the URL with the last character of its signature changed: a request no store that checks may accept."""
+    last = url[-1]
+    return url[:-1] + ("0" if last != "0" else "1")
 
 
 def configured_region(source: Source, session: botocore.session.Session) -> str | None:
@@ -452,11 +464,13 @@ def _tls_verification(source: Source, session: botocore.session.Session) -> Iter
     if source.ca_bundle is None:
         yield False if not source.verify_ssl else (session.get_config_variable("ca_bundle") or True)
         return
+    # PEM is ASCII; headings such as "subject=O = Société" around the certificates are left as they read.
+    pem = source.ca_bundle.encode("ascii", "replace").decode("ascii")
     try:
-        ssl.create_default_context(cadata=source.ca_bundle)
+        ssl.create_default_context(cadata=pem)
     except (ssl.SSLError, ValueError) as error:
         raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii", errors="replace") as bundle:
-        bundle.write(source.ca_bundle)
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii") as bundle:
+        bundle.write(pem)
         bundle.flush()
         yield bundle.name

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
-from s3_presigned.errors import ConfigError, describe, kind, without_user_info
+from s3_presigned.errors import ConfigError, describe, kind
 from s3_presigned.expiry import parse_expires_in
 
 AddressingStyle = Literal["auto", "virtual", "path"]
@@ -236,18 +236,22 @@ def _endpoint(value: object) -> str | None:
     accepted = "expected an http:// or https:// URL such as https://minio.example.com:9000"
     if not isinstance(value, str):
         raise ConfigError("source.endpoint", f"got {describe(value)}; {accepted}")
-    shown = without_user_info(value)  # a user part may hold a password
+    shown = "the endpoint" if "@" in value else value  # a user part may hold a password, even one with a /
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise ConfigError("source.endpoint", f"{describe(shown)} is not a valid URL; {accepted}") from None
+        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a valid URL; {accepted}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("source.endpoint", f"{describe(shown)} is not a URL; {accepted}")
+        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a URL; {accepted}")
     if parts.username or parts.password or parts.query or parts.fragment:
         # The user part may hold a secret, so the value is not quoted.
         raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")
     return value.rstrip("/")
+
+
+def _quoted(shown: str) -> str:
+    return shown if shown == "the endpoint" else describe(shown)
 
 
 def _static_credentials(access_key_id: object, secret_access_key: object, token: object) -> StaticCredentials | None:

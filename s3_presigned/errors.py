@@ -12,7 +12,9 @@ _SIGNED_PART = re.compile(
     r"(?i)\b(X-Amz-Signature|Signature|X-Amz-Credential|Credential|X-Amz-Security-Token|SecurityToken)"
     r"[\"']?\s*(?:=|:|%3D|%253D)\s*[\"']?[^&\s\"'<>,;]*"  # name=value, name: value, "name": "value", encoded twice
 )
-_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
+_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s@]*@")  # to the last @: a password may hold a /
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # such as a terminal's escapes in a server's reason phrase
+_SHORTEST_SECRET = 4  # a value shorter than this hides nothing, and blanking it would blank letters of words
 _QUERY = re.compile(r"(?i)(https?://[^\s?\"'<>]+)\?[^\s\"'<>);,]*")  # a signed query escapes ) ; and ,
 
 
@@ -44,8 +46,9 @@ def one_line(message: str, secrets: Iterable[str] = ()) -> str:
     :param message: The text to report, which may quote what a server said.
     :param secrets: Values that must never be printed, such as keys and tokens.
     """
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    for secret in sorted((s for s in secrets if len(s) >= _SHORTEST_SECRET), key=len, reverse=True):
         message = message.replace(secret, "[redacted]")
+    message = _CONTROL.sub(" ", message)
     message = _QUERY.sub(r"\1?[query removed]", message)
     message = _SIGNED_PART.sub("[signature removed]", message)
     line = " ".join(without_user_info(message).split())

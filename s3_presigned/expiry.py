@@ -58,9 +58,13 @@ def _parse_duration(text: str, field: str) -> int:
     if not text or match is None:
         hint = f" (for seconds write {text}s)" if text.isdigit() and len(text) <= len(str(MAX_SECONDS)) else ""
         raise ConfigError(field, f"{describe(text)} is not a duration{hint}; expected {_ACCEPTED}")
-    # A number longer than the range allows is out of range, whatever its digits: no need to read all of them.
-    limit = len(str(MAX_SECONDS))
-    amounts = {unit: int(amount[: limit + 1]) for unit, amount in match.groupdict().items() if amount is not None}
+    # A number with more digits than the range allows is out of range, whatever they are: no need to read them all.
+    limit = len(str(MAX_SECONDS)) + 1
+    amounts = {
+        unit: int((amount.lstrip("0") or "0")[:limit])
+        for unit, amount in match.groupdict().items()
+        if amount is not None
+    }
     return sum(amount * int(_UNIT_SECONDS[unit]) for unit, amount in amounts.items())
 
 
@@ -69,6 +73,8 @@ def _parse_mapping(mapping: dict[object, object], field: str) -> int:
         raise ConfigError(field, f"the mapping is empty; expected keys among {', '.join(_TIMEDELTA_UNITS)}")
     parts: dict[str, float] = {}
     for unit, amount in mapping.items():
+        if amount is None:
+            continue  # null means the unit is not given
         if unit not in _TIMEDELTA_UNITS:
             import difflib  # noqa: PLC0415  # only a mistake needs it, and every step would pay for it
 

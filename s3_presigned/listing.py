@@ -6,7 +6,6 @@ import os
 import re
 
 from s3_presigned.answers import ListedObject, ListPage
-from s3_presigned.config import DOT_SEGMENT_PROBLEM, has_dot_segment
 from s3_presigned.errors import ConfigError, ResourceError
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -132,8 +131,6 @@ class PageGuard:
                 f"listing {self._where}: S3 listed {key!r}, outside the prefix {self._prefix!r}; "
                 "nothing is signed from a store that ignores the prefix"
             )
-        if has_dot_segment(key):
-            raise ResourceError(f"listing {self._where}: S3 listed {key!r}, which {DOT_SEGMENT_PROBLEM}")
         if self._last_key is not None and key <= self._last_key:
             raise ResourceError(
                 f"listing {self._where}: S3 listed {key!r} after {self._last_key!r}, out of order "

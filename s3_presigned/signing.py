@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from s3_presigned.answers import ListedObject, ObjectInfo
 from s3_presigned.bucket import Bucket, Operation, S3Request
-from s3_presigned.config import MAX_OBJECTS
+from s3_presigned.config import DOT_SEGMENT_PROBLEM, MAX_OBJECTS, has_dot_segment
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
 from s3_presigned.listing import PageGuard, common_prefix, literal_prefix, newest_match
@@ -88,6 +88,9 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Si
             return bucket.presign(operation, object_request(bucket.name, key, params), expires_in)
 
         selected, version = _select(bucket, source, params)
+        for key, _ in selected:
+            if has_dot_segment(key):
+                raise ResourceError(f"s3://{bucket.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
         if not selected:
             return Signed([], "", botocore_url, expires_in, _utcnow() + _seconds(expires_in), bucket.region)
         first_key = selected[0][0]

@@ -65,6 +65,7 @@ _S3_RESOURCE_ONLY = (
     )
     | {
         "disable_ssl": "is the s3 resource's; here, give an http:// endpoint instead",
+        "use_v2_signing": "is the s3 resource's; presigned links here are always signed with SigV4, which S3 requires",
         "enable_aws_creds_provider": "is the s3 resource's; here, the AWS credential chain is used whenever "
         "access_key_id is left out",
     }
@@ -243,7 +244,7 @@ def _out(
 ) -> str:
     sources = _directory_argument(argv)
     resource = _resource(resource_class, request)
-    params = mapping(request.get("params"), "params")
+    params = given(mapping(request.get("params"), "params"))
     belongs = dict.fromkeys(
         _source_fields(resource_class), "belongs under source, not the put's params"
     ) | dict.fromkeys(
@@ -264,8 +265,15 @@ _STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Map
 
 def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
     source = mapping(request.get("source"), "source")
-    elsewhere = _S3_RESOURCE_ONLY | dict.fromkeys(
-        _get_params(resource_class), "belongs under the put's get_params, not source: it says what to sign"
+    get_params = _get_params(resource_class)
+    elsewhere = (
+        _S3_RESOURCE_ONLY
+        | {
+            name: f"belongs under the put's get_params, as {meant}, not under source"
+            for name, meant in _KNOWN_NAMES.items()
+            if meant in get_params
+        }
+        | dict.fromkeys(get_params, "belongs under the put's get_params, not source: it says what to sign")
     )
     reject_unknown("source", source, _source_fields(resource_class), elsewhere)
     reject_missing("source", source, resource_class.__init__)

@@ -322,18 +322,42 @@ def echoes_the_request(request: Request, _: Forward) -> Reply:
 
 
 def clock_ahead(seconds: float) -> Behaviour:
-    """S3 with a clock that many seconds ahead: its Date says so, and it refuses URLs expired by its clock."""
+    """S3 with a clock that many seconds ahead (behind, if negative): its Date says so, and it judges URLs by it.
+
+    A URL is refused once it has expired by S3's clock, and, as AWS and MinIO do, before it was signed by S3's
+    clock with 15 minutes' grace.
+    """
 
     def behaviour(request: Request, forward: Forward) -> Reply:
         now = time.time() + seconds
         signed = request.query.get("X-Amz-Date")
         if signed is not None:
             issued = calendar.timegm(time.strptime(signed, "%Y%m%dT%H%M%SZ"))
+            refusal = None
             if issued + int(request.query.get("X-Amz-Expires", "0")) < now:
-                return xml_error(403, "AccessDenied", "Request has expired").with_headers({"Date": _http_date(now)})
+                refusal = "Request has expired"
+            elif issued > now + 900:
+                refusal = "Request is not yet valid"
+            if refusal is not None:
+                return xml_error(403, "AccessDenied", refusal).with_headers({"Date": _http_date(now)})
         return forward().with_headers({"Date": _http_date(now)})
 
     return behaviour
+
+
+def a_console_that_honours_range(request: Request, _: Forward) -> Reply:
+    """A web console serving its page for every path, as Go's http.ServeContent does: 206 to a Range request."""
+    page = b"<!doctype html><html><head><title>Console</title></head><body>Sign in</body></html>"
+    if request.headers.get("range") == "bytes=0-0":
+        headers = [("Content-Type", "application/x-tar"), ("Content-Range", f"bytes 0-0/{len(page)}")]
+        return Reply(206, headers).with_body(page[:1])
+    return Reply(200, [("Content-Type", "application/x-tar")]).with_body(page)
+
+
+def ignores_range(request: Request, forward: Forward) -> Reply:
+    """A store that answers a Range request with the whole object, as HTTP allows: the header is not signed."""
+    request.headers.pop("range", None)
+    return forward()
 
 
 def a_web_page(_: Request, __: Forward) -> Reply:

@@ -13,7 +13,6 @@ from s3_presigned.answers import (
     NotS3XmlError,
     error_of,
     http_date,
-    is_object_answer,
     iso_date,
     object_info,
     parse_list_page,
@@ -153,24 +152,15 @@ def test_an_html_page_is_not_an_s3_error_even_when_it_parses() -> None:
 def test_a_doctype_is_refused_before_any_entity_is_expanded() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><Error>&b;</Error>'
     with pytest.raises(NotS3XmlError, match="with a DOCTYPE, which S3 never sends"):
+        error_of(answer(403, bomb, content_type="application/xml"))
+    with pytest.raises(NotS3XmlError, match="with no content type, not S3 XML"):
         error_of(answer(403, bomb))
 
 
-@pytest.mark.parametrize(
-    ("status", "headers", "ranged", "is_object"),
-    [
-        (206, {"content-range": "bytes 0-0/5"}, True, True),
-        (200, {"content-range": "bytes 0-0/5"}, True, True),  # rclone's answer
-        (200, {"content-type": "text/html", "content-length": "101"}, True, False),  # a web page
-        (200, {"content-range": "bytes 1-1/5"}, True, False),
-        (200, {"content-length": "0"}, False, True),  # an empty object, fetched whole
-        (200, {"content-length": "101"}, False, False),
-    ],
-)
-def test_an_objects_own_answer_is_told_from_any_200(
-    status: int, headers: dict[str, str], *, ranged: bool, is_object: bool
-) -> None:
-    assert is_object_answer(Answer(status, "OK", headers, b""), ranged=ranged) is is_object
+def test_an_html_page_with_a_doctype_is_named_as_html() -> None:
+    page = "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>"
+    with pytest.raises(NotS3XmlError, match=r"with text/html, not S3 XML: is a proxy in the way\?"):
+        error_of(answer(502, page, content_type="text/html; charset=utf-8"))
 
 
 def test_an_error_without_a_body_is_its_status() -> None:
@@ -265,8 +255,17 @@ def test_a_long_line_is_cut_only_after_secrets_are_blanked() -> None:
     assert "s" not in line.replace("characters", "")
 
 
-def test_passwords_in_urls_are_removed() -> None:
-    assert one_line("see https://admin:hunter2@host:8443/x") == "see https://host:8443/x"
+@pytest.mark.parametrize("url", ["https://admin:hunter2@host:8443/x", "https://admin:hun/ter2@host:8443/x"])
+def test_passwords_in_urls_are_removed(url: str) -> None:
+    assert one_line(f"see {url}") == "see https://host:8443/x"
+
+
+def test_control_characters_from_a_server_are_removed() -> None:
+    assert one_line("403 Forbidden\x1b[2K\x1b[32msucceeded\x1b[0m") == "403 Forbidden [2K [32msucceeded [0m"
+
+
+def test_a_secret_too_short_to_hide_anything_leaves_words_alone() -> None:
+    assert one_line("please specify the key", ["ci"]) == "please specify the key"
 
 
 def test_secrets_are_blanked_and_lines_folded() -> None:

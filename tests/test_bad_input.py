@@ -293,6 +293,8 @@ def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
         ("disable_ssl", "is the s3 resource's; here, give an http:// endpoint instead"),
         ("private", "is the s3 resource's; this resource never reads or writes an object's bytes"),
         ("versioned_file", "is the s3 resource's; this resource has no versions of its own: give the key as "),
+        ("use_v2_signing", "is the s3 resource's; presigned links here are always signed with SigV4"),
+        ("key", "belongs under the put's get_params, as file_path, not under source"),
         ("regexp", "belongs under the put's get_params, not source: it says what to sign"),
     ],
 )
@@ -313,10 +315,28 @@ def test_null_means_a_field_is_not_given(s3: S3Server, runner: Runner) -> None:
     result = runner.get(source, params)
     assert result.metadata["expires_in"] == "3600"
     assert fetch(result.url)[0] == 200
+    in_a_mapping = runner.get(source, {"file_path": "nulls/file.txt", "expires_in": {"hours": 2, "minutes": None}})
+    assert in_a_mapping.metadata["expires_in"] == "7200"
+    put = runner.run("out", {"source": source, "params": {"file_path": None}})
+    assert put.returncode == 0, put.stderr
+
+
+def test_a_null_bucket_is_still_required_and_an_unknown_null_key_still_refused(runner: Runner) -> None:
+    assert runner.run("check", json.dumps({"source": {"bucket": None}})).stderr.startswith("error: source.bucket: ")
+    assert runner.run("check", json.dumps({"source": SOURCE | {"buckt": None}})).stderr.startswith(
+        "error: source.buckt: unknown field"
+    )
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["http://user:hunter2-password@host", "http://admin:hunter2@[::1", "ftp://admin:hunter2@host"]
+    "endpoint",
+    [
+        "http://user:hunter2-password@host",
+        "http://admin:hunter2@[::1",
+        "ftp://admin:hunter2@host",
+        "http://admin:hun/ter2@minio.example:9000",
+        "https://ci:tok/hunter2@host:99999",
+    ],
 )
 def test_endpoint_credentials_are_not_echoed(runner: Runner, endpoint: str) -> None:
     result = runner.run("in", get(source=source_with(endpoint=endpoint)))

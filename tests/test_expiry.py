@@ -31,6 +31,10 @@ NOW = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
         # All of timedelta's keywords, as the concoursetools example passes them to timedelta.
         ({"milliseconds": 2000}, 2),
         ({"seconds": 1, "microseconds": 1_000_000}, 2),
+        # Leading zeros are only zeros.
+        ("00003600s", 3600),
+        ("0000003600s", 3600),
+        ("00000001h", 3600),
     ],
 )
 def test_accepted_forms(value: object, seconds: int) -> None:

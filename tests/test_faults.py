@@ -30,14 +30,26 @@ def fake_source(port: int) -> dict[str, str]:
 
 
 class FakeS3(BackgroundServer):
-    """An HTTP server on loopback that answers GET as told, with no body, counting the requests."""
+    """An HTTP server on loopback that answers GET as told, counting the requests.
+
+    Like any store that checks signatures, it refuses a signature other than the first it is shown: the step
+    proves a link by seeing that the same link with its signature altered is refused.
+    """
 
     def __init__(self, answer: Callable[[int], tuple[int, dict[str, str]]]) -> None:
         self.requests = 0
+        self.signature: str | None = None
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                signature = self.path.rpartition("X-Amz-Signature=")[2]
+                owner.signature = owner.signature or signature
+                if signature != owner.signature:
+                    self.send_response_only(403)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 owner.requests += 1
                 status, headers = answer(owner.requests)
                 self.send_response_only(status)

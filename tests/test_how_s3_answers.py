@@ -35,7 +35,10 @@ from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Serve
 
 QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
 GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
-NOT_AN_OBJECT = r"but not as S3 answers a GET of an object \(no Content-Range for its first byte\)"
+NO_SIGNATURE_CHECKED = (
+    r"and answered the link with its signature altered the same way: it checks no signature, so it is not S3 "
+    r"serving the object"
+)
 WRONG_REGION = (
     rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
 )
@@ -120,34 +123,53 @@ CASES: dict[str, Case] = {
     ),
     "content-length-abc": Case(lambda: with_headers({"Content-Length": "abc"}), {"file_path": "file.txt"}),
     "content-length-abc-no-range": Case(
-        lambda: with_headers({"Content-Length": "abc", "Content-Range": None}),
-        {"file_path": "file.txt"},
-        fails=NOT_AN_OBJECT,
+        lambda: with_headers({"Content-Length": "abc", "Content-Range": None}), {"file_path": "file.txt"}
     ),
-    # A green step needs an object's own answer, not any 200.
+    "a-store-that-ignores-range": Case(lambda: standin.ignores_range, {"file_path": "file.txt"}),
+    # A green step needs the answer of something that checks the link's signature, not any 200.
     "endpoint-is-a-web-page": Case(
         lambda: standin.a_web_page,
         {"file_path": "file.txt"},
-        fails=r"the endpoint answered 200 OK with text/html, but not as S3 answers a GET of an object",
+        fails=rf"the endpoint answered 200 OK with text/html, {NO_SIGNATURE_CHECKED}",
+    ),
+    "a-web-console-that-honours-range": Case(
+        lambda: standin.a_console_that_honours_range,
+        {"file_path": "file.txt"},
+        fails=rf"the endpoint answered 206 Partial Content with application/x-tar, {NO_SIGNATURE_CHECKED}",
     ),
     "an-error-body-with-200": Case(
         lambda: on_object_get(
             lambda _r, _f: replace(standin.xml_error(403, "AccessDenied", "Access Denied"), status=200)
         ),
         {"file_path": "file.txt"},
-        fails=NOT_AN_OBJECT,
+        fails=NO_SIGNATURE_CHECKED,
     ),
     # S3's clock ahead of this machine's: links expire early by S3's reckoning.
     "download-while-s3-is-20-minutes-ahead": Case(
         lambda: standin.clock_ahead(1200),
         {"file_path": "file.txt", "expires_in": "15m"},
-        fails=r"S3 refused the request as expired \(Request has expired\): S3's clock is 1\d\d\d s ahead of this "
+        fails=r"S3 refused the request by its clock \(Request has expired\): S3's clock is 1\d\d\d s ahead of this "
         r"machine's; set this machine's clock right",
+    ),
+    "download-while-s3-is-20-minutes-behind": Case(
+        lambda: standin.clock_ahead(-1200),
+        {"file_path": "file.txt"},
+        fails=r"S3 refused the request by its clock \(Request is not yet valid\): S3's clock is 1\d\d\d s behind",
+    ),
+    "upload-while-s3-is-20-minutes-behind": Case(
+        lambda: standin.clock_ahead(-1200),
+        {"file_path": "upload.bin", "method": "put"},
+        fails=r"S3 refused the request by its clock \(Request is not yet valid\): S3's clock is 1\d\d\d s behind",
+    ),
+    "prefix-while-s3-is-20-minutes-ahead": Case(
+        lambda: standin.clock_ahead(1200),
+        {"prefix": ""},
+        fails=r"listing s3://bucket/\S*: S3 refused the request by its clock \(Request has expired\)",
     ),
     "upload-while-s3-is-20-minutes-ahead": Case(
         lambda: standin.clock_ahead(1200),
         {"file_path": "upload.bin", "method": "put", "expires_in": "15m"},
-        fails=r"checking s3://bucket for the upload: S3 refused the request as expired \(Request has expired\): "
+        fails=r"checking s3://bucket for the upload: S3 refused the request by its clock \(Request has expired\): "
         r"S3's clock is 1\d\d\d s ahead",
     ),
     "upload-link-dead-on-arrival": Case(
@@ -224,7 +246,19 @@ CASES: dict[str, Case] = {
         ),
         {"prefix": ""},
         objects=("a.txt",),
-        fails=r"S3 listed '\S*z/\.\./b\.txt', which has a '\.' or '\.\.' segment, which browsers and curl remove",
+        fails=r"s3://bucket/\S*z/\.\./b\.txt: the key has a '\.' or '\.\.' segment, which browsers and curl",
+    ),
+    "listing-dot-segment-key-not-signed": Case(
+        # A regexp signs one object: a key it would never sign cannot fail it.
+        lambda: Listing(
+            sub(
+                "</ListBucketResult>",
+                "<Contents><Key>answers/listing-dot-segment-key-not-signed/z/../b.txt</Key></Contents>"
+                "</ListBucketResult>",
+            )
+        ),
+        {"regexp": r"app-(.*)\.tgz"},
+        objects=("app-1.0.tgz",),
     ),
     "listing-key-too-long": Case(
         lambda: Listing(

@@ -97,8 +97,6 @@ def test_a_good_listing_passes_page_by_page() -> None:
         ([page("p/a", "q/secret")], "'q/secret', outside the prefix 'p/'"),
         ([page("P/a")], "outside the prefix"),
         ([page("p/a", token="t")], "said page 1 was the last but gave a continuation token"),
-        ([page("p/x/../a")], "'p/x/../a', which has a '.' or '..' segment"),
-        ([page("p/./a")], "which has a '.' or '..' segment"),
     ],
 )
 def test_a_broken_listing_fails_naming_why(pages: list[ListPage], message: str) -> None:

@@ -25,6 +25,17 @@ def test_a_private_ca_in_ca_bundle_is_trusted_by_the_step_and_its_proof(
     assert fetch(result.url, ca_file=server.ca_file)[:2] == (200, body)
 
 
+def test_a_ca_bundle_with_text_around_its_certificates_is_read(
+    tls_s3: tuple[S3Server, trustme.CA], runner: Runner
+) -> None:
+    # As openssl and curl's bundles write them: a heading such as subject=, which may not be ASCII.
+    server, authority = tls_s3
+    server.put("tls/headed.txt")
+    bundle = "subject=O = Société Générale, CN = Racine\n" + authority.cert_pem.bytes().decode()
+    result = runner.get(server.source(ca_bundle=bundle), {"file_path": "tls/headed.txt"})
+    assert result.returncode == 0, result.stderr
+
+
 def test_skip_ssl_verification_signs_and_proves_without_a_warning(
     tls_s3: tuple[S3Server, trustme.CA], runner: Runner
 ) -> None:
