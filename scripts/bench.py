@@ -260,7 +260,7 @@ def report(results: dict[str, object]) -> None:
     median, rss = steps["median_ms"], steps["peak_rss_mib"]
     rows: list[tuple[str, object, object, object]] = [
         ("`in`, one URL, its link proven (median ms)", median["in"], median["baseline"], steps["in_vs_baseline"]),
-        ("importing botocore + concoursetools alone (median ms)", median["floor"], "", steps["floor_vs_baseline"]),
+        ("botocore + concoursetools imports alone (median ms)", median["floor"], "", steps["floor_vs_baseline"]),
         ("`check` (median ms; ratio to `in`)", median["check"], "", steps["check_vs_in"]),
         ("`out` (median ms; ratio to `in`)", median["out"], "", steps["out_vs_in"]),
         ("peak RSS of `in` (median MiB)", rss["in"], rss["baseline"], ""),
