@@ -21,6 +21,7 @@ from s3_presigned.answers import (
     ListedObject,
     NotS3XmlError,
     ObjectInfo,
+    S3Error,
     error_of,
     http_date,
     object_info,
@@ -198,14 +199,9 @@ class Bucket:
         answer = self._exchange(where, lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS), {})
         if answer.ok:
             return
-        try:
-            error = error_of(answer)
-        except NotS3XmlError as not_xml:
-            raise ResourceError(f"{where}: {not_xml}") from None
-        if error.code == "AccessDenied" and _expired(error.message):
-            raise self._expired_failure(where, error.message)
+        error = self._read_error(where, answer)
         if error.code != "AccessDenied":
-            raise self._failure(where, answer)
+            raise self._failure(where, answer, error)
 
     def refuse_links_dead_on_arrival(self, expires_in: int) -> None:
         """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.
@@ -239,17 +235,12 @@ class Bucket:
                 body_limit=PAGE_LIMIT,
             )
             if not answer.ok:
-                try:
-                    error = error_of(answer)
-                except NotS3XmlError as not_xml:
-                    raise ResourceError(f"{where}: {not_xml}") from None
-                if error.code == "AccessDenied" and _expired(error.message):
-                    raise self._expired_failure(where, error.message)
+                error = self._read_error(where, answer)
                 if error.code == "AccessDenied":
                     raise ResourceError(
                         f"{where}: access denied to {self.identity.described}: grant s3:ListBucket on {self.name}"
                     )
-                raise self._failure(where, answer)
+                raise self._failure(where, answer, error)
             if len(answer.body) > PAGE_LIMIT:
                 raise ResourceError(f"{where}: a page is larger than {PAGE_LIMIT >> 20} MiB: is a proxy in the way?")
             try:
@@ -319,12 +310,21 @@ class Bucket:
         self.region = region
         self._client, self._transport = self._connect(region)
 
-    def _failure(self, where: str, answer: Answer) -> ResourceError:
-        """Name the cause of an error answer that any request may get."""
+    def _read_error(self, where: str, answer: Answer) -> S3Error:
+        """Read an error answer; fail at once if it is not S3's, or S3 refused the request by its clock.
+
+        :raises ResourceError: Naming a body that is not S3's XML, or the clocks' difference.
+        """
         try:
             error = error_of(answer)
         except NotS3XmlError as not_xml:
-            return ResourceError(f"{where}: {not_xml}")
+            raise ResourceError(f"{where}: {not_xml}") from None
+        if error.code == "AccessDenied" and _expired(error.message):
+            raise self._expired_failure(where, error.message)
+        return error
+
+    def _failure(self, where: str, answer: Answer, error: S3Error) -> ResourceError:
+        """Name the cause of an error answer that any request may get."""
         described = self.identity.described
         causes = {
             "SignatureDoesNotMatch": f"the secret key of {described} does not match its access key id",
@@ -345,13 +345,8 @@ class Bucket:
         self, where: str, subject: str, answer: Answer, request: S3Request, expires_in: int
     ) -> ResourceError:
         """Name why a download link does not work: the object, its storage, its key, or who pays."""
-        try:
-            error = error_of(answer)
-        except NotS3XmlError as not_xml:
-            return ResourceError(f"{where}: {not_xml}")
+        error = self._read_error(where, answer)
         code, denied = error.code, error.code == "AccessDenied" or error.code.startswith("KMS.")
-        if denied and _expired(error.message):
-            return self._expired_failure(where, error.message)
         if code == "NoSuchKey" or (answer.status == 404 and code == "404"):  # noqa: PLR2004  # Not Found
             cause = f"{subject} does not exist (checked by fetching the link; set verify: false to skip)"
         elif code == "NoSuchVersion":
@@ -375,7 +370,7 @@ class Bucket:
                 "s3:ListBucket on the bucket so that a missing object is reported as missing (AccessDenied)"
             )
         else:
-            return self._failure(where, answer)
+            return self._failure(where, answer, error)
         return ResourceError(cause)
 
     def _expired_failure(self, where: str, message: str) -> ResourceError:
