@@ -217,14 +217,18 @@ class Bucket:
                 "with NTP, or lengthen expires_in"
             )
 
-    def list(self, prefix: str, guard: PageGuard) -> list[ListedObject]:
+    def list(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
         """List every object under a prefix, page by page, checking each page; folder markers are left out.
 
         :param prefix: The key prefix, possibly empty.
-        :param guard: Checks the pages, and bounds how many objects they may hold.
+        :param max_objects: The most objects the listing may hold.
+        :param limit_field: The field to name when it holds more.
+        :param remedy: What to do then.
         :raises ResourceError: If the listing fails, or is broken in a way that could loop or leave the prefix.
         """
-        where = f"listing s3://{self.name}/{prefix}"
+        listing = f"s3://{self.name}/{prefix}"
+        where = f"listing {listing}"
+        guard = PageGuard(listing, prefix, max_objects, limit_field, remedy)
         request: dict[str, str | int] = {"Bucket": self.name, "Prefix": prefix, "EncodingType": "url"}
         objects: list[ListedObject] = []
         while True:

@@ -95,8 +95,8 @@ class PageGuard:
         where: str,
         prefix: str,
         max_objects: int,
-        limit_field: str = "params.max_objects",
-        remedy: str = "raise max_objects to sign more, or narrow the prefix",
+        limit_field: str,
+        remedy: str,
     ) -> None:
         self._where = where
         self._prefix = prefix

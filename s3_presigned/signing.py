@@ -13,7 +13,7 @@ from s3_presigned.bucket import Bucket, Operation, S3Request
 from s3_presigned.config import DOT_SEGMENT_PROBLEM, MAX_OBJECTS, has_dot_segment
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
-from s3_presigned.listing import PageGuard, common_prefix, literal_prefix, newest_match
+from s3_presigned.listing import common_prefix, literal_prefix, newest_match
 from s3_presigned.sigv4 import BatchSigner
 
 if TYPE_CHECKING:
@@ -123,8 +123,8 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
         # One listing checks them all; it may hold more than the keys asked for, so it is bounded only by the most.
         prefix = common_prefix(list(selection.keys))
         remedy = "sign keys that share a longer prefix in one step, or set verify: false to skip the check"
-        guard = PageGuard(f"s3://{bucket.name}/{prefix}", prefix, MAX_OBJECTS, "params.file_paths", remedy)
-        listed = {item.key: item for item in bucket.list(prefix, guard)}
+        listing = bucket.list(prefix, MAX_OBJECTS, limit_field="params.file_paths", remedy=remedy)
+        listed = {item.key: item for item in listing}
         missing = [key for key in selection.keys if key not in listed]
         if missing:
             raise ResourceError(
@@ -135,11 +135,15 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
     if selection.pattern is not None:
         prefix = selection.prefix + literal_prefix(selection.pattern.pattern)
         remedy = "start the regexp with more whole /-segments of plain text, so that it lists fewer"
-        guard = PageGuard(f"s3://{bucket.name}/{prefix}", prefix, MAX_OBJECTS, "params.regexp", remedy)
-        newest, version = newest_match(bucket.list(prefix, guard), selection.pattern, source.key_prefix)
+        candidates = bucket.list(prefix, MAX_OBJECTS, limit_field="params.regexp", remedy=remedy)
+        newest, version = newest_match(candidates, selection.pattern, source.key_prefix)
         return [(newest.key, newest)], version
-    guard = PageGuard(f"s3://{bucket.name}/{selection.prefix}", selection.prefix, params.max_objects)
-    listed_objects = bucket.list(selection.prefix, guard)
+    listed_objects = bucket.list(
+        selection.prefix,
+        params.max_objects,
+        limit_field="params.max_objects",
+        remedy="raise max_objects to sign more, or narrow the prefix",
+    )
     if not listed_objects and not params.allow_empty:
         raise ResourceError(
             f"params.prefix: no objects under s3://{bucket.name}/{selection.prefix} "

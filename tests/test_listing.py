@@ -13,6 +13,8 @@ from s3_presigned.answers import ListedObject, ListPage
 from s3_presigned.errors import ConfigError, ResourceError
 from s3_presigned.listing import PageGuard, literal_prefix
 
+MAX_OBJECTS_FIELD = ("params.max_objects", "raise max_objects to sign more, or narrow the prefix")
+
 
 @pytest.mark.parametrize(
     ("pattern", "prefix"),
@@ -80,7 +82,7 @@ def page(*names: str, truncated: bool = False, token: str | None = None) -> List
 
 
 def test_a_good_listing_passes_page_by_page() -> None:
-    guard = PageGuard("s3://b/p/", "p/", 10)
+    guard = PageGuard("s3://b/p/", "p/", 10, *MAX_OBJECTS_FIELD)
     assert guard.accept(page("p/a", "p/b", truncated=True, token="t1")) == "t1"
     assert guard.accept(page("p/c", truncated=True, token="t2")) == "t2"
     assert guard.accept(page("p/d")) is None
@@ -100,7 +102,7 @@ def test_a_good_listing_passes_page_by_page() -> None:
     ],
 )
 def test_a_broken_listing_fails_naming_why(pages: list[ListPage], message: str) -> None:
-    guard = PageGuard("s3://b/p/", "p/", 10)
+    guard = PageGuard("s3://b/p/", "p/", 10, *MAX_OBJECTS_FIELD)
     for each in pages[:-1]:
         guard.accept(each)
     with pytest.raises(ResourceError, match=re.escape(message)):
@@ -108,7 +110,7 @@ def test_a_broken_listing_fails_naming_why(pages: list[ListPage], message: str) 
 
 
 def test_endless_empty_pages_stop_at_one_page_per_object() -> None:
-    guard = PageGuard("s3://b/p/", "p/", 3)
+    guard = PageGuard("s3://b/p/", "p/", 3, *MAX_OBJECTS_FIELD)
     for number in range(3):
         guard.accept(page(truncated=True, token=str(number)))
     with pytest.raises(ResourceError, match="4 pages for 0 objects: the listing does not end"):
@@ -116,7 +118,7 @@ def test_endless_empty_pages_stop_at_one_page_per_object() -> None:
 
 
 def test_more_objects_than_allowed_names_the_parameter_and_the_count() -> None:
-    guard = PageGuard("s3://b/p/", "p/", 2)
+    guard = PageGuard("s3://b/p/", "p/", 2, *MAX_OBJECTS_FIELD)
     with pytest.raises(ConfigError, match=r"^params\.max_objects: more than 2 objects under s3://b/p/ \(3 listed"):
         guard.accept(page("p/a", "p/b", "p/c"))
 
