@@ -149,41 +149,56 @@ class Bucket:
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
 
-    def prove_link(self, request: S3Request, expires_in: int) -> tuple[str, ObjectInfo]:
+    def prove_link(
+        self, request: S3Request, expires_in: int, *, check_signatures: bool = True
+    ) -> tuple[str, ObjectInfo]:
         """Sign a download link and fetch its first byte, as the person who gets it will, with the same endpoint.
 
         This proves what a check with the signer's own client cannot: the link's scope is the bucket's region,
-        the object is readable with these credentials, decryptable, not archived, and no requester pays. The same
-        link with its signature altered must then be refused, or the answer came from something that checks no
-        signature, such as a web console that answers 200 to every path.
+        the object is readable with these credentials, decryptable, not archived, and no requester pays.
 
         :param request: The ``get_object`` parameters.
         :param expires_in: Seconds.
+        :param check_signatures: First prove that the endpoint checks signatures, which one link per step needs.
         :returns: The link, signed again if S3 named another region, and what the answer said of the object.
         :raises ResourceError: Naming why the link would not work.
         """
         subject = f"s3://{self.name}/{request['Key']}"
         where = f"checking the link to {subject}"
-        signed: list[str] = []
+        signed: dict[str, str] = {}
 
         def sign() -> str:
-            signed.append(self.presign("get_object", request, expires_in))
-            return signed[-1]
+            # Signed once for each region the step signs for: after a move, S3's region.
+            if self.region not in signed:
+                signed[self.region] = self.presign("get_object", request, expires_in)
+            return signed[self.region]
 
+        if check_signatures:
+            self._refuse_unchecked_signatures(subject, sign)
         answer = self._exchange(where, sign, {"Range": "bytes=0-0"})
         if answer.status == 416:  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
-            answer = self._exchange(where, lambda: signed[-1], {})
+            answer = self._exchange(where, sign, {})
         if not answer.ok:
             raise self._object_failure(where, subject, answer, request, expires_in)
-        forged = self._send(where, _with_altered_signature(signed[-1]), {"Range": "bytes=0-0"}, 0)
-        if forged.ok:
-            said = answer.headers.get("content-type") or "no content type"
+        return sign(), object_info(answer.headers)
+
+    def _refuse_unchecked_signatures(self, subject: str, sign: Callable[[], str]) -> None:
+        """Fail if the endpoint serves a link with an altered signature: what answered checks no signature.
+
+        A web console answers 200, even 206, to every path. Sent before the real link, the altered one cannot
+        leave a cached refusal in the way of the link itself, in a cache that keys by path.
+        """
+        # Whatever fails on the way (the connection, TLS, a redirect) fails the link itself, and is named so.
+        where = f"checking the link to {subject}"
+        forged = self._exchange(where, lambda: _with_altered_signature(sign()), {"Range": "bytes=0-0"})
+        # 416 too: a store that checks nothing would have served the object, had it a first byte.
+        if forged.ok or forged.status == 416:  # noqa: PLR2004  # Range Not Satisfiable
+            said = forged.headers.get("content-type") or "no content type"
             raise ResourceError(
-                f"{where}: the endpoint answered {answer.describe()} with {said}, and answered the link with its "
-                "signature altered the same way: it checks no signature, so it is not S3 serving the object. Is "
+                f"{where}: the endpoint answered {forged.describe()} with {said} to the "
+                "link with its signature altered: it checks no signature, so it is not S3 serving the object. Is "
                 "source.endpoint a web console or a proxy? (For a store that checks no signatures, set verify: false.)"
             )
-        return signed[-1], object_info(answer.headers)
 
     def probe(self, key: str) -> None:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.

@@ -69,23 +69,23 @@ def _parse_duration(text: str, field: str) -> int:
 
 
 def _parse_mapping(mapping: dict[object, object], field: str) -> int:
-    if not mapping:
-        raise ConfigError(field, f"the mapping is empty; expected keys among {', '.join(_TIMEDELTA_UNITS)}")
     parts: dict[str, float] = {}
     for unit, amount in mapping.items():
-        if amount is None:
-            continue  # null means the unit is not given
         if unit not in _TIMEDELTA_UNITS:
             import difflib  # noqa: PLC0415  # only a mistake needs it, and every step would pay for it
 
             close = difflib.get_close_matches(str(unit), _TIMEDELTA_UNITS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{field}.{unit}", f"unknown unit{hint}; expected {', '.join(_TIMEDELTA_UNITS)}")
+        if amount is None:
+            continue  # null means the unit is not given
         if isinstance(amount, bool) or not isinstance(amount, int | float) or not 0 <= amount < math.inf:
             raise ConfigError(f"{field}.{unit}", f"got {describe(amount)}; expected a number of {unit}, 0 or more")
         if amount * _UNIT_SECONDS[str(unit)] > _BEYOND_ANY_RANGE:
             raise ConfigError(field, f"{describe(amount)} {unit} is out of range; use 1 second to 7 days")
         parts[str(unit)] = amount
+    if not parts:
+        raise ConfigError(field, f"the mapping is empty; expected keys among {', '.join(_TIMEDELTA_UNITS)}")
     total = timedelta(**parts).total_seconds()
     if total != int(total):
         raise ConfigError(field, f"{total} s is not a whole number of seconds")

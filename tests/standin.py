@@ -387,3 +387,30 @@ def names_a_new_region_each_time() -> Behaviour:
 
 def _http_date(moment: float) -> str:
     return email.utils.formatdate(moment, usegmt=True)
+
+
+class CachesByPath:
+    """A caching proxy keyed by the path alone, query ignored, as nginx with proxy_cache_bypass $http_range:
+
+    a request without Range is served from the store; a ranged one goes through, fetching the whole object
+    (Range is not signed, so it can be dropped), and its answer is stored for the next plain request.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[str, Reply] = {}
+
+    def __call__(self, request: Request, forward: Forward) -> Reply:
+        path = urlsplit(request.target).path
+        if request.method != "GET":
+            return forward()
+        if request.headers.pop("range", None) is None and path in self.cache:
+            return self.cache[path]
+        self.cache[path] = forward()
+        return self.cache[path]
+
+
+def an_empty_object_for_anyone(request: Request, _: Forward) -> Reply:
+    """A store that checks no signature, holding an empty object: 416 to a Range request, else 200 and no bytes."""
+    if "range" in request.headers:
+        return xml_error(416, "InvalidRange", "The requested range is not satisfiable")
+    return Reply(200, [("Content-Type", "application/octet-stream")]).with_body(b"")

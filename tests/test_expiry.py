@@ -59,6 +59,7 @@ def test_accepted_forms(value: object, seconds: int) -> None:
         ([3600], "got a list"),
         ({"weeks": 2}, "1209600 s is out of range"),
         ({}, "the mapping is empty"),
+        ({"hours": None}, "the mapping is empty"),
         ({"seconds": 0.5}, "0.5 s is not a whole number of seconds"),
         ({"hours": -1}, "got -1; expected a number of hours, 0 or more"),
         ({"hours": "1"}, "got '1'; expected a number of hours"),
@@ -75,9 +76,10 @@ def test_rejected_forms_name_the_field(value: object, message: str) -> None:
     assert message in str(raised.value)
 
 
-def test_unknown_unit_suggests_the_closest() -> None:
+@pytest.mark.parametrize("amount", [1, None])
+def test_unknown_unit_suggests_the_closest(amount: int | None) -> None:
     with pytest.raises(ConfigError) as raised:
-        parse_expires_in({"hourz": 1})
+        parse_expires_in({"hourz": amount})
     assert str(raised.value).startswith("params.expires_in.hourz: unknown unit (did you mean 'hours'?)")
 
 

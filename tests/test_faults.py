@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from s3_presigned.sigv4 import BatchSigner
 from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, BackgroundServer, Runner, S3Server, fetch, free_port, leaks
 
 # Three attempts of a 5 s connect and a 10 s read, plus the retry back-off, with room for a slow machine.
@@ -30,22 +32,21 @@ def fake_source(port: int) -> dict[str, str]:
 
 
 class FakeS3(BackgroundServer):
-    """An HTTP server on loopback that answers GET as told, counting the requests.
+    """An HTTP server on loopback that answers GET as told, counting the requests that carry a valid signature.
 
-    Like any store that checks signatures, it refuses a signature other than the first it is shown: the step
-    proves a link by seeing that the same link with its signature altered is refused.
+    Like any store, it refuses a wrong signature: the step proves a link by seeing that the same link with its
+    signature altered is refused.
     """
 
     def __init__(self, answer: Callable[[int], tuple[int, dict[str, str]]]) -> None:
         self.requests = 0
-        self.signature: str | None = None
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                signature = self.path.rpartition("X-Amz-Signature=")[2]
-                owner.signature = owner.signature or signature
-                if signature != owner.signature:
+                url = f"http://{self.headers['Host']}{self.path}"
+                key = unquote(urlsplit(url).path.removeprefix("/bucket/"))
+                if not BatchSigner(url, key, "GET", SECRET_KEY, {}).agrees:
                     self.send_response_only(403)
                     self.send_header("Content-Length", "0")
                     self.end_headers()

@@ -36,8 +36,7 @@ from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Serve
 QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
 GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
 NO_SIGNATURE_CHECKED = (
-    r"and answered the link with its signature altered the same way: it checks no signature, so it is not S3 "
-    r"serving the object"
+    r"to the link with its signature altered: it checks no signature, so it is not S3 serving the object"
 )
 WRONG_REGION = (
     rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
@@ -130,12 +129,18 @@ CASES: dict[str, Case] = {
     "endpoint-is-a-web-page": Case(
         lambda: standin.a_web_page,
         {"file_path": "file.txt"},
-        fails=rf"the endpoint answered 200 OK with text/html, {NO_SIGNATURE_CHECKED}",
+        fails=rf"the endpoint answered 200 OK with text/html {NO_SIGNATURE_CHECKED}",
     ),
     "a-web-console-that-honours-range": Case(
         lambda: standin.a_console_that_honours_range,
         {"file_path": "file.txt"},
-        fails=rf"the endpoint answered 206 Partial Content with application/x-tar, {NO_SIGNATURE_CHECKED}",
+        fails=rf"the endpoint answered 206 Partial Content with application/x-tar {NO_SIGNATURE_CHECKED}",
+    ),
+    "a-cache-keyed-by-path": Case(standin.CachesByPath, {"file_path": "file.txt"}),
+    "an-empty-object-on-a-store-that-checks-no-signature": Case(
+        lambda: on_object_get(standin.an_empty_object_for_anyone),
+        {"file_path": "file.txt"},
+        fails=rf"the endpoint answered 416 Requested Range Not Satisfiable with application/xml {NO_SIGNATURE_CHECKED}",
     ),
     "an-error-body-with-200": Case(
         lambda: on_object_get(
@@ -499,3 +504,17 @@ def test_regexp_lists_only_under_whole_literal_segments(s3: S3Server, runner: Ru
 def test_reply_helpers_keep_other_headers() -> None:
     reply = Reply(200, [("A", "1"), ("B", "2")]).with_headers({"A": None, "C": "3"}, ("D", "4"))
     assert reply.headers == [("B", "2"), ("C", "3"), ("D", "4")]
+
+
+def test_the_altered_signature_is_sent_once_a_step(s3: S3Server, runner: Runner) -> None:
+    # Every object here is listed as archived, so every link is fetched; only the first needs the altered one too.
+    keys = [f"answers/once/{name}.txt" for name in "abc"]
+    for key in keys:
+        s3.put(key)
+    glacier = Listing(sub("<StorageClass>STANDARD</StorageClass>", "<StorageClass>GLACIER</StorageClass>"))
+    with StandIn(s3.endpoint, glacier) as proxy:
+        source = {"bucket": "bucket", "endpoint": proxy.endpoint, "access_key_id": ACCESS_KEY}
+        result = runner.get(source | {"secret_access_key": SECRET_KEY}, {"prefix": "answers/once/"})
+        assert result.returncode == 0, result.stderr
+        object_gets = [request for request in proxy.requests if not request.is_listing]
+        assert len(object_gets) == len(keys) + 1
