@@ -10,8 +10,8 @@ from typing import NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
-from s3_presigned.config import MAX_KEY_BYTES, REGION
 from s3_presigned.errors import ResourceError
+from s3_presigned.s3 import MAX_KEY_BYTES, REGION
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
 _EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHeaderMalformed and the like

@@ -1,21 +1,17 @@
-"""The bucket as one step talks to it: its real region, the identity that signs, and every request to S3."""
+"""The bucket as one step talks to it: every request to S3, and the region S3 names for the bucket."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import os
-import ssl
-import tempfile
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal, TextIO, cast
 
-import botocore.session
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
+from s3_presigned import failures
 from s3_presigned.answers import (
     Answer,
     ListedObject,
@@ -28,13 +24,17 @@ from s3_presigned.answers import (
     parse_list_page,
     region_named,
 )
+from s3_presigned.connection import client_config, configured_region, tls_verification
 from s3_presigned.credentials import SigningIdentity, resolve_identity
-from s3_presigned.errors import ConfigError, ResourceError, without_user_info
+from s3_presigned.errors import ResourceError
+from s3_presigned.failures import Asked
 from s3_presigned.listing import PageGuard
+from s3_presigned.s3 import FIRST_GUESS_REGION
 from s3_presigned.session import new_session
 from s3_presigned.transport import PAGE_LIMIT, Transport
 
 if TYPE_CHECKING:
+    import botocore.session
     from mypy_boto3_s3.client import S3Client
 
     from s3_presigned.config import Source
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
 Operation = Literal["get_object", "put_object", "list_objects_v2"]
 S3Request = Mapping[str, str | int]
 
-DEFAULT_STORE_REGION = "us-east-1"  # what S3-compatible stores expect when no region is given
-FIRST_GUESS_REGION = "us-east-1"  # where to ask AWS first: it answers with the bucket's region
-CLOCK_SKEW_WARNING_SECONDS = 60
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 _REDIRECTS = range(300, 400)
 
@@ -53,7 +50,7 @@ class Bucket:
     """The S3 conversation of one step: it signs, lists and proves links, and follows S3 to the bucket's region.
 
     Open it with :meth:`open`. Every request goes through here, so that a region S3 names is followed in one
-    place, once, and every answer becomes one line that names its cause.
+    place, once; :mod:`s3_presigned.failures` words what S3 answered.
     """
 
     def __init__(
@@ -102,16 +99,10 @@ class Bucket:
             session = new_session()
             region = configured_region(source, session)
         except BotoCoreError as error:
-            raise ResourceError(
-                f"AWS config: {error}; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"
-            ) from None
+            raise failures.aws_config(error) from None
         if region is None and not may_ask:
-            raise ConfigError(
-                "source.region",
-                "no region is set here, in AWS_REGION or AWS_DEFAULT_REGION, or in the AWS config; please specify "
-                "region, or leave verify on so that the step can ask S3 where the bucket is",
-            )
-        with _tls_verification(source, session) as tls_verify:
+            raise failures.no_region()
+        with tls_verification(source, session) as tls_verify:
             if tls_verify is False:
                 # The user turned verification off on purpose; urllib3 would warn on every request.
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
@@ -179,7 +170,21 @@ class Bucket:
         if answer.status == 416:  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
             answer = self._exchange(where, sign, {})
         if not answer.ok:
-            raise self._object_failure(where, subject, answer, request, expires_in)
+            error = self._read_error(where, answer)
+            asked = self._asked(where)
+            pays = (
+                failures.is_denied(error) and not failures.names_kms(error) and not failures.is_missing(answer, error)
+            )
+            requester_pays = pays and self._requester_pays(where, request, expires_in)
+            version = request.get("VersionId")
+            raise failures.object_failure(
+                asked,
+                answer,
+                error,
+                str(request["Key"]),
+                None if version is None else str(version),
+                requester_pays=requester_pays,
+            )
         return sign(), object_info(answer.headers)
 
     def _refuse_unchecked_signatures(self, subject: str, sign: Callable[[], str]) -> None:
@@ -193,12 +198,7 @@ class Bucket:
         forged = self._exchange(where, lambda: _with_altered_signature(sign()), {"Range": "bytes=0-0"})
         # 416 too: a store that checks nothing would have served the object, had it a first byte.
         if forged.ok or forged.status == 416:  # noqa: PLR2004  # Range Not Satisfiable
-            said = forged.headers.get("content-type") or "no content type"
-            raise ResourceError(
-                f"{where}: the endpoint answered {forged.describe()} with {said} to the "
-                "link with its signature altered: it checks no signature, so it is not S3 serving the object. Is "
-                "source.endpoint a web console or a proxy? (For a store that checks no signatures, set verify: false.)"
-            )
+            raise failures.unchecked_signatures(where, forged)
 
     def probe(self, key: str) -> None:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
@@ -216,7 +216,7 @@ class Bucket:
             return
         error = self._read_error(where, answer)
         if error.code != "AccessDenied":
-            raise self._failure(where, answer, error)
+            raise failures.failure(self._asked(where), answer, error)
 
     def refuse_links_dead_on_arrival(self, expires_in: int) -> None:
         """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.
@@ -226,13 +226,9 @@ class Bucket:
         :raises ResourceError: Naming both clocks' difference and the expiry.
         """
         if self.clock_skew is not None and self.clock_skew >= expires_in:
-            raise ResourceError(
-                f"S3's clock is {self.clock_skew:.0f} s ahead of this machine's, so a link that lasts {expires_in} s "
-                "has expired by S3's clock before anyone can use it; set this machine's clock right, for example "
-                "with NTP, or lengthen expires_in"
-            )
+            raise failures.dead_on_arrival(self.clock_skew, expires_in)
 
-    def list(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
+    def objects(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
         """List every object under a prefix, page by page, checking each page; folder markers are left out.
 
         :param prefix: The key prefix, possibly empty.
@@ -256,12 +252,10 @@ class Bucket:
             if not answer.ok:
                 error = self._read_error(where, answer)
                 if error.code == "AccessDenied":
-                    raise ResourceError(
-                        f"{where}: access denied to {self.identity.described}: grant s3:ListBucket on {self.name}"
-                    )
-                raise self._failure(where, answer, error)
+                    raise failures.listing_denied(self._asked(where))
+                raise failures.failure(self._asked(where), answer, error)
             if len(answer.body) > PAGE_LIMIT:
-                raise ResourceError(f"{where}: a page is larger than {PAGE_LIMIT >> 20} MiB: is a proxy in the way?")
+                raise failures.page_too_large(where, PAGE_LIMIT)
             try:
                 page = parse_list_page(answer)
             except ResourceError as error:
@@ -282,7 +276,7 @@ class Bucket:
                 aws_access_key_id=self.identity.credentials.access_key,
                 aws_secret_access_key=self.identity.credentials.secret_key,
                 aws_session_token=self.identity.credentials.token,
-                config=_client_config(self._source),
+                config=client_config(self._source),
                 verify=self._tls_verify,
             ),
         )
@@ -300,7 +294,7 @@ class Bucket:
             if (again := region_named(answer)) is not None and again != self.region:
                 self._move_to(again, where)  # fails: a region is followed once
         if answer.status in _REDIRECTS:
-            raise self._redirect_failure(where, answer)
+            raise failures.redirect(where, answer)
         if self.clock_skew is None:
             self._read_clock(answer.headers.get("date"))
         return answer
@@ -316,15 +310,9 @@ class Bucket:
 
     def _move_to(self, region: str, where: str) -> None:
         if self._moved_from is not None:
-            raise ResourceError(
-                f"{where}: S3 named the region {region} for bucket {self.name}, after {self._moved_from} and "
-                f"{self.region}; please specify source.region"
-            )
+            raise failures.moved_twice(where, self.name, (self._moved_from, self.region, region))
         if self._source.region is not None:
-            self._warnings.write(
-                f"warning: source.region is {self._source.region}, but S3 says bucket {self.name} is in {region}; "
-                f"signing for {region} (set region: {region} to save a request)\n"
-            )
+            self._warnings.write(failures.region_warning(self._source.region, self.name, region))
         self._moved_from = self.region
         self.region = region
         self._client, self._transport = self._connect(region)
@@ -338,69 +326,12 @@ class Bucket:
             error = error_of(answer)
         except NotS3XmlError as not_xml:
             raise ResourceError(f"{where}: {not_xml}") from None
-        if error.code == "AccessDenied" and _expired(error.message):
-            raise self._expired_failure(where, error.message)
+        if error.code == "AccessDenied" and failures.says_expired(error.message):
+            raise failures.expired(where, error.message, self.clock_skew)
         return error
 
-    def _failure(self, where: str, answer: Answer, error: S3Error) -> ResourceError:
-        """Name the cause of an error answer that any request may get."""
-        described = self.identity.described
-        causes = {
-            "SignatureDoesNotMatch": f"the secret key of {described} does not match its access key id",
-            "InvalidAccessKeyId": f"S3 does not know the access key id of {described}",
-            "InvalidToken": f"S3 refused the session token of {described}",
-            "ExpiredToken": f"the session token of {described} has expired",
-            "NoSuchBucket": f"the bucket {self.name} does not exist at {self._endpoint}",
-            "RequestTimeTooSkewed": "this machine's clock is too far from S3's; set it right, for example with NTP",
-        }
-        if error.code in causes:
-            return ResourceError(f"{where}: {causes[error.code]} ({error.code})")
-        said = f"{error.code}: {error.message}" if error.message else error.code
-        if not answer.body.strip():
-            said = "no details"
-        return ResourceError(f"{where}: S3 answered {answer.describe()}, {said}")
-
-    def _object_failure(
-        self, where: str, subject: str, answer: Answer, request: S3Request, expires_in: int
-    ) -> ResourceError:
-        """Name why a download link does not work: the object, its storage, its key, or who pays."""
-        error = self._read_error(where, answer)
-        code, denied = error.code, error.code == "AccessDenied" or error.code.startswith("KMS.")
-        if code == "NoSuchKey" or (answer.status == 404 and code == "404"):  # noqa: PLR2004  # Not Found
-            cause = f"{subject} does not exist (checked by fetching the link; set verify: false to skip)"
-        elif code == "NoSuchVersion":
-            cause = f"version {request.get('VersionId')} of {subject} does not exist"
-        elif code == "InvalidObjectState":
-            archive = error.storage_class or "an archive storage class"
-            cause = f"{subject} is archived in {archive} and not restored; restore it before sharing it"
-        elif denied and "kms" in f"{code} {error.message}".lower():
-            cause = (
-                f"{subject} is encrypted with a KMS key that {self.identity.described} may not use; "
-                f"grant kms:Decrypt on the key (S3 answered {code}: {error.message})"
-            )
-        elif denied and self._requester_pays(where, request, expires_in):
-            cause = (
-                f"{subject} is in a requester-pays bucket: S3 refuses a link that does not say who pays, "
-                "and a plain link cannot"
-            )
-        elif denied:
-            cause = (
-                f"{subject}: access denied to {self.identity.described}; grant s3:GetObject on it, and "
-                "s3:ListBucket on the bucket so that a missing object is reported as missing (AccessDenied)"
-            )
-        else:
-            return self._failure(where, answer, error)
-        return ResourceError(cause)
-
-    def _expired_failure(self, where: str, message: str) -> ResourceError:
-        """Say why S3 refused a fresh request as expired or not yet valid: its clock, or a very short expiry."""
-        skew = self.clock_skew or 0
-        if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
-            direction = "ahead of" if skew > 0 else "behind"
-            cause = f"S3's clock is {abs(skew):.0f} s {direction} this machine's; set this machine's clock right"
-        else:
-            cause = "the clocks disagree, or expires_in is shorter than the check took"
-        return ResourceError(f"{where}: S3 refused the request by its clock ({message}): {cause}")
+    def _asked(self, where: str) -> Asked:
+        return Asked(where, self.name, self.identity.described, self._source.endpoint or f"AWS ({self.region})")
 
     def _requester_pays(self, where: str, request: S3Request, expires_in: int) -> bool:
         """Whether the same GET succeeds when the requester agrees to pay: then the bucket is requester-pays."""
@@ -409,82 +340,17 @@ class Bucket:
         answer = self._send(where, self.presign("get_object", paid, expires_in), headers, 0)
         return answer.ok or answer.status == 416  # noqa: PLR2004  # an empty object has no first byte
 
-    def _redirect_failure(self, where: str, answer: Answer) -> ResourceError:
-        location = without_user_info(answer.headers.get("location", ""))
-        target = location.split("?", 1)[0] or "nowhere"
-        origin = "/".join(target.split("/", 3)[:3]) if "://" in target else ""
-        hint = f"; set source.endpoint to {origin}" if origin else "; set source.endpoint to the store's real address"
-        return ResourceError(
-            f"{where}: S3 answered {answer.describe()}, redirecting to {target} without naming a region{hint}"
-        )
-
-    @property
-    def _endpoint(self) -> str:
-        return self._source.endpoint or f"AWS ({self.region})"
-
     def _read_clock(self, date_header: str | None) -> None:
         """Compare S3's clock with this machine's, from the first answer that has a readable Date, and warn."""
         server_time = http_date(date_header)
         if server_time is None:
             return
-        skew = self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
-        if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
-            direction = "ahead of" if skew > 0 else "behind"
-            self._warnings.write(
-                f"warning: the S3 server's clock is {abs(skew):.0f} s {direction} this machine's; "
-                "the URL's validity window is shifted by as much\n"
-            )
-
-
-def _expired(message: str) -> bool:
-    # S3 and MinIO say "Request has expired" or "Request is not yet valid" with code AccessDenied, before any
-    # permission, and MinIO before the signature too.
-    said = message.lower()
-    return "expired" in said or "not yet valid" in said
+        self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
+        if (warning := failures.clock_warning(self.clock_skew)) is not None:
+            self._warnings.write(warning)
 
 
 def _with_altered_signature(url: str) -> str:
     """Return the URL with the last character of its signature changed: a request no store that checks may accept."""
     last = url[-1]
     return url[:-1] + ("0" if last != "0" else "1")
-
-
-def configured_region(source: Source, session: botocore.session.Session) -> str | None:
-    """Pick the region to start with: the source's, us-east-1 for a custom endpoint, else the environment or config.
-
-    :returns: The region, or ``None`` when nothing names one.
-    """
-    if source.region is not None:
-        return source.region
-    if source.endpoint is not None:
-        return DEFAULT_STORE_REGION
-    # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what the other AWS SDKs and runtimes set.
-    region = os.environ.get("AWS_REGION") or session.get_config_variable("region")
-    return str(region) if region else None
-
-
-def _client_config(source: Source) -> Config:
-    style: Literal["auto", "virtual", "path"] = "path" if source.addressing_style == "path" else "virtual"
-    if source.addressing_style == "auto":
-        # botocore's "auto" signs some regions against the global s3.amazonaws.com host; S3-compatible
-        # stores rarely serve virtual hosts. A bucket with dots still falls back to path style.
-        style = "path" if source.endpoint is not None else "virtual"
-    return Config(signature_version="s3v4", s3={"addressing_style": style, "us_east_1_regional_endpoint": "regional"})
-
-
-@contextlib.contextmanager
-def _tls_verification(source: Source, session: botocore.session.Session) -> Iterator[bool | str]:
-    """Yield what botocore's ``verify`` takes: the source's CA bundle as a file while it is needed, or a flag."""
-    if source.ca_bundle is None:
-        yield False if not source.verify_ssl else (session.get_config_variable("ca_bundle") or True)
-        return
-    # PEM is ASCII; headings such as "subject=O = Société" around the certificates are left as they read.
-    pem = source.ca_bundle.encode("ascii", "replace").decode("ascii")
-    try:
-        ssl.create_default_context(cadata=pem)
-    except (ssl.SSLError, ValueError) as error:
-        raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii") as bundle:
-        bundle.write(pem)
-        bundle.flush()
-        yield bundle.name

@@ -1,4 +1,7 @@
-"""Validation of ``source`` and the get parameters, each field named in its error."""
+"""Validation of the values of ``source`` and the get parameters, each field named in its error.
+
+Which fields there are, their defaults and where each applies are declared in :mod:`s3_presigned.fields`.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +12,21 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
+from s3_presigned import fields
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.errors import ConfigError, describe, kind
 from s3_presigned.expiry import parse_expires_in
+from s3_presigned.fields import METHODS, MODES, Method, Mode
+from s3_presigned.s3 import AWS_REGION, DOT_SEGMENT_PROBLEM, MAX_KEY_BYTES, REGION, has_dot_segment
 
 AddressingStyle = Literal["auto", "virtual", "path"]
-Method = Literal["get", "put"]
-Mode = Literal["file_path", "file_paths", "prefix", "regexp"]
 ADDRESSING_STYLES: tuple[AddressingStyle, ...] = ("auto", "virtual", "path")
-METHODS: tuple[Method, ...] = ("get", "put")
-SELECTORS: tuple[Mode, ...] = ("file_path", "file_paths", "prefix", "regexp")
-# Names other resources use for the same source fields: the concoursetools example's, and the s3 resource's.
-SOURCE_ALIASES = {"bucket_name": "bucket", "region_name": "region"}
-# The source fields whose values are secret: never printed, and blanked out of any message that quotes them.
-SECRET_FIELDS = ("secret_access_key", "session_token", "external_id")
-MAX_KEY_BYTES = 1024  # S3's limit on the UTF-8 length of an object key
 MAX_FILE_NAME = 255  # the longest name common file systems store, so the download can be saved under it
-# Concourse keeps a loaded var in the web node's memory and turns each of its strings into a redaction
-# pattern for every log line, so a step signs a thousand URLs unless asked for more.
-DEFAULT_MAX_OBJECTS = 1_000
+# The staged copy of a file is named .NAME.XXXXXXXX until it is complete, and must fit in a name too.
+_STAGING_ROOM = 10
 MAX_OBJECTS = 100_000
 OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
-REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
-DOT_SEGMENT_PROBLEM = (
-    "has a '.' or '..' segment, which browsers and curl remove from a link's path before they fetch it, "
-    "so no link to it would work"
-)
 
-_AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
@@ -44,14 +34,6 @@ _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
 _S3_ADDRESS = re.compile(r"(?i)(s3://|arn:aws[a-z-]*:s3:)")
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
 _Choice = TypeVar("_Choice", bound=str)
-
-
-def secret_values(fields: Mapping[str, object]) -> tuple[str, ...]:
-    """Pick the secret values out of a ``source``, validated or not, so that messages can be scrubbed of them.
-
-    :param fields: The source's fields by name.
-    """
-    return tuple(value for name in SECRET_FIELDS if isinstance(value := fields.get(name), str) and value)
 
 
 def text(value: object, field: str, *, max_length: int | None = None, secret: bool = False) -> str:
@@ -136,11 +118,6 @@ def object_key(value: object, field: str, key_prefix: str = "") -> str:
     return key
 
 
-def has_dot_segment(key: str) -> bool:
-    """Whether a key has a ``.`` or ``..`` path segment, which no link can carry to S3 intact."""
-    return any(segment in (".", "..") for segment in key.split("/"))
-
-
 # The step's records are NamedTuples: every step defines them as it starts, and defining one costs a sixth of
 # what a frozen dataclass does.
 class StaticCredentials(NamedTuple):
@@ -174,32 +151,30 @@ class Source(NamedTuple):
     secrets: tuple[str, ...]
 
 
-def parse_source(fields: Mapping[str, object]) -> Source:
-    """Validate every field of ``source``.
+def parse_source(raw: Mapping[str, object]) -> Source:
+    """Validate ``source``: the names of its fields, then their values.
 
-    :param fields: The source by the pipeline's keys, each present; ``None`` where the pipeline leaves it out.
+    :param raw: The request's ``source``.
+    :raises ConfigError: Naming the first field that is unknown, missing or malformed.
     """
-    checked_endpoint = _endpoint(fields["endpoint"])
-    key_prefix = fields["key_prefix"]
+    given = fields.source_fields(raw)
+    checked_endpoint = _endpoint(given.get("endpoint"))
+    key_prefix = given.get("key_prefix")
+    skip_verification = fields.value(given, "skip_ssl_verification")
     return Source(
-        bucket=_bucket(_aliased(fields, "bucket")),
-        region=_region(_aliased(fields, "region"), custom_endpoint=checked_endpoint is not None),
+        bucket=_bucket(given.get("bucket")),
+        region=_region(given.get("region"), custom_endpoint=checked_endpoint is not None),
         endpoint=checked_endpoint,
-        addressing_style=choice(fields["addressing_style"], "source.addressing_style", ADDRESSING_STYLES),
-        credentials=_static_credentials(fields["access_key_id"], fields["secret_access_key"], fields["session_token"]),
-        role=_role(fields["role_arn"], fields["role_session_name"], fields["external_id"]),
+        addressing_style=choice(fields.value(given, "addressing_style"), "source.addressing_style", ADDRESSING_STYLES),
+        credentials=_static_credentials(
+            given.get("access_key_id"), given.get("secret_access_key"), given.get("session_token")
+        ),
+        role=_role(given.get("role_arn"), given.get("role_session_name"), given.get("external_id")),
         key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
-        ca_bundle=_ca_bundle(fields["ca_bundle"], fields["skip_ssl_verification"]),
-        verify_ssl=not flag(fields["skip_ssl_verification"], "source.skip_ssl_verification"),
-        secrets=secret_values(fields),
+        ca_bundle=_ca_bundle(given.get("ca_bundle"), skip_verification),
+        verify_ssl=not flag(skip_verification, "source.skip_ssl_verification"),
+        secrets=fields.secret_values(given),
     )
-
-
-def _aliased(fields: Mapping[str, object], name: str) -> object:
-    alias = next(other for other, target in SOURCE_ALIASES.items() if target == name)
-    if fields[name] is not None and fields[alias] is not None:
-        raise ConfigError(f"source.{alias}", f"is another name for {name}; please specify either {name} or {alias}")
-    return fields[alias] if fields[name] is None else fields[name]
 
 
 def _key_prefix(value: object) -> str:
@@ -223,7 +198,7 @@ def _bucket(value: object) -> str:
 def _region(value: object, *, custom_endpoint: bool) -> str | None:
     if value is None:
         return None
-    pattern = REGION if custom_endpoint else _AWS_REGION
+    pattern = REGION if custom_endpoint else AWS_REGION
     if not isinstance(value, str) or not pattern.fullmatch(value):
         example = "a lowercase name such as us-east-1 or auto" if custom_endpoint else "an AWS region such as eu-west-2"
         raise ConfigError("source.region", f"got {describe(value)}; expected {example}")
@@ -281,7 +256,7 @@ def _role(arn: object, session_name: object, external_id: object) -> Role | None
             "source.role_arn", f"got {describe(arn)}; expected an ARN such as arn:aws:iam::123456789012:role/name"
         )
     if session_name is None:
-        session_name = "s3-presigned-url"
+        session_name = fields.BY_NAME["role_session_name"].default
     if not isinstance(session_name, str) or not _ROLE_SESSION_NAME.fullmatch(session_name):
         raise ConfigError(
             "source.role_session_name", f"got {describe(session_name)}; expected 2 to 64 of letters, digits and +=,.@_-"
@@ -355,80 +330,60 @@ class GetParams(NamedTuple):
         return self.verify or self.selection.mode in ("prefix", "regexp")
 
 
-def parse_get_params(
-    source: Source,
-    *,
-    selectors: dict[str, object],
-    method: object,
-    expires_in: object,
-    file_name: object,
-    disposition: object,
-    content_type: object,
-    cache_control: object,
-    content_language: object,
-    content_encoding: object,
-    version_id: object,
-    url_file: object,
-    verify: object,
-    allow_shorter_expiry: object,
-    allow_empty: object,
-    max_objects: object,
-) -> GetParams:
-    """Validate the get parameters; the keyword names are the pipeline's keys.
+def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
+    """Validate the put's ``get_params``: the names, where each applies, then the values.
 
-    :param selectors: ``file_path``, ``file_paths``, ``prefix`` and ``regexp`` as given, of which exactly one is set.
+    :param source: The validated source.
+    :param raw: The request's ``params``.
+    :raises ConfigError: Naming the first field that is unknown, misplaced, missing or malformed.
     """
-    checked_method = choice("get" if method is None else method, "params.method", METHODS)
-    limit = _max_objects(max_objects)
-    selection = _selection(selectors, source.key_prefix, checked_method, limit)
-    headers = {"content_type": content_type, "cache_control": cache_control}
-    headers |= {"content_language": content_language, "content_encoding": content_encoding}
+    given = fields.param_fields(raw)
+    method = choice(fields.value(given, "method"), "params.method", METHODS)
+    mode = _mode(given)
+    fields.check_applies(given, method, mode)
+    limit = _max_objects(fields.value(given, "max_objects"))
+    selection = _selection(mode, given[mode], source.key_prefix, limit)
+    headers = {field: given.get(field) for field in RESPONSE_OVERRIDES}
     for field, value in headers.items():
         if value is not None:
             text(value, f"params.{field}", max_length=1024)
-    if checked_method == "put":
-        _reject_for_uploads(file_name=file_name, disposition=disposition, **headers)
     overrides = {RESPONSE_OVERRIDES[field]: str(value) for field, value in headers.items() if value is not None}
+    file_name, disposition = given.get("file_name"), given.get("disposition")
     if file_name is not None or disposition is not None:
-        kind = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
+        chosen = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
         name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
-        overrides["ResponseContentDisposition"] = content_disposition(kind, name)
-    if version_id is not None and selection.mode != "file_path":
-        raise ConfigError("params.version_id", "applies to a single file_path only")
-    if url_file is not None and not selection.single:
-        raise ConfigError(
-            "params.url_file", f"applies to file_path and regexp; {selection.mode} writes urls.json and manifest.json"
-        )
-    if allow_empty is not None and selection.mode != "prefix":
-        raise ConfigError("params.allow_empty", "applies to prefix only")
-    if max_objects is not None and selection.mode not in ("file_paths", "prefix"):
-        raise ConfigError("params.max_objects", "applies to file_paths and prefix, which sign many objects")
+        overrides["ResponseContentDisposition"] = content_disposition(chosen, name)
+    content_type = given.get("content_type")
     return GetParams(
         selection=selection,
-        method=checked_method,
-        expires_in=parse_expires_in(expires_in),
-        overrides=overrides if checked_method == "get" else {},
+        method=method,
+        expires_in=parse_expires_in(fields.value(given, "expires_in")),
+        overrides=overrides if method == "get" else {},
         content_type=None if content_type is None else str(content_type),
-        version_id=optional_text(version_id, "params.version_id"),
-        url_file=parse_url_file("url" if url_file is None else url_file),
-        verify=True if verify is None else flag(verify, "params.verify"),
-        allow_shorter_expiry=flag(allow_shorter_expiry, "params.allow_shorter_expiry"),
-        allow_empty=False if allow_empty is None else flag(allow_empty, "params.allow_empty"),
+        version_id=optional_text(given.get("version_id"), "params.version_id"),
+        url_file=parse_url_file(fields.value(given, "url_file")),
+        verify=flag(fields.value(given, "verify"), "params.verify"),
+        allow_shorter_expiry=flag(fields.value(given, "allow_shorter_expiry"), "params.allow_shorter_expiry"),
+        allow_empty=flag(fields.value(given, "allow_empty"), "params.allow_empty"),
         max_objects=limit,
     )
 
 
-def _reject_for_uploads(**fields: object) -> None:
-    for field, value in fields.items():
-        if field != "content_type" and value is not None:
-            raise ConfigError(
-                f"params.{field}", "applies to downloads; an upload URL (method: put) takes content_type alone"
-            )
+def _mode(given: Mapping[str, object]) -> Mode:
+    chosen = [mode for mode in MODES if mode in given]
+    if not chosen:
+        raise ConfigError(
+            "params.file_path",
+            "required; please specify the object key, or one of file_paths, prefix or regexp, under get_params",
+        )
+    if len(chosen) > 1:
+        raise ConfigError(
+            f"params.{chosen[1]}", f"please specify only one of {', '.join(MODES)}; got {' and '.join(chosen)}"
+        )
+    return chosen[0]
 
 
 def _max_objects(value: object) -> int:
-    if value is None:
-        return DEFAULT_MAX_OBJECTS
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_OBJECTS:
         raise ConfigError(
             "params.max_objects", f"got {describe(value)}; expected a whole number from 1 to {MAX_OBJECTS}"
@@ -436,23 +391,7 @@ def _max_objects(value: object) -> int:
     return value
 
 
-def _selection(selectors: dict[str, object], key_prefix: str, method: Method, max_objects: int) -> Selection:
-    given = [name for name in SELECTORS if selectors.get(name) is not None]
-    if not given:
-        raise ConfigError(
-            "params.file_path",
-            "required; please specify the object key, or one of file_paths, prefix or regexp, under get_params",
-        )
-    if len(given) > 1:
-        raise ConfigError(
-            f"params.{given[1]}", f"please specify only one of {', '.join(SELECTORS)}; got {' and '.join(given)}"
-        )
-    mode = given[0]
-    value = selectors[mode]
-    if method == "put" and mode not in ("file_path", "file_paths"):
-        raise ConfigError(
-            f"params.{mode}", "selects objects that exist; an upload URL (method: put) takes file_path or file_paths"
-        )
+def _selection(mode: Mode, value: object, key_prefix: str, max_objects: int) -> Selection:
     if mode == "file_path":
         return Selection(mode, keys=(object_key(value, "params.file_path", key_prefix),))
     if mode == "file_paths":
@@ -507,7 +446,12 @@ def parse_url_file(value: object) -> str:
     :param value: The value from the request.
     """
     field = "params.url_file"
-    name = text(value, field, max_length=MAX_FILE_NAME)
+    name = text(value, field)
+    size = len(name.encode("utf-8"))
+    if size > MAX_FILE_NAME - _STAGING_ROOM:
+        raise ConfigError(
+            field, f"is {size} bytes long in UTF-8; at most {MAX_FILE_NAME - _STAGING_ROOM} fit in a file name"
+        )
     if name in (".", "..") or "/" in name or "\\" in name:
         raise ConfigError(field, f"got {describe(name)}; expected a plain file name such as url, without / or ..")
     if name in OUTPUT_FILES:

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 from urllib.parse import parse_qs, urlsplit
 
+from s3_presigned import failures
 from s3_presigned.answers import ListedObject, ObjectInfo
 from s3_presigned.bucket import Bucket, Operation, S3Request
-from s3_presigned.config import DOT_SEGMENT_PROBLEM, MAX_OBJECTS, has_dot_segment
+from s3_presigned.config import MAX_OBJECTS
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
 from s3_presigned.listing import common_prefix, literal_prefix, newest_match
+from s3_presigned.s3 import ARCHIVED, DOT_SEGMENT_PROBLEM, has_dot_segment
 from s3_presigned.sigv4 import BatchSigner
 
 if TYPE_CHECKING:
     from s3_presigned.config import GetParams, Source
-
-# Storage classes whose objects cannot be read until restored; Glacier Instant Retrieval can.
-ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 
 Info = ObjectInfo | ListedObject
 
@@ -36,8 +36,8 @@ class SignedObject(NamedTuple):
 class Signed(NamedTuple):
     """The outcome of a step: its links, signed as they are written, when they stop working, and where.
 
-    Only the first URL is held; the others are signed on the way to the files, so that a step over many
-    objects holds a few hundred bytes per object rather than every URL.
+    Only the first URL is held; the others are signed on the way to the files, while the bucket is still open,
+    so that a step over many objects holds a few hundred bytes per object rather than every URL.
     """
 
     selected: list[tuple[str, Info | None]]
@@ -64,8 +64,11 @@ class Signed(NamedTuple):
             yield SignedObject(key, self.first_url if index == 0 else self.sign_more(key), info)
 
 
-def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Signed:
-    """Select the objects, sign a URL for each, and, if ``params.verify`` is set, prove the first before returning.
+@contextlib.contextmanager
+def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Iterator[Signed]:
+    """Select the objects, sign the first URL and, if ``params.verify`` is set, prove it; the rest sign on demand.
+
+    The bucket stays open while the body runs, so that every link is signed while it is.
 
     :param source: The validated source.
     :param params: The validated get parameters.
@@ -92,7 +95,8 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Si
             if has_dot_segment(key):
                 raise ResourceError(f"s3://{bucket.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
         if not selected:
-            return Signed([], "", botocore_url, expires_in, _utcnow() + _seconds(expires_in), bucket.region)
+            yield Signed([], "", botocore_url, expires_in, _utcnow() + _seconds(expires_in), bucket.region)
+            return
         first_key = selected[0][0]
         if params.verify and params.method == "put":
             bucket.probe(first_key)
@@ -106,13 +110,13 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> Si
                     bucket.prove_link(request, expires_in, check_signatures=False)
         else:
             first_url = botocore_url(first_key)
-    lowered = {name.lower(): value for name, value in params.upload_headers.items()}
-    batch = BatchSigner(
-        first_url, first_key, params.method.upper(), str(bucket.identity.credentials.secret_key), lowered
-    )
-    expires_at = signed_at(first_url) + _seconds(expires_in)
-    sign_more = batch.url if batch.agrees else botocore_url
-    return Signed(selected, first_url, sign_more, expires_in, expires_at, bucket.region, version)
+        lowered = {name.lower(): value for name, value in params.upload_headers.items()}
+        batch = BatchSigner(
+            first_url, first_key, params.method.upper(), str(bucket.identity.credentials.secret_key), lowered
+        )
+        expires_at = signed_at(first_url) + _seconds(expires_in)
+        sign_more = batch.url if batch.agrees else botocore_url
+        yield Signed(selected, first_url, sign_more, expires_in, expires_at, bucket.region, version)
 
 
 def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tuple[str, Info | None]], str | None]:
@@ -124,22 +128,19 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
         # One listing checks them all; it may hold more than the keys asked for, so it is bounded only by the most.
         prefix = common_prefix(list(selection.keys))
         remedy = "sign keys that share a longer prefix in one step, or set verify: false to skip the check"
-        listing = bucket.list(prefix, MAX_OBJECTS, limit_field="params.file_paths", remedy=remedy)
+        listing = bucket.objects(prefix, MAX_OBJECTS, limit_field="params.file_paths", remedy=remedy)
         listed = {item.key: item for item in listing}
         missing = [key for key in selection.keys if key not in listed]
         if missing:
-            raise ResourceError(
-                f"params.file_paths: not in s3://{bucket.name}: {first_few(missing)} "
-                "(set verify: false to skip the check)"
-            )
+            raise failures.missing_keys(bucket.name, first_few(missing))
         return [(key, listed[key]) for key in selection.keys], None
     if selection.pattern is not None:
         prefix = selection.prefix + literal_prefix(selection.pattern.pattern)
         remedy = "start the regexp with more whole /-segments of plain text, so that it lists fewer"
-        candidates = bucket.list(prefix, MAX_OBJECTS, limit_field="params.regexp", remedy=remedy)
+        candidates = bucket.objects(prefix, MAX_OBJECTS, limit_field="params.regexp", remedy=remedy)
         newest, version = newest_match(candidates, selection.pattern, source.key_prefix)
         return [(newest.key, newest)], version
-    listed_objects = bucket.list(
+    listed_objects = bucket.objects(
         selection.prefix,
         params.max_objects,
         limit_field="params.max_objects",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -16,7 +15,7 @@ from concoursetools import parsing
 from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
-from s3_presigned.config import secret_values
+from s3_presigned import fields
 from s3_presigned.deadline import STEP_SECONDS, TimeUp, time_limit
 from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
 
@@ -26,50 +25,6 @@ if TYPE_CHECKING:
 ResourceClass = type["InOnlyConcourseResource"]
 _REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
 _MAX_EPOCH_DIGITS = 11  # up to the year 5138, which datetime can still hold
-_TYPO_CUTOFF = 0.8  # close enough to be a typo; below it, difflib pairs unrelated names such as bucket_owner
-# Names other tools give these fields, which likeness of spelling alone would miss or mistake.
-_KNOWN_NAMES = {
-    "aws_access_key_id": "access_key_id",
-    "aws_secret_access_key": "secret_access_key",
-    "secret_key": "secret_access_key",
-    "aws_session_token": "session_token",
-    "aws_role_arn": "role_arn",
-    "endpoint_url": "endpoint",
-    "use_path_style": "addressing_style",
-    "ca_cert": "ca_bundle",
-    "key": "file_path",
-    "path": "file_path",
-    "expiry": "expires_in",
-    "expiration": "expires_in",
-}
-
-
-# Keys of the s3 resource's source that mean nothing here, with what to do instead.
-_S3_RESOURCE_ONLY = (
-    dict.fromkeys(
-        (
-            "private",
-            "cloudfront_url",
-            "server_side_encryption",
-            "sse_kms_key_id",
-            "skip_download",
-            "disable_multipart",
-            "skip_s3_checksums",
-            "checksum_algorithm",
-        ),
-        "is the s3 resource's; this resource never reads or writes an object's bytes, so it has no use for it",
-    )
-    | dict.fromkeys(
-        ("versioned_file", "initial_path", "initial_version", "initial_content_text", "initial_content_binary"),
-        "is the s3 resource's; this resource has no versions of its own: give the key as get_params.file_path",
-    )
-    | {
-        "disable_ssl": "is the s3 resource's; here, give an http:// endpoint instead",
-        "use_v2_signing": "is the s3 resource's; presigned links here are always signed with SigV4, which S3 requires",
-        "enable_aws_creds_provider": "is the s3 resource's; here, the AWS credential chain is used whenever "
-        "access_key_id is left out",
-    }
-)
 
 
 def run(
@@ -93,7 +48,7 @@ def run(
     try:
         request = parse_request(stdin.read())
         source = request.get("source")
-        secrets = secret_values(source) if isinstance(source, dict) else ()
+        secrets = fields.secret_values(source) if isinstance(source, dict) else ()
         # Only `in` talks to S3; check and out answer at once.
         bound = time_limit(STEP_SECONDS, "the step") if step == "in" else contextlib.nullcontext()
         with bound, contextlib.redirect_stdout(stderr):
@@ -145,63 +100,6 @@ def parse_request(raw: str) -> dict[str, object]:
     return request
 
 
-def keywords(function: Callable[..., object], skip: int = 0) -> list[str]:
-    """List the keyword parameters of a function: for the resource, these are the accepted fields.
-
-    :param function: The resource's ``__init__`` (the ``source`` schema) or ``download_data`` (the params).
-    :param skip: How many leading positional parameters, such as ``self``, are not fields.
-    """
-    return list(inspect.signature(function).parameters)[skip:]
-
-
-def reject_unknown(section: str, given: Iterable[str], accepted: list[str], elsewhere: Mapping[str, str]) -> None:
-    """Fail on the first key that is not accepted: say where it belongs if it belongs elsewhere, else suggest one.
-
-    :param section: ``source`` or ``params``.
-    :param given: The keys of the request's mapping.
-    :param accepted: The keys the section accepts.
-    :param elsewhere: Keys that another section accepts, with where they belong.
-    :raises ConfigError: Naming the unknown key.
-    """
-    for key in given:
-        if key in accepted:
-            continue
-        if key in elsewhere:
-            raise ConfigError(f"{section}.{key}", elsewhere[key])
-        close = closest(key, accepted)
-        hint = f"did you mean {close!r}? " if close else ""
-        raise ConfigError(f"{section}.{key}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
-
-
-def closest(key: str, accepted: list[str]) -> str | None:
-    """Suggest the accepted field an unknown one was meant to be: a known other name, or a likely typo.
-
-    :param key: The unknown field.
-    :param accepted: The fields accepted where it was given.
-    """
-    known = _KNOWN_NAMES.get(key.lower().replace("-", "_"))
-    if known in accepted:
-        return known
-    import difflib  # noqa: PLC0415  # only a mistake needs it, and every step would pay for it
-
-    close = difflib.get_close_matches(key, accepted, n=1, cutoff=_TYPO_CUTOFF)
-    return close[0] if close else None
-
-
-def reject_missing(section: str, given: Iterable[str], function: Callable[..., object]) -> None:
-    """Fail on the first required field that is absent: a parameter of ``function`` without a default.
-
-    :param section: ``source`` or ``params``.
-    :param given: The keys of the request's mapping.
-    :param function: The function whose signature is the schema.
-    """
-    present = set(given)
-    for name, parameter in inspect.signature(function).parameters.items():
-        required = parameter.default is inspect.Parameter.empty and parameter.kind is parameter.KEYWORD_ONLY
-        if required and name not in present:
-            raise ConfigError(f"{section}.{name}", "required; please specify it")
-
-
 def mapping(value: object, field: str) -> dict[str, object]:
     """Check that a section of the request is a JSON object; ``null`` counts as empty.
 
@@ -232,10 +130,7 @@ def _in(
     resource = _resource(resource_class, request)
     version = _version(request.get("version"))
     params = mapping(request.get("params"), "params")
-    source_fields = _source_fields(resource_class)
-    belongs_in_source = dict.fromkeys(source_fields, "belongs under source, not the put's get_params")
-    reject_unknown("params", params, _get_params(resource_class), belongs_in_source)
-    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **given(params))
+    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 
 
@@ -244,14 +139,7 @@ def _out(
 ) -> str:
     sources = _directory_argument(argv)
     resource = _resource(resource_class, request)
-    params = given(mapping(request.get("params"), "params"))
-    belongs = dict.fromkeys(
-        _source_fields(resource_class), "belongs under source, not the put's params"
-    ) | dict.fromkeys(
-        _get_params(resource_class),
-        "belongs under the put's get_params, not params: the URL is signed by the get that follows the put",
-    )
-    reject_unknown("params", params, [], belongs)
+    fields.reject_put_params(mapping(request.get("params"), "params"))
     version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
     return parsing.format_in_out_output(version.to_flat_dict(), metadata)
 
@@ -264,33 +152,7 @@ _STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Map
 
 
 def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
-    source = mapping(request.get("source"), "source")
-    get_params = _get_params(resource_class)
-    elsewhere = (
-        _S3_RESOURCE_ONLY
-        | {
-            name: f"belongs under the put's get_params, as {meant}, not under source"
-            for name, meant in _KNOWN_NAMES.items()
-            if meant in get_params
-        }
-        | dict.fromkeys(get_params, "belongs under the put's get_params, not source: it says what to sign")
-    )
-    reject_unknown("source", source, _source_fields(resource_class), elsewhere)
-    reject_missing("source", source, resource_class.__init__)
-    return resource_class(**given(source))
-
-
-def given(section: dict[str, object]) -> dict[str, object]:
-    """Leave out the fields set to ``null``: YAML's ``key:`` and ``key: ~`` mean the field is not given."""
-    return {name: value for name, value in section.items() if value is not None}
-
-
-def _source_fields(resource_class: ResourceClass) -> list[str]:
-    return keywords(resource_class.__init__, skip=1)
-
-
-def _get_params(resource_class: ResourceClass) -> list[str]:
-    return keywords(resource_class.download_data, skip=3)
+    return resource_class(**mapping(request.get("source"), "source"))
 
 
 def _version(value: object) -> DatetimeVersion:

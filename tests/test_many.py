@@ -38,7 +38,7 @@ def test_file_paths_with_a_missing_key_fail_naming_it(s3: S3Server, runner: Runn
     result = runner.get(s3.source(), {"file_paths": ["list2/a.txt", "list2/missing.txt", "list2/b.txt"]})
     assert result.returncode != 0
     assert result.stderr == (
-        "error: params.file_paths: not in s3://bucket: list2/missing.txt (set verify: false to skip the check)\n"
+        "error: params.file_paths: not in s3://bucket: list2/missing.txt; check the keys and source.key_prefix\n"
     )
     assert list(result.directory.iterdir()) == []
 

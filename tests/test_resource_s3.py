@@ -70,8 +70,8 @@ def test_missing_object_fails_and_names_bucket_and_key(s3: S3Server, runner: Run
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1
     assert result.stderr == (
-        "error: s3://bucket/no/such/object.txt does not exist (checked by fetching the link; set verify: false "
-        "to skip)\n"
+        "error: s3://bucket/no/such/object.txt does not exist; check the key and source.key_prefix, for example "
+        "with: aws s3 ls s3://bucket/no/such/\n"
     )
     assert not any(result.directory.iterdir())
 

@@ -1,0 +1,217 @@
+"""The one line for each way a request to S3 can fail: pure functions of what was asked and what S3 answered."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from s3_presigned.answers import Answer, S3Error
+from s3_presigned.errors import ConfigError, ResourceError, without_user_info
+
+CLOCK_SKEW_WARNING_SECONDS = 60
+
+
+class Asked(NamedTuple):
+    """Who asked what of which bucket: what every line about a failed request may name.
+
+    :ivar where: What the step was doing, such as ``listing s3://bucket/prefix``.
+    :ivar bucket: The bucket's name.
+    :ivar identity: The credentials that signed, as :attr:`SigningIdentity.described` names them.
+    :ivar endpoint: The store's address, or ``AWS (region)``.
+    """
+
+    where: str
+    bucket: str
+    identity: str
+    endpoint: str
+
+
+def failure(asked: Asked, answer: Answer, error: S3Error) -> ResourceError:
+    """Name the cause of an error answer that any request may get."""
+    causes = {
+        "SignatureDoesNotMatch": f"the secret key of {asked.identity} does not match its access key id",
+        "InvalidAccessKeyId": f"S3 does not know the access key id of {asked.identity}",
+        "InvalidToken": f"S3 refused the session token of {asked.identity}",
+        "ExpiredToken": f"the session token of {asked.identity} has expired",
+        "NoSuchBucket": f"the bucket {asked.bucket} does not exist at {asked.endpoint}",
+        "RequestTimeTooSkewed": "this machine's clock is too far from S3's; set it right, for example with NTP",
+    }
+    if error.code in causes:
+        return ResourceError(f"{asked.where}: {causes[error.code]} ({error.code})")
+    said = f"{error.code}: {error.message}" if error.message else error.code
+    if not answer.body.strip():
+        said = "no details"
+    return ResourceError(f"{asked.where}: S3 answered {answer.describe()}, {said}")
+
+
+def is_missing(answer: Answer, error: S3Error) -> bool:
+    """Whether a download was refused because its object does not exist."""
+    return error.code == "NoSuchKey" or (answer.status == 404 and error.code == "404")  # noqa: PLR2004  # Not Found
+
+
+def is_denied(error: S3Error) -> bool:
+    """Whether S3 refused access, itself or through KMS."""
+    return error.code == "AccessDenied" or error.code.startswith("KMS.")
+
+
+def names_kms(error: S3Error) -> bool:
+    """Whether a refusal names KMS, whose key the reader may not use."""
+    return "kms" in f"{error.code} {error.message}".lower()
+
+
+def object_failure(
+    asked: Asked, answer: Answer, error: S3Error, key: str, version_id: str | None, *, requester_pays: bool
+) -> ResourceError:
+    """Name why a download link does not work: the object, its storage, its key, or who pays.
+
+    :param asked: The request.
+    :param answer: S3's answer to the link.
+    :param error: The error S3 named in it.
+    :param key: The object's key.
+    :param version_id: The version asked for, if any.
+    :param requester_pays: Whether the same link with ``x-amz-request-payer`` worked: the bucket is requester-pays.
+    """
+    subject = f"s3://{asked.bucket}/{key}"
+    denied = is_denied(error)
+    if is_missing(answer, error):
+        folder = key.rpartition("/")[0]
+        cause = (
+            f"{subject} does not exist; check the key{_leading_slash_hint(key)} and source.key_prefix, for "
+            f"example with: aws s3 ls s3://{asked.bucket}/{folder + '/' if folder else ''}"
+        )
+    elif error.code == "NoSuchVersion":
+        cause = f"version {version_id} of {subject} does not exist"
+    elif error.code == "InvalidObjectState":
+        archive = error.storage_class or "an archive storage class"
+        cause = f"{subject} is archived in {archive} and not restored; restore it before sharing it"
+    elif denied and names_kms(error):
+        cause = (
+            f"{subject} is encrypted with a KMS key that {asked.identity} may not use; "
+            f"grant kms:Decrypt on the key (S3 answered {error.code}: {error.message})"
+        )
+    elif denied and requester_pays:
+        cause = (
+            f"{subject} is in a requester-pays bucket: S3 refuses a link that does not say who pays, "
+            "and a plain link cannot"
+        )
+    elif denied:
+        cause = (
+            f"{subject}: access denied to {asked.identity}; grant s3:GetObject on it, and "
+            "s3:ListBucket on the bucket so that a missing object is reported as missing (AccessDenied)"
+        )
+    else:
+        return failure(asked, answer, error)
+    return ResourceError(cause)
+
+
+def _leading_slash_hint(key: str) -> str:
+    # S3 allows a key that starts with /, so it is not refused; but it is most often a path written out of habit.
+    return f" (it starts with '/': drop it if the object is {key.lstrip('/')})" if key.startswith("/") else ""
+
+
+def missing_keys(bucket: str, keys: str) -> ResourceError:
+    """Name the keys of ``file_paths`` that a listing did not find."""
+    return ResourceError(f"params.file_paths: not in s3://{bucket}: {keys}; check the keys and source.key_prefix")
+
+
+def listing_denied(asked: Asked) -> ResourceError:
+    """Say that the signer may not list the bucket, and what to grant."""
+    return ResourceError(f"{asked.where}: access denied to {asked.identity}: grant s3:ListBucket on {asked.bucket}")
+
+
+def page_too_large(where: str, limit: int) -> ResourceError:
+    """Say that a listing's page is larger than S3 ever sends."""
+    return ResourceError(f"{where}: a page is larger than {limit >> 20} MiB: is a proxy in the way?")
+
+
+def unchecked_signatures(where: str, forged: Answer) -> ResourceError:
+    """Say that the endpoint served a link whose signature was altered: what answered checks no signature."""
+    said = forged.headers.get("content-type") or "no content type"
+    return ResourceError(
+        f"{where}: the endpoint answered {forged.describe()} with {said} to the link with its signature altered: "
+        "it checks no signature, so it is not S3 serving the object. Is source.endpoint a web console or a proxy?"
+    )
+
+
+def expired(where: str, message: str, clock_skew: float | None) -> ResourceError:
+    """Say why S3 refused a fresh request as expired or not yet valid: its clock, or a very short expiry."""
+    skew = clock_skew or 0
+    if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
+        cause = f"S3's clock is {abs(skew):.0f} s {_direction(skew)} this machine's; set this machine's clock right"
+    else:
+        cause = "the clocks disagree, or expires_in is shorter than the check took"
+    return ResourceError(f"{where}: S3 refused the request by its clock ({message}): {cause}")
+
+
+def says_expired(message: str) -> bool:
+    """Whether S3's message refuses a request by its clock.
+
+    S3 and MinIO say "Request has expired" or "Request is not yet valid" with code AccessDenied, before any
+    permission, and MinIO before the signature too.
+    """
+    said = message.lower()
+    return "expired" in said or "not yet valid" in said
+
+
+def dead_on_arrival(clock_skew: float, expires_in: int) -> ResourceError:
+    """Say that S3's clock is so far ahead that a link has expired by S3's reckoning before anyone can use it."""
+    return ResourceError(
+        f"S3's clock is {clock_skew:.0f} s ahead of this machine's, so a link that lasts {expires_in} s "
+        "has expired by S3's clock before anyone can use it; set this machine's clock right, for example "
+        "with NTP, or lengthen expires_in"
+    )
+
+
+def redirect(where: str, answer: Answer) -> ResourceError:
+    """Say where S3 redirected without naming a region, and which endpoint to set."""
+    location = without_user_info(answer.headers.get("location", ""))
+    target = location.split("?", 1)[0] or "nowhere"
+    origin = "/".join(target.split("/", 3)[:3]) if "://" in target else ""
+    hint = f"; set source.endpoint to {origin}" if origin else "; set source.endpoint to the store's real address"
+    return ResourceError(
+        f"{where}: S3 answered {answer.describe()}, redirecting to {target} without naming a region{hint}"
+    )
+
+
+def moved_twice(where: str, bucket: str, regions: tuple[str, str, str]) -> ResourceError:
+    """Say that S3 named a third region for the bucket: a region is followed once."""
+    first, second, third = regions
+    return ResourceError(
+        f"{where}: S3 named the region {third} for bucket {bucket}, after {first} and {second}; "
+        "please specify source.region"
+    )
+
+
+def no_region() -> ConfigError:
+    """Say that no region is known and the step may not ask S3 for it."""
+    return ConfigError(
+        "source.region",
+        "no region is set here, in AWS_REGION or AWS_DEFAULT_REGION, or in the AWS config; please specify "
+        "region, or leave verify on so that the step can ask S3 where the bucket is",
+    )
+
+
+def aws_config(error: Exception) -> ResourceError:
+    """Say that the AWS config or credentials files cannot be read."""
+    return ResourceError(f"AWS config: {error}; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
+
+
+def region_warning(given: str, bucket: str, region: str) -> str:
+    """Warn that the source's region is not the bucket's, which S3 named and the step follows."""
+    return (
+        f"warning: source.region is {given}, but S3 says bucket {bucket} is in {region}; "
+        f"signing for {region} (set region: {region} to save a request)\n"
+    )
+
+
+def clock_warning(skew: float) -> str | None:
+    """Warn when S3's clock is far from this machine's; ``None`` when it is close enough."""
+    if abs(skew) <= CLOCK_SKEW_WARNING_SECONDS:
+        return None
+    return (
+        f"warning: the S3 server's clock is {abs(skew):.0f} s {_direction(skew)} this machine's; "
+        "the URL's validity window is shifted by as much\n"
+    )
+
+
+def _direction(skew: float) -> str:
+    return "ahead of" if skew > 0 else "behind"
