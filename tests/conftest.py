@@ -14,7 +14,18 @@ import pytest
 import trustme
 from hypothesis import settings
 
-from tests.support import ACCESS_KEY, BUCKET, ROOT, SECRET_KEY, Runner, S3Server, free_port, leaks, wait_for_port
+from tests.support import (
+    ACCESS_KEY,
+    BUCKET,
+    ROOT,
+    SECRET_KEY,
+    InProcessRunner,
+    Runner,
+    S3Server,
+    free_port,
+    leaks,
+    wait_for_port,
+)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +99,15 @@ def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runner(assets: Path, tmp_path: Path) -> Iterator[Runner]:
     """The script runner; after the test, no run may have leaked a secret or a signature."""
     runner = Runner(assets, tmp_path)
+    yield runner
+    found = [leak for result in runner.runs for leak in leaks(result)]
+    assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
+def in_process(tmp_path: Path) -> Iterator[Runner]:
+    """Runs steps in this process, for what fails before any request; leaks are scanned as for the scripts."""
+    runner = InProcessRunner(tmp_path / "no-assets", tmp_path)
     yield runner
     found = [leak for result in runner.runs for leak in leaks(result)]
     assert not found, f"secrets leaked: {found}"

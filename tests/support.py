@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import os
 import re
@@ -200,6 +201,36 @@ class Runner:
         if params is not None:
             request["params"] = params
         return self.run("in", request, **kwargs)
+
+
+class InProcessRunner(Runner):
+    """Runs a step through ``steps.run`` in this process, with the streams a script would have: for pure validation.
+
+    A few tests run the same requests through the scripts, to prove that both are wired the same way.
+    """
+
+    def run(
+        self,
+        step: str,
+        request: dict[str, Any] | str,
+        *,
+        env: dict[str, str] | None = None,
+        directory: Path | None = None,
+        timeout: float = 120,  # noqa: ARG002  # the same signature as the scripts' runner
+    ) -> StepResult:
+        from s3_presigned import steps  # noqa: PLC0415  # the tests of the scripts need not import it
+        from s3_presigned.resource import PresignedUrlResource  # noqa: PLC0415  # the same
+
+        directory = directory or self.tmp_path / f"{step}-{len(self.runs)}"
+        directory.mkdir(parents=True, exist_ok=True)
+        stdin = request if isinstance(request, str) else json.dumps(request)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        argv = [str(self.assets / step), str(directory)]
+        code = steps.run(PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env))
+        completed = subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
+        result = StepResult.of(completed, directory, request)
+        self.runs.append(result)
+        return result
 
 
 def step_environment(extra: dict[str, str] | None = None) -> dict[str, str]:

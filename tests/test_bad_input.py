@@ -207,8 +207,8 @@ CASES: list[tuple[str, str, str, str]] = [
 
 
 @pytest.mark.parametrize(("step", "stdin", "field"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_bad_input_is_one_line_naming_the_field(runner: Runner, step: str, stdin: str, field: str) -> None:
-    result = runner.run(step, stdin)
+def test_bad_input_is_one_line_naming_the_field(in_process: Runner, step: str, stdin: str, field: str) -> None:
+    result = in_process.run(step, stdin)
     assert result.returncode != 0
     assert result.stdout == ""
     assert result.stderr.endswith("\n")
@@ -217,6 +217,31 @@ def test_bad_input_is_one_line_naming_the_field(runner: Runner, step: str, stdin
     assert "Traceback" not in result.stderr
     assert "unexpected" not in result.stderr
     assert list(result.directory.iterdir()) == []
+
+
+# A case of each step and kind, run through the scripts as Concourse runs them: the same line, the same exit.
+WIRING = [
+    "stdin-empty",
+    "stdin-empty-check",
+    "stdin-list-out",
+    "source-typo",
+    "params-typo",
+    "expires-0",
+    "url-file-dotdot",
+    "version-missing",
+    "out-get-param-under-params",
+    "stdin-number-of-5000-digits",
+]
+
+
+@pytest.mark.parametrize(("step", "stdin"), [case[1:3] for case in CASES if case[0] in WIRING], ids=WIRING)
+def test_the_scripts_answer_bad_input_as_the_steps_do(
+    runner: Runner, in_process: Runner, step: str, stdin: str
+) -> None:
+    script, steps = runner.run(step, stdin), in_process.run(step, stdin)
+    assert (script.returncode, script.stdout, script.stderr) == (steps.returncode, steps.stdout, steps.stderr)
+    assert script.returncode == 1
+    assert list(script.directory.iterdir()) == []
 
 
 def test_matrix_is_large_and_distinct() -> None:
@@ -255,12 +280,12 @@ def test_matrix_is_large_and_distinct() -> None:
     ],
 )
 def test_a_field_in_the_wrong_place_is_told_where_it_belongs(
-    runner: Runner, step: str, sections: dict[str, Any], line: str
+    in_process: Runner, step: str, sections: dict[str, Any], line: str
 ) -> None:
     payload = {"source": SOURCE, "version": VERSION, "params": PARAMS} | sections
     if step == "out":
         del payload["version"]
-    result = runner.run(step, json.dumps(payload))
+    result = in_process.run(step, json.dumps(payload))
     assert result.stderr == f"error: {line}\n"
 
 
@@ -280,9 +305,9 @@ def test_a_field_in_the_wrong_place_is_told_where_it_belongs(
     ],
 )
 def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
-    runner: Runner, unknown: str, suggested: str | None
+    in_process: Runner, unknown: str, suggested: str | None
 ) -> None:
-    result = runner.run("check", json.dumps({"source": SOURCE | {unknown: "x"}}))
+    result = in_process.run("check", json.dumps({"source": SOURCE | {unknown: "x"}}))
     hint = f"did you mean {suggested!r}? " if suggested else ""
     assert result.stderr.startswith(f"error: source.{unknown}: unknown field; {hint}accepted: bucket, bucket_name,")
 
@@ -298,13 +323,13 @@ def test_suggestions_are_typos_or_known_names_never_unrelated_keys(
         ("regexp", "belongs under the put's get_params, not source: it says what to sign"),
     ],
 )
-def test_keys_of_the_s3_resource_say_what_to_do_here(runner: Runner, key: str, advice: str) -> None:
-    result = runner.run("check", json.dumps({"source": SOURCE | {key: "x"}}))
+def test_keys_of_the_s3_resource_say_what_to_do_here(in_process: Runner, key: str, advice: str) -> None:
+    result = in_process.run("check", json.dumps({"source": SOURCE | {key: "x"}}))
     assert result.stderr.startswith(f"error: source.{key}: {advice}")
 
 
-def test_secrets_of_the_wrong_type_are_not_shown(runner: Runner) -> None:
-    result = runner.run("in", get(source=source_with(secret_access_key=12345678)))
+def test_secrets_of_the_wrong_type_are_not_shown(in_process: Runner) -> None:
+    result = in_process.run("in", get(source=source_with(secret_access_key=12345678)))
     assert result.stderr == "error: source.secret_access_key: got a number; expected a non-empty string\n"
 
 
@@ -321,9 +346,9 @@ def test_null_means_a_field_is_not_given(s3: S3Server, runner: Runner) -> None:
     assert put.returncode == 0, put.stderr
 
 
-def test_a_null_bucket_is_still_required_and_an_unknown_null_key_still_refused(runner: Runner) -> None:
-    assert runner.run("check", json.dumps({"source": {"bucket": None}})).stderr.startswith("error: source.bucket: ")
-    assert runner.run("check", json.dumps({"source": SOURCE | {"buckt": None}})).stderr.startswith(
+def test_a_null_bucket_is_still_required_and_an_unknown_null_key_still_refused(in_process: Runner) -> None:
+    assert in_process.run("check", json.dumps({"source": {"bucket": None}})).stderr.startswith("error: source.bucket: ")
+    assert in_process.run("check", json.dumps({"source": SOURCE | {"buckt": None}})).stderr.startswith(
         "error: source.buckt: unknown field"
     )
 
@@ -338,19 +363,19 @@ def test_a_null_bucket_is_still_required_and_an_unknown_null_key_still_refused(r
         "https://ci:tok/hunter2@host:99999",
     ],
 )
-def test_endpoint_credentials_are_not_echoed(runner: Runner, endpoint: str) -> None:
-    result = runner.run("in", get(source=source_with(endpoint=endpoint)))
+def test_endpoint_credentials_are_not_echoed(in_process: Runner, endpoint: str) -> None:
+    result = in_process.run("in", get(source=source_with(endpoint=endpoint)))
     assert result.stderr.startswith("error: source.endpoint: ")
     assert "hunter2" not in result.stderr
 
 
-def test_a_bad_secret_type_is_not_echoed(runner: Runner) -> None:
-    result = runner.run("in", get(source=source_with(secret_access_key="")))
+def test_a_bad_secret_type_is_not_echoed(in_process: Runner) -> None:
+    result = in_process.run("in", get(source=source_with(secret_access_key="")))
     assert result.stderr == "error: source.secret_access_key: got an empty string; expected a non-empty string\n"
 
 
-def test_long_values_are_cut_in_the_message(runner: Runner) -> None:
-    result = runner.run("in", get(params=params_with(expires_in="x" * 5000)))
+def test_long_values_are_cut_in_the_message(in_process: Runner) -> None:
+    result = in_process.run("in", get(params=params_with(expires_in="x" * 5000)))
     assert len(result.stderr) < 400
     assert "(5000 characters)" in result.stderr
 

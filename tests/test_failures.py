@@ -1,0 +1,207 @@
+"""The wording of every failure, case by case, from what was asked and what S3 answered: no server needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from s3_presigned import failures
+from s3_presigned.answers import Answer, S3Error
+from s3_presigned.failures import Asked
+
+ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
+
+
+def answer(status: int, body: bytes = b"<Error/>", **headers: str) -> Answer:
+    reasons = {200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+    return Answer(status, reasons.get(status, ""), headers, body)
+
+
+def error(code: str, message: str = "", storage_class: str | None = None) -> S3Error:
+    return S3Error(code, message, None, storage_class)
+
+
+@pytest.mark.parametrize(
+    ("code", "cause"),
+    [
+        ("SignatureDoesNotMatch", "the secret key of access key AKIA (source) does not match its access key id"),
+        ("InvalidAccessKeyId", "S3 does not know the access key id of access key AKIA (source)"),
+        ("InvalidToken", "S3 refused the session token of access key AKIA (source)"),
+        ("ExpiredToken", "the session token of access key AKIA (source) has expired"),
+        ("NoSuchBucket", "the bucket bucket does not exist at http://127.0.0.1:9"),
+        ("RequestTimeTooSkewed", "this machine's clock is too far from S3's; set it right, for example with NTP"),
+    ],
+)
+def test_known_codes_name_their_cause(code: str, cause: str) -> None:
+    line = str(failures.failure(ASKED, answer(403), error(code, "whatever S3 said")))
+    assert line == f"checking the link to s3://bucket/a.txt: {cause} ({code})"
+
+
+def test_an_unknown_code_quotes_s3_and_an_empty_body_says_so() -> None:
+    quoted = failures.failure(ASKED, answer(500), error("SlowDown", "Please reduce your request rate."))
+    assert str(quoted).endswith("S3 answered 500 Internal Server Error, SlowDown: Please reduce your request rate.")
+    assert str(failures.failure(ASKED, answer(500, b"  "), error("500"))).endswith(
+        "S3 answered 500 Internal Server Error, no details"
+    )
+    assert str(failures.failure(ASKED, answer(500), error("Busy"))).endswith(
+        "S3 answered 500 Internal Server Error, Busy"
+    )
+
+
+def object_line(key: str, code: str, status: int = 403, *, pays: bool = False, message: str = "", **kw: str) -> str:
+    return str(
+        failures.object_failure(
+            ASKED, answer(status), error(code, message, kw.get("storage")), key, kw.get("version"), requester_pays=pays
+        )
+    )
+
+
+def test_a_missing_object_says_how_to_find_the_key_and_never_to_skip_the_check() -> None:
+    line = object_line("folder/a.txt", "NoSuchKey", 404)
+    assert line == (
+        "s3://bucket/folder/a.txt does not exist; check the key and source.key_prefix, for example with: "
+        "aws s3 ls s3://bucket/folder/"
+    )
+    assert object_line("a.txt", "404", 404).endswith("aws s3 ls s3://bucket/")
+    assert "verify" not in line
+
+
+def test_a_missing_key_with_a_leading_slash_is_told_to_drop_it() -> None:
+    line = object_line("/folder/a.txt", "NoSuchKey", 404)
+    assert "(it starts with '/': drop it if the object is folder/a.txt)" in line
+
+
+@pytest.mark.parametrize(
+    ("code", "kwargs", "expected"),
+    [
+        ("NoSuchVersion", {"version": "v1"}, "version v1 of s3://bucket/a.txt does not exist"),
+        (
+            "InvalidObjectState",
+            {"storage": "DEEP_ARCHIVE"},
+            "s3://bucket/a.txt is archived in DEEP_ARCHIVE and not restored; restore it before sharing it",
+        ),
+        (
+            "InvalidObjectState",
+            {},
+            "s3://bucket/a.txt is archived in an archive storage class and not restored; restore it before sharing it",
+        ),
+    ],
+)
+def test_versions_and_archives(code: str, kwargs: dict[str, str], expected: str) -> None:
+    assert object_line("a.txt", code, **kwargs) == expected
+
+
+def test_denials_name_kms_then_who_pays_then_the_grant() -> None:
+    kms = object_line("a.txt", "AccessDenied", message="The ciphertext refers to a KMS key", pays=True)
+    assert kms.startswith("s3://bucket/a.txt is encrypted with a KMS key that access key AKIA (source) may not use")
+    assert object_line("a.txt", "KMS.DisabledException").startswith("s3://bucket/a.txt is encrypted with a KMS key")
+    assert "requester-pays bucket" in object_line("a.txt", "AccessDenied", pays=True)
+    plain = object_line("a.txt", "AccessDenied")
+    assert plain == (
+        "s3://bucket/a.txt: access denied to access key AKIA (source); grant s3:GetObject on it, and s3:ListBucket "
+        "on the bucket so that a missing object is reported as missing (AccessDenied)"
+    )
+
+
+def test_other_object_errors_fall_back_to_the_general_wording() -> None:
+    assert object_line("a.txt", "InvalidAccessKeyId").endswith("(InvalidAccessKeyId)")
+
+
+def test_which_refusals_are_checked_for_requester_pays() -> None:
+    assert failures.is_denied(error("AccessDenied"))
+    assert failures.is_denied(error("KMS.NotFoundException"))
+    assert not failures.is_denied(error("NoSuchKey"))
+    assert failures.names_kms(error("AccessDenied", "SSE-KMS key"))
+    assert not failures.names_kms(error("AccessDenied", "Access Denied"))
+    assert failures.is_missing(answer(404), error("404"))
+    assert not failures.is_missing(answer(403), error("404"))
+
+
+@pytest.mark.parametrize(
+    ("skew", "cause"),
+    [
+        (3600.0, "S3's clock is 3600 s ahead of this machine's; set this machine's clock right"),
+        (-120.0, "S3's clock is 120 s behind this machine's; set this machine's clock right"),
+        (5.0, "the clocks disagree, or expires_in is shorter than the check took"),
+        (None, "the clocks disagree, or expires_in is shorter than the check took"),
+    ],
+)
+def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause: str) -> None:
+    line = str(failures.expired("listing s3://bucket/", "Request has expired", skew))
+    assert line == f"listing s3://bucket/: S3 refused the request by its clock (Request has expired): {cause}"
+
+
+@pytest.mark.parametrize(
+    ("message", "expired"),
+    [("Request has expired", True), ("Request is not yet valid", True), ("Access Denied", False)],
+)
+def test_which_messages_refuse_by_the_clock(message: str, expired: bool) -> None:
+    assert failures.says_expired(message) is expired
+
+
+def test_a_link_dead_on_arrival_names_both_numbers() -> None:
+    assert str(failures.dead_on_arrival(4000.4, 3600)).startswith(
+        "S3's clock is 4000 s ahead of this machine's, so a link that lasts 3600 s has expired by S3's clock"
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "tail"),
+    [
+        (
+            "https://user:pw@bucket.s3.eu-west-2.amazonaws.com/a.txt?X-Amz-Signature=abc",
+            (
+                "redirecting to https://bucket.s3.eu-west-2.amazonaws.com/a.txt without naming a region; set "
+                "source.endpoint to https://bucket.s3.eu-west-2.amazonaws.com"
+            ),
+        ),
+        ("", "redirecting to nowhere without naming a region; set source.endpoint to the store's real address"),
+        ("/elsewhere", "redirecting to /elsewhere without naming a region; set source.endpoint to the store's real"),
+    ],
+)
+def test_a_redirect_names_where_and_never_the_query_or_a_password(location: str, tail: str) -> None:
+    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location)))
+    assert line.startswith("listing s3://bucket/: S3 answered 301 Moved Permanently, ")
+    assert tail in line
+    assert "pw" not in line
+    assert "Signature" not in line
+
+
+def test_region_moves_and_warnings() -> None:
+    assert str(failures.moved_twice("w", "b", ("us-east-1", "eu-west-2", "ap-south-1"))) == (
+        "w: S3 named the region ap-south-1 for bucket b, after us-east-1 and eu-west-2; please specify source.region"
+    )
+    assert failures.region_warning("us-east-1", "b", "eu-west-2") == (
+        "warning: source.region is us-east-1, but S3 says bucket b is in eu-west-2; signing for eu-west-2 "
+        "(set region: eu-west-2 to save a request)\n"
+    )
+    assert failures.clock_warning(30) is None
+    assert failures.clock_warning(-61) == (
+        "warning: the S3 server's clock is 61 s behind this machine's; "
+        "the URL's validity window is shifted by as much\n"
+    )
+
+
+def test_listing_lines() -> None:
+    asked = ASKED._replace(where="listing s3://bucket/p/")
+    assert str(failures.listing_denied(asked)) == (
+        "listing s3://bucket/p/: access denied to access key AKIA (source): grant s3:ListBucket on bucket"
+    )
+    assert str(failures.page_too_large("listing s3://bucket/p/", 32 << 20)) == (
+        "listing s3://bucket/p/: a page is larger than 32 MiB: is a proxy in the way?"
+    )
+    assert str(failures.missing_keys("bucket", "a.txt, b.txt")) == (
+        "params.file_paths: not in s3://bucket: a.txt, b.txt; check the keys and source.key_prefix"
+    )
+
+
+def test_an_endpoint_that_checks_no_signature_is_named_with_what_it_sent() -> None:
+    line = str(
+        failures.unchecked_signatures("checking the link", answer(200, b"<html>", **{"content-type": "text/html"}))
+    )
+    assert line.startswith("checking the link: the endpoint answered 200 OK with text/html to the link with its")
+    assert "web console or a proxy?" in line
+
+
+def test_set_up_lines_name_the_field_or_the_files() -> None:
+    assert failures.no_region().field == "source.region"
+    assert "AWS_CONFIG_FILE" in str(failures.aws_config(ValueError("bad profile")))
