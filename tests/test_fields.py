@@ -1,0 +1,123 @@
+"""The field declaration is what validation reads: every example valid, every default used, every method kept to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3_presigned import config, fields
+from s3_presigned.config import MAX_FILE_NAME
+from s3_presigned.errors import ConfigError
+from s3_presigned.fields import MODES, PARAMS, SOURCE, Field
+from s3_presigned.outputs import staged_files
+
+BASE_SOURCE = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
+SOURCE_NEEDS = {  # the fields a field is given with, because it means nothing alone
+    "secret_access_key": {"access_key_id": "id"},
+    "access_key_id": {"secret_access_key": "secret"},
+    "session_token": {"access_key_id": "id", "secret_access_key": "secret"},
+    "role_session_name": {"role_arn": "arn:aws:iam::123456789012:role/name"},
+    "external_id": {"role_arn": "arn:aws:iam::123456789012:role/name"},
+}
+
+
+def parsed_source(**given: object) -> config.Source:
+    return config.parse_source(BASE_SOURCE | given)
+
+
+def selector_for(field: Field) -> dict[str, Any]:
+    if field.name in MODES:
+        return {}
+    mode = field.modes[0] if field.modes else "file_path"
+    return {mode: fields.BY_NAME[mode].example}
+
+
+@pytest.mark.parametrize("field", SOURCE, ids=fields.names(SOURCE))
+def test_every_source_example_is_valid(field: Field) -> None:
+    given = SOURCE_NEEDS.get(field.name, {}) | {field.name: field.example}
+    if field.name == "region":
+        given["endpoint"] = None
+    parsed_source(**given)
+
+
+@pytest.mark.parametrize("field", PARAMS, ids=fields.names(PARAMS))
+def test_every_param_example_is_valid_where_it_applies(field: Field) -> None:
+    method = "get" if "get" in field.methods else field.methods[0]
+    given = selector_for(field) | {field.name: field.example}
+    if field.name != "method":
+        given["method"] = method
+    params = config.parse_get_params(parsed_source(), given)
+    assert params.method == given.get("method", "get")
+
+
+@pytest.mark.parametrize("field", [field for field in PARAMS if "put" not in field.methods], ids=lambda f: f.name)
+def test_a_download_param_is_refused_for_an_upload_not_dropped(field: Field) -> None:
+    given = {"method": "put", "file_path": "a.txt"} if field.name not in MODES else {"method": "put"}
+    with pytest.raises(ConfigError) as raised:
+        config.parse_get_params(parsed_source(), given | {field.name: field.example})
+    assert raised.value.field == f"params.{field.name}"
+    assert str(raised.value).endswith("applies to download links (method: get), not to upload links (method: put)")
+
+
+def test_version_id_with_method_put_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"^params\.version_id: applies to download links"):
+        config.parse_get_params(parsed_source(), {"method": "put", "file_path": "a", "version_id": "v1"})
+
+
+@pytest.mark.parametrize("field", [field for field in PARAMS if field.modes], ids=lambda f: f.name)
+def test_a_param_given_for_another_selector_is_refused(field: Field) -> None:
+    other = next(mode for mode in MODES if mode not in field.modes)
+    given = {other: fields.BY_NAME[other].example, field.name: field.example}
+    with pytest.raises(ConfigError) as raised:
+        config.parse_get_params(parsed_source(), given)
+    assert str(raised.value) == f"params.{field.name}: applies to {' and '.join(field.modes)} only, not to {other}"
+
+
+def test_left_out_fields_take_their_declared_defaults() -> None:
+    source = parsed_source(role_arn="arn:aws:iam::123456789012:role/name")
+    assert source.addressing_style == fields.BY_NAME["addressing_style"].default
+    assert source.role is not None
+    assert source.role.session_name == fields.BY_NAME["role_session_name"].default
+    assert source.verify_ssl is not fields.BY_NAME["skip_ssl_verification"].default
+    params = config.parse_get_params(source, {"prefix": "p/"})
+    declared = {name: fields.BY_NAME[name].default for name in ("method", "expires_in", "verify", "max_objects")}
+    assert {name: getattr(params, name) for name in declared} == declared
+    assert params.allow_empty is fields.BY_NAME["allow_empty"].default
+    assert params.url_file == fields.BY_NAME["url_file"].default
+
+
+def test_aliases_mean_the_field_and_two_names_at_once_are_refused() -> None:
+    assert parsed_source(bucket=None, bucket_name="other").bucket == "other"
+    with pytest.raises(ConfigError, match=r"^source\.region_name: is another name for region"):
+        config.parse_source({"bucket": "b", "region_name": "eu-west-2", "region": "eu-west-2"})
+
+
+def test_secret_fields_are_declared_secret_and_picked_out() -> None:
+    assert fields.SECRET_FIELDS == ("secret_access_key", "session_token", "external_id")
+    given = {"secret_access_key": "s3cr3t", "session_token": "t0k3n", "external_id": None, "bucket": "b"}
+    assert fields.secret_values(given) == ("s3cr3t", "t0k3n")
+
+
+def test_names_other_tools_use_are_suggested() -> None:
+    assert fields.closest("aws_access_key_id", SOURCE) == "access_key_id"
+    assert fields.closest("Expiry", PARAMS) == "expires_in"
+    assert fields.closest("colour", SOURCE) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [("u" * 245, True), ("u" * 246, False), ("\u00e9" * 122, True), ("\u00e9" * 123, False), ("u" * 250, False)],
+)
+def test_url_file_is_measured_in_bytes_with_room_for_its_staged_copy(tmp_path: Path, name: str, accepted: bool) -> None:
+    source = parsed_source()
+    if not accepted:
+        with pytest.raises(ConfigError, match=r"^params\.url_file: is \d+ bytes long in UTF-8; at most 245 fit"):
+            config.parse_get_params(source, {"file_path": "a", "url_file": name})
+        return
+    params = config.parse_get_params(source, {"file_path": "a", "url_file": name})
+    with staged_files(tmp_path) as files:  # the longest accepted name can be staged and placed
+        files.write(params.url_file, "link")
+    assert (tmp_path / name).read_text(encoding="utf-8") == "link"
+    assert len(name.encode()) <= MAX_FILE_NAME
