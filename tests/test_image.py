@@ -64,6 +64,17 @@ def run_in_image(
     return result
 
 
+def test_lint_in_the_image_reads_a_pipeline_on_stdin(image: str) -> None:
+    pipeline = (ROOT / "pipeline-examples" / "share-artifact.yml").read_text(encoding="utf-8")
+    command = ["docker", "run", "--rm", "-i", image, "/opt/resource/lint"]
+    clean = subprocess.run(command, input=pipeline, capture_output=True, text=True, timeout=120, check=False)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    broken = pipeline.replace("expires_in: 24h", "expire_in: 24h")
+    found = subprocess.run(command, input=broken, capture_output=True, text=True, timeout=120, check=False)
+    assert found.returncode == 1
+    assert found.stdout.startswith("stdin: job build-and-share, step put: share-link: params.expire_in: unknown field")
+
+
 def test_check_in_the_image(image: str, s3: S3Server, tmp_path: Path) -> None:
     result = run_in_image(image, "check", {"source": s3.source()}, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,138 @@
+"""Check a pipeline's use of this resource type before ``set-pipeline``, with the resource's own validation.
+
+``python -m s3_presigned.lint pipeline.yml`` (or ``-`` for stdin, as ``/opt/resource/lint`` reads it) prints one
+line per problem, naming its place in the pipeline, and exits 1 if there is any. A ``((var))`` is unknown until
+Concourse fills it in, so a field that holds one is checked with the field's own example in its place.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TextIO
+
+import yaml
+
+from s3_presigned import config, fields
+from s3_presigned.errors import ConfigError
+
+TYPE_NAME = "s3-presigned-url"
+_VAR = re.compile(r"\(\([^()]*\)\)")
+# Steps that hold other steps, and the hooks that any step may hold.
+_NESTED = ("do", "in_parallel", "aggregate", "try")
+_HOOKS = ("on_success", "on_failure", "on_abort", "on_error", "ensure")
+_NO_SOURCE = config.parse_source({"bucket": "bucket"})
+
+
+def problems(pipeline: object) -> Iterator[str]:
+    """Yield one line for each misuse of this resource type in a pipeline: where, which field, and what is wrong.
+
+    :param pipeline: The pipeline, as YAML loads it.
+    """
+    if not isinstance(pipeline, Mapping):
+        yield "the pipeline: expected a mapping with resource_types, resources and jobs"
+        return
+    ours = {TYPE_NAME} | {
+        kind["name"] for kind in _items(pipeline.get("resource_types")) if _is_this_type(kind) and "name" in kind
+    }
+    sources: dict[str, config.Source] = {}
+    for resource in _items(pipeline.get("resources")):
+        if resource.get("type") not in ours:
+            continue
+        name = str(resource.get("name"))
+        try:
+            sources[name] = config.parse_source(_known(_mapping(resource.get("source"), "source")))
+        except ConfigError as error:
+            sources[name] = _NO_SOURCE
+            yield f"resource {name}: {error}"
+    for job in _items(pipeline.get("jobs")):
+        for step in _steps(job.get("plan")):
+            yield from _step_problems(str(job.get("name")), step, sources)
+
+
+def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, config.Source]) -> Iterator[str]:
+    for verb in ("put", "get"):
+        name = step.get(verb)
+        resource = str(step.get("resource", name))
+        if name is None or resource not in sources:
+            continue
+        place = f"job {job}, step {verb}: {name}"
+        if verb == "get":
+            yield f"{place}: this resource has no versions to get; use put with get_params, as its README shows"
+            continue
+        try:
+            fields.reject_put_params(_mapping(step.get("params"), "params"))
+            config.parse_get_params(sources[resource], _known(_mapping(step.get("get_params"), "params")))
+        except ConfigError as error:
+            yield f"{place}: {error}"
+
+
+def _is_this_type(kind: Mapping[str, object]) -> bool:
+    source = kind.get("source")
+    repository = source.get("repository") if isinstance(source, Mapping) else None
+    return kind.get("name") == TYPE_NAME or (isinstance(repository, str) and repository.rsplit("/", 1)[-1] == TYPE_NAME)
+
+
+def _known(section: Mapping[str, object]) -> dict[str, object]:
+    """Put each field's example in place of a value that holds a ``((var))``; unknown names stay for the check."""
+    return {
+        name: fields.BY_NAME[name].example if name in fields.BY_NAME and _holds_var(value) else value
+        for name, value in section.items()
+    }
+
+
+def _holds_var(value: object) -> bool:
+    if isinstance(value, str):
+        return _VAR.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_holds_var(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_var(item) for item in value)
+    return False
+
+
+def _mapping(value: object, field: str) -> Mapping[str, object]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(field, "expected a mapping")
+    return {str(key): item for key, item in value.items()}
+
+
+def _items(value: object) -> list[Mapping[str, object]]:
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def _steps(plan: object) -> Iterator[Mapping[str, object]]:
+    for step in _items(plan):
+        yield step
+        for nested in _NESTED:
+            inner = step.get(nested)
+            if isinstance(inner, Mapping):  # in_parallel: {steps: [...]}, or try: {one step}
+                inner = inner.get("steps", [inner])
+            yield from _steps(inner)
+        for hook in _HOOKS:
+            yield from _steps([step.get(hook)])
+
+
+def main(argv: Sequence[str] = sys.argv, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Lint the pipeline named in ``argv`` (``-`` or none: stdin); print each problem; return the exit code."""
+    path = argv[1] if len(argv) > 1 else "-"
+    where = "stdin" if path == "-" else path
+    try:
+        if path == "-":
+            pipeline = yaml.safe_load(stdin)
+        else:
+            with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
+                pipeline = yaml.safe_load(file)
+    except (OSError, yaml.YAMLError) as error:
+        stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
+        return 2
+    found = list(problems(pipeline))
+    stdout.writelines(f"{where}: {line}\n" for line in found)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
