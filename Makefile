@@ -7,7 +7,7 @@ IMAGE ?= s3-presigned-url
 # botocore's models prepared for fast loading; rebuilt when botocore or the way they are prepared changes.
 PREPARED := s3_presigned/prepared/STAMP
 
-.PHONY: setup demo test lint unit bench image clean
+.PHONY: setup demo test lint readme bench image clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: setup
 
 test: lint
 	$(PY) -m pytest
+
+# The README's field lists, written from s3_presigned/fields.py; make test fails while they differ.
+readme: setup
+	PYTHONPATH=. $(PY) scripts/reference.py
 
 bench: setup
 	PYTHONPATH=. $(PY) scripts/bench.py

@@ -11,7 +11,6 @@ from s3_presigned.errors import ConfigError, describe
 
 MIN_SECONDS = 1
 MAX_SECONDS = 604800  # seven days: the longest expiry SigV4 query signing allows
-DEFAULT_SECONDS = 3600
 
 _ACCEPTED = "seconds as a whole number, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
 _DURATION = re.compile(r"(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")

@@ -17,7 +17,8 @@ Mode = Literal["file_path", "file_paths", "prefix", "regexp"]
 METHODS: tuple[Method, ...] = ("get", "put")
 MODES: tuple[Mode, ...] = ("file_path", "file_paths", "prefix", "regexp")
 METHOD_NAMES = {"get": "download links (method: get)", "put": "upload links (method: put)"}
-DEFAULT_SECONDS = 3600
+# Concourse keeps a loaded var in the web node's memory and turns each of its strings into a redaction
+# pattern for every log line, so a step signs a thousand URLs unless asked for more.
 DEFAULT_MAX_OBJECTS = 1_000
 _TYPO_CUTOFF = 0.8  # close enough to be a typo; below it, difflib pairs unrelated names such as bucket_owner
 
@@ -50,72 +51,206 @@ class Field(NamedTuple):
 
 
 SOURCE = (
-    Field("bucket", "string", "*Required.* The bucket that holds the objects.", example="my-bucket",
-          aliases=("bucket_name",)),
-    Field("region", "string", "The bucket's region. By default AWS_REGION, the AWS config, or S3's own answer; "
-          "us-east-1 with an `endpoint`.", example="eu-west-2", aliases=("region_name",)),
-    Field("endpoint", "URL", "The `http://` or `https://` address of an S3-compatible store.",
-          example="https://minio.example.com:9000", known_as=("endpoint_url",)),
-    Field("addressing_style", "`auto`, `virtual` or `path`", "How the bucket goes into the URL. `auto` is virtual "
-          "hosts on AWS and path style with an `endpoint`.", default="auto", example="path",
-          known_as=("use_path_style",)),
-    Field("access_key_id", "string", "The access key. Left out, the AWS credential chain is used.",
-          example="access-key-id", known_as=("aws_access_key_id",)),
-    Field("secret_access_key", "string", "The secret key that goes with `access_key_id`.", example="secret-key",
-          known_as=("aws_secret_access_key", "secret_key"), secret=True),
-    Field("session_token", "string", "The session token of temporary keys.", example="session-token",
-          known_as=("aws_session_token",), secret=True),
-    Field("role_arn", "string", "A role to assume through STS before signing; links end when its session does.",
-          example="arn:aws:iam::123456789012:role/name", known_as=("aws_role_arn",)),
-    Field("role_session_name", "string", "The session name for `role_arn`.", default="s3-presigned-url",
-          example="pipeline"),
-    Field("external_id", "string", "The external ID the role's trust policy requires.", example="external-id",
-          secret=True),
+    Field(
+        "bucket",
+        "string",
+        "*Required.* The bucket that holds the objects.",
+        example="my-bucket",
+        aliases=("bucket_name",),
+    ),
+    Field(
+        "region",
+        "string",
+        "The bucket's region. By default AWS_REGION, the AWS config, or S3's own answer; us-east-1 with an `endpoint`.",
+        example="eu-west-2",
+        aliases=("region_name",),
+    ),
+    Field(
+        "endpoint",
+        "URL",
+        "The `http://` or `https://` address of an S3-compatible store.",
+        example="https://minio.example.com:9000",
+        known_as=("endpoint_url",),
+    ),
+    Field(
+        "addressing_style",
+        "`auto`, `virtual` or `path`",
+        "How the bucket goes into the URL. `auto` is virtual hosts on AWS and path style with an `endpoint`.",
+        default="auto",
+        example="path",
+        known_as=("use_path_style",),
+    ),
+    Field(
+        "access_key_id",
+        "string",
+        "The access key. Left out, the AWS credential chain is used.",
+        example="access-key-id",
+        known_as=("aws_access_key_id",),
+    ),
+    Field(
+        "secret_access_key",
+        "string",
+        "The secret key that goes with `access_key_id`.",
+        example="secret-key",
+        known_as=("aws_secret_access_key", "secret_key"),
+        secret=True,
+    ),
+    Field(
+        "session_token",
+        "string",
+        "The session token of temporary keys.",
+        example="session-token",
+        known_as=("aws_session_token",),
+        secret=True,
+    ),
+    Field(
+        "role_arn",
+        "string",
+        "A role to assume through STS before signing; links end when its session does.",
+        example="arn:aws:iam::123456789012:role/name",
+        known_as=("aws_role_arn",),
+    ),
+    Field(
+        "role_session_name",
+        "string",
+        "The session name for `role_arn`.",
+        default="s3-presigned-url",
+        example="pipeline",
+    ),
+    Field(
+        "external_id", "string", "The external ID the role's trust policy requires.", example="external-id", secret=True
+    ),
     Field("key_prefix", "string", "Prepended to every key, prefix and regexp.", example="builds/"),
-    Field("ca_bundle", "PEM text", "The CA certificates that sign the endpoint's certificate.",
-          example="-----BEGIN CERTIFICATE-----", known_as=("ca_cert",)),
-    Field("skip_ssl_verification", "boolean", "Do not verify the endpoint's certificate.", default=False,
-          example=True),
-)  # fmt: skip
+    Field(
+        "ca_bundle",
+        "PEM text",
+        "The CA certificates that sign the endpoint's certificate.",
+        example="-----BEGIN CERTIFICATE-----",
+        known_as=("ca_cert",),
+    ),
+    Field("skip_ssl_verification", "boolean", "Do not verify the endpoint's certificate.", default=False, example=True),
+)
 
 PARAMS = (
-    Field("file_path", "string", "One object key, after `key_prefix`. Its link goes to `url_file`.",
-          example="folder/file.txt", known_as=("key", "path")),
-    Field("file_paths", "list of strings", "Several keys. Their links go to `urls.json` and `manifest.json`.",
-          example=["a.txt", "b.txt"]),
-    Field("prefix", "string", "Every object under this prefix, listed by the step.", example="artifacts/1.2.3/",
-          methods=("get",)),
-    Field("regexp", "string", "The newest object whose key fully matches, ordered by the first group as a version.",
-          example="releases/app-(.*).tgz", methods=("get",)),
-    Field("method", "`get` or `put`", "`get` signs download links, `put` upload links.", default="get",
-          example="put"),
-    Field("expires_in", "duration", "How long the links work, up to 7 days: `24h`, `90m`, `7d`, seconds, or a "
-          "mapping such as `{hours: 24}`.", default=DEFAULT_SECONDS, example="1h",
-          known_as=("expiry", "expiration")),
-    Field("file_name", "string", "The name a browser saves the download under.", example="file.txt",
-          methods=("get",)),
-    Field("disposition", "`attachment` or `inline`", "Save the download, or show it in the browser. `attachment` "
-          "when `file_name` is set.", example="inline", methods=("get",)),
-    Field("content_type", "string", "The `Content-Type` a download is served with, or that an upload must send.",
-          example="text/plain"),
-    Field("cache_control", "string", "The `Cache-Control` a download is served with.", example="no-cache",
-          methods=("get",)),
-    Field("content_language", "string", "The `Content-Language` a download is served with.", example="en",
-          methods=("get",)),
-    Field("content_encoding", "string", "The `Content-Encoding` a download is served with.", example="gzip",
-          methods=("get",)),
-    Field("version_id", "string", "A specific version of the object.", example="3HL4kqtJlcpXroDTDmJ", methods=("get",),
-          modes=("file_path",)),
-    Field("url_file", "string", "The file the link is written to.", default="url", example="link",
-          modes=("file_path", "regexp")),
-    Field("verify", "boolean", "Prove the links before the step succeeds.", default=True, example=False),
-    Field("allow_shorter_expiry", "boolean", "Shorten the expiry to what temporary credentials allow, instead of "
-          "failing.", default=False, example=True),
-    Field("allow_empty", "boolean", "Accept a prefix with no objects under it.", default=False, example=True,
-          modes=("prefix",)),
-    Field("max_objects", "whole number", "The most objects one step signs, up to 100,000.",
-          default=DEFAULT_MAX_OBJECTS, example=10, modes=("file_paths", "prefix")),
-)  # fmt: skip
+    Field(
+        "file_path",
+        "string",
+        "*Selector.* One object key, after `key_prefix`. Its link goes to `url_file`.",
+        example="folder/file.txt",
+        known_as=("key", "path"),
+    ),
+    Field(
+        "file_paths",
+        "list of strings",
+        "*Selector.* Several keys. Their links go to `urls.json` and `manifest.json`.",
+        example=["a.txt", "b.txt"],
+    ),
+    Field(
+        "prefix",
+        "string",
+        "*Selector.* Every object under this prefix, listed by the step.",
+        example="artifacts/1.2.3/",
+        methods=("get",),
+    ),
+    Field(
+        "regexp",
+        "string",
+        "*Selector.* The newest object whose key fully matches, ordered by the first group as a version.",
+        example="releases/app-(.*).tgz",
+        methods=("get",),
+    ),
+    Field("method", "`get` or `put`", "`get` signs download links, `put` upload links.", default="get", example="put"),
+    Field(
+        "expires_in",
+        "duration",
+        "How long the links work, up to 7 days: `24h`, `90m`, `7d`, seconds, or a mapping such as `{hours: 24}`.",
+        default="1h",
+        example="24h",
+        known_as=("expiry", "expiration"),
+    ),
+    Field("file_name", "string", "The name a browser saves the download under.", example="file.txt", methods=("get",)),
+    Field(
+        "disposition",
+        "`attachment` or `inline`",
+        "Save the download, or show it in the browser. `attachment` when `file_name` is set.",
+        example="inline",
+        methods=("get",),
+    ),
+    Field(
+        "content_type",
+        "string",
+        "The `Content-Type` a download is served with, or that an upload must send.",
+        example="text/plain",
+    ),
+    Field(
+        "cache_control",
+        "string",
+        "The `Cache-Control` a download is served with.",
+        example="no-cache",
+        methods=("get",),
+    ),
+    Field(
+        "content_language",
+        "string",
+        "The `Content-Language` a download is served with.",
+        example="en",
+        methods=("get",),
+    ),
+    Field(
+        "content_encoding",
+        "string",
+        "The `Content-Encoding` a download is served with.",
+        example="gzip",
+        methods=("get",),
+    ),
+    Field(
+        "version_id",
+        "string",
+        "A specific version of the object.",
+        example="3HL4kqtJlcpXroDTDmJ",
+        methods=("get",),
+        modes=("file_path",),
+    ),
+    Field(
+        "url_file",
+        "string",
+        "The file the link is written to.",
+        default="url",
+        example="link",
+        modes=("file_path", "regexp"),
+    ),
+    Field(
+        "verify",
+        "boolean",
+        "Prove the links before the step succeeds: fetch a download's first byte, and "
+        "see the link refused with its signature altered; for an upload, list the bucket.",
+        default=True,
+        example=False,
+    ),
+    Field(
+        "allow_shorter_expiry",
+        "boolean",
+        "Shorten the expiry to what temporary credentials allow, instead of failing.",
+        default=False,
+        example=True,
+    ),
+    Field(
+        "allow_empty",
+        "boolean",
+        "Accept a prefix with no objects under it.",
+        default=False,
+        example=True,
+        modes=("prefix",),
+    ),
+    Field(
+        "max_objects",
+        "whole number",
+        "The most objects one step signs, up to 100,000.",
+        default=DEFAULT_MAX_OBJECTS,
+        example=10,
+        modes=("file_paths", "prefix"),
+    ),
+)
 
 # Keys of the s3 resource's source that mean nothing here, with what to do instead.
 S3_RESOURCE_ONLY = (

@@ -10,6 +10,7 @@ import pytest
 from s3_presigned import config, fields
 from s3_presigned.config import MAX_FILE_NAME
 from s3_presigned.errors import ConfigError
+from s3_presigned.expiry import parse_expires_in
 from s3_presigned.fields import MODES, PARAMS, SOURCE, Field
 from s3_presigned.outputs import staged_files
 
@@ -82,8 +83,9 @@ def test_left_out_fields_take_their_declared_defaults() -> None:
     assert source.role.session_name == fields.BY_NAME["role_session_name"].default
     assert source.verify_ssl is not fields.BY_NAME["skip_ssl_verification"].default
     params = config.parse_get_params(source, {"prefix": "p/"})
-    declared = {name: fields.BY_NAME[name].default for name in ("method", "expires_in", "verify", "max_objects")}
+    declared = {name: fields.BY_NAME[name].default for name in ("method", "verify", "max_objects")}
     assert {name: getattr(params, name) for name in declared} == declared
+    assert params.expires_in == parse_expires_in(fields.BY_NAME["expires_in"].default) == 3600
     assert params.allow_empty is fields.BY_NAME["allow_empty"].default
     assert params.url_file == fields.BY_NAME["url_file"].default
 
