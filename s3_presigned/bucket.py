@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import botocore.session
     from mypy_boto3_s3.client import S3Client
 
-    from s3_presigned.config import Source
+    from s3_presigned.config import Form, Source
 
 Operation = Literal["get_object", "put_object", "list_objects_v2"]
 S3Request = Mapping[str, str | int]
@@ -139,6 +139,35 @@ class Bucket:
             return self._client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+
+    def presign_form(self, form: Form, expires_in: int) -> tuple[str, dict[str, str]]:
+        """Sign an upload form: its address, and the fields that carry the policy and its signature.
+
+        :param form: The key, or prefix, the sizes and the content type the policy allows.
+        :param expires_in: Seconds.
+        """
+        fields: dict[str, str] = {"success_action_status": "201"}
+        conditions: list[object] = [
+            {"success_action_status": "201"},
+            ["content-length-range", form.min_size, form.max_size],
+        ]
+        if form.content_type is not None and form.content_type.endswith("/*"):
+            family = form.content_type[:-1]
+            fields["Content-Type"] = family
+            conditions.append(["starts-with", "$Content-Type", family])
+        elif form.content_type is not None:
+            fields["Content-Type"] = form.content_type
+            conditions.append({"Content-Type": form.content_type})
+        try:
+            post = self._client.generate_presigned_post(
+                self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            )
+        except BotoCoreError as error:
+            raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+        signature = post["fields"].get("x-amz-signature")
+        if signature:
+            self._sent_signatures.append(signature)
+        return post["url"], post["fields"]
 
     def prove_link(
         self, request: S3Request, expires_in: int, *, check_signatures: bool = True

@@ -16,7 +16,7 @@ from s3_presigned import fields
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.errors import ConfigError, describe, kind
 from s3_presigned.expiry import parse_expires_in
-from s3_presigned.fields import METHODS, MODES, Method, Mode
+from s3_presigned.fields import MAX_UPLOAD_BYTES, METHODS, MODES, Method, Mode
 from s3_presigned.s3 import AWS_REGION, DOT_SEGMENT_PROBLEM, MAX_KEY_BYTES, REGION, has_dot_segment
 
 AddressingStyle = Literal["auto", "virtual", "path"]
@@ -25,6 +25,14 @@ MAX_FILE_NAME = 255  # the longest name common file systems store, so the downlo
 # The staged copy of a file is named .NAME.XXXXXXXX until it is complete, and must fit in a name too.
 _STAGING_ROOM = 10
 MAX_OBJECTS = 100_000
+FILENAME = "${filename}"  # in a POST form's key, S3 puts the uploaded file's name here
+_SIZE = re.compile(r"(?P<number>\d{1,13})\s*(?P<unit>[kmgt]i?b|[kmgt]|b|)", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1} | {
+    unit + suffix: int(base**power)
+    for power, unit in enumerate("kmgt", start=1)
+    for suffix, base in (("", 1000), ("b", 1000), ("ib", 1024))
+}
+_CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/(\*|[\w!#$&^.+-]+)", re.ASCII)
 OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
@@ -293,10 +301,19 @@ class Selection(NamedTuple):
     prefix: str = ""
     pattern: re.Pattern[str] | None = None
 
+
+class Form(NamedTuple):
+    """What an upload form (``method: post``) lets its holder send: where, how much, and of which type."""
+
+    key: str
+    max_size: int
+    min_size: int
+    content_type: str | None
+
     @property
-    def single(self) -> bool:
-        """Whether the step signs exactly one URL, written to ``url_file``."""
-        return self.mode in ("file_path", "regexp")
+    def under_prefix(self) -> bool:
+        """Whether the uploader's file names the key, under a prefix."""
+        return self.key.endswith(FILENAME)
 
 
 class GetParams(NamedTuple):
@@ -313,6 +330,12 @@ class GetParams(NamedTuple):
     allow_shorter_expiry: bool
     allow_empty: bool
     max_objects: int
+    form: Form | None = None
+
+    @property
+    def single(self) -> bool:
+        """Whether the step signs exactly one URL, or one form, written to ``url_file``."""
+        return self.method == "post" or self.selection.mode in ("file_path", "regexp")
 
     @property
     def upload_headers(self) -> dict[str, str]:
@@ -327,7 +350,7 @@ class GetParams(NamedTuple):
     @property
     def sends_requests(self) -> bool:
         """Whether the step talks to S3: to prove its links, or because it must list to know what to sign."""
-        return self.verify or self.selection.mode in ("prefix", "regexp")
+        return self.verify or (self.method == "get" and self.selection.mode in ("prefix", "regexp"))
 
 
 def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
@@ -354,6 +377,14 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
         overrides["ResponseContentDisposition"] = content_disposition(chosen, name)
     content_type = given.get("content_type")
+    if content_type is not None and "*" in str(content_type) and method != "post":
+        raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
+    url_file = parse_url_file(fields.value(given, "url_file"))
+    single = method == "post" or mode in ("file_path", "regexp")
+    if "url_file" in given and not single:
+        raise ConfigError(
+            "params.url_file", f"applies when one link is signed; {mode} writes urls.json and manifest.json"
+        )
     return GetParams(
         selection=selection,
         method=method,
@@ -361,12 +392,48 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         overrides=overrides if method == "get" else {},
         content_type=None if content_type is None else str(content_type),
         version_id=optional_text(given.get("version_id"), "params.version_id"),
-        url_file=parse_url_file(fields.value(given, "url_file")),
+        url_file=url_file,
         verify=flag(fields.value(given, "verify"), "params.verify"),
         allow_shorter_expiry=flag(fields.value(given, "allow_shorter_expiry"), "params.allow_shorter_expiry"),
         allow_empty=flag(fields.value(given, "allow_empty"), "params.allow_empty"),
         max_objects=limit,
+        form=_form(selection, given) if method == "post" else None,
     )
+
+
+def _form(selection: Selection, given: Mapping[str, object]) -> Form:
+    if "max_size" not in given:
+        raise ConfigError("params.max_size", "required with method: post; the largest upload, such as 100MB or 2GiB")
+    max_size = parse_size(given["max_size"], "params.max_size", least=1)
+    min_size = parse_size(given.get("min_size", 0), "params.min_size", least=0)
+    if min_size > max_size:
+        raise ConfigError("params.min_size", f"is {min_size} bytes, more than max_size ({max_size} bytes)")
+    content_type = given.get("content_type")
+    if content_type is not None and not _CONTENT_TYPE.fullmatch(str(content_type)):
+        raise ConfigError(
+            "params.content_type", f"got {describe(content_type)}; expected a type such as text/csv, or image/*"
+        )
+    key = selection.keys[0] if selection.keys else selection.prefix + FILENAME
+    return Form(key, max_size, min_size, None if content_type is None else str(content_type))
+
+
+def parse_size(value: object, field: str, *, least: int) -> int:
+    """Turn a size into bytes: a whole number of bytes, or a number with a unit such as ``100MB`` or ``2GiB``.
+
+    :param value: The value from the request.
+    :param field: The name to report in errors.
+    :param least: The smallest accepted size.
+    """
+    accepted = f"expected bytes, or a size such as 100MB or 2GiB, from {least} B to 5 GiB"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(field, f"got {describe(value)}; {accepted}")
+    match = _SIZE.fullmatch(str(value).strip()) if str(value).isascii() else None
+    if match is None:
+        raise ConfigError(field, f"got {describe(value)}; {accepted}")
+    size = int(match["number"]) * _SIZE_UNITS[match["unit"].lower()]
+    if not least <= size <= MAX_UPLOAD_BYTES:
+        raise ConfigError(field, f"{describe(value)} is {size} bytes; {accepted}")
+    return size
 
 
 def _mode(given: Mapping[str, object]) -> Mode:

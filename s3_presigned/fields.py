@@ -12,11 +12,16 @@ from typing import Literal, NamedTuple
 
 from s3_presigned.errors import ConfigError
 
-Method = Literal["get", "put"]
+Method = Literal["get", "put", "post"]
 Mode = Literal["file_path", "file_paths", "prefix", "regexp"]
-METHODS: tuple[Method, ...] = ("get", "put")
+METHODS: tuple[Method, ...] = ("get", "put", "post")
 MODES: tuple[Mode, ...] = ("file_path", "file_paths", "prefix", "regexp")
-METHOD_NAMES = {"get": "download links (method: get)", "put": "upload links (method: put)"}
+METHOD_NAMES = {
+    "get": "download links (method: get)",
+    "put": "upload links (method: put)",
+    "post": "upload forms (method: post)",
+}
+MAX_UPLOAD_BYTES = 5 * 1024**3  # the largest object one PUT or POST may write
 # Concourse keeps a loaded var in the web node's memory and turns each of its strings into a redaction
 # pattern for every log line, so a step signs a thousand URLs unless asked for more.
 DEFAULT_MAX_OBJECTS = 1_000
@@ -144,13 +149,15 @@ PARAMS = (
         "list of strings",
         "*Selector.* Several keys. Their links go to `urls.json` and `manifest.json`.",
         example=["a.txt", "b.txt"],
+        methods=("get", "put"),
     ),
     Field(
         "prefix",
         "string",
-        "*Selector.* Every object under this prefix, listed by the step.",
+        "*Selector.* Every object under this prefix, listed by the step; for `post`, any key under it, named by "
+        "the uploader's file.",
         example="artifacts/1.2.3/",
-        methods=("get",),
+        methods=("get", "post"),
     ),
     Field(
         "regexp",
@@ -159,7 +166,13 @@ PARAMS = (
         example="releases/app-(.*).tgz",
         methods=("get",),
     ),
-    Field("method", "`get` or `put`", "`get` signs download links, `put` upload links.", default="get", example="put"),
+    Field(
+        "method",
+        "`get`, `put` or `post`",
+        "`get` signs download links, `put` upload links, `post` a size-limited upload form.",
+        default="get",
+        example="put",
+    ),
     Field(
         "expires_in",
         "duration",
@@ -179,8 +192,23 @@ PARAMS = (
     Field(
         "content_type",
         "string",
-        "The `Content-Type` a download is served with, or that an upload must send.",
+        "The `Content-Type` a download is served with, or that an upload must send; for `post`, a family such as "
+        "`image/*` too.",
         example="text/plain",
+    ),
+    Field(
+        "max_size",
+        "size",
+        "*Required with `post`.* The largest upload: bytes, or a size such as `100MB` or `2GiB`, at most 5 GiB.",
+        example="100MB",
+        methods=("post",),
+    ),
+    Field(
+        "min_size",
+        "size",
+        "The smallest upload, in the same forms as `max_size`.",
+        example="1KB",
+        methods=("post",),
     ),
     Field(
         "cache_control",
@@ -214,10 +242,9 @@ PARAMS = (
     Field(
         "url_file",
         "string",
-        "The file the link is written to.",
+        "The file the link, or the form's address, is written to, when the step signs one.",
         default="url",
         example="link",
-        modes=("file_path", "regexp"),
     ),
     Field(
         "verify",
@@ -240,6 +267,7 @@ PARAMS = (
         "Accept a prefix with no objects under it.",
         default=False,
         example=True,
+        methods=("get",),
         modes=("prefix",),
     ),
     Field(
@@ -248,6 +276,7 @@ PARAMS = (
         "The most objects one step signs, up to 100,000.",
         default=DEFAULT_MAX_OBJECTS,
         example=10,
+        methods=("get", "put"),
         modes=("file_paths", "prefix"),
     ),
 )

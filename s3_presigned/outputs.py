@@ -8,11 +8,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
+from s3_presigned import pages
 from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
+from s3_presigned.listing import common_prefix
 
 if TYPE_CHECKING:
     from s3_presigned.config import GetParams
@@ -78,10 +80,11 @@ def staged_files(destination: Path) -> Iterator[StagedFiles]:
         raise
 
 
-def write_step_files(destination: Path, params: GetParams, signed: Signed) -> None:
+def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed) -> None:
     """Write every file the ``in`` step leaves, signing the links on the way so that none is held for long.
 
     :param destination: The step's destination directory.
+    :param bucket: The bucket, to name on the pages.
     :param params: The validated get parameters.
     :param signed: The signed links.
     """
@@ -91,33 +94,72 @@ def write_step_files(destination: Path, params: GetParams, signed: Signed) -> No
         files.write("method", params.method.upper())
         if params.upload_headers:
             files.write("headers.json", json.dumps(params.upload_headers))
-        if params.selection.single:
+        if params.single:
             files.write(params.url_file, signed.first_url)
+        if params.form is not None and signed.form_fields is not None:
+            files.write("fields.json", json.dumps(signed.form_fields, indent=2))
+            limits = _size_range(params.form.min_size, params.form.max_size)
+            form_page = pages.upload_page(
+                signed.first_url, signed.form_fields, limits, params.form.content_type, expires_at
+            )
+            files.write("upload.html", form_page)
+            return
         if params.selection.mode == "regexp":
             files.write("key", signed.keys[0])
             files.write("version", signed.version or "")
-        if params.selection.mode != "file_path":
-            with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
-                _write_link_lists(urls, manifest, signed, expires_at)
+        if params.selection.mode == "file_path":
+            return
+        with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
+            if params.method == "get" and not params.single:
+                with files.open("index.html") as page:
+                    _write_link_lists(urls, manifest, signed, expires_at, _Page(page, bucket, params))
+            else:
+                _write_link_lists(urls, manifest, signed, expires_at, None)
 
 
-def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, expires_at: str) -> None:
-    """Stream ``urls.json`` (key to URL) and ``manifest.json`` (one entry a line) in a single pass over the links."""
+class _Page(NamedTuple):
+    """Where ``index.html`` goes, and what it names."""
+
+    stream: TextIO
+    bucket: str
+    params: GetParams
+
+    @property
+    def prefix(self) -> str:
+        """What every key on the page starts with, which the page's title says once."""
+        selection = self.params.selection
+        shared = selection.prefix if selection.mode == "prefix" else common_prefix(list(selection.keys))
+        return shared[: shared.rfind("/") + 1]
+
+
+def _size_range(least: int, most: int) -> str:
+    return f"up to {pages.size_text(most)}" if least == 0 else f"{pages.size_text(least)} to {pages.size_text(most)}"
+
+
+def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, expires_at: str, page: _Page | None) -> None:
+    """Stream ``urls.json`` (key to URL), ``manifest.json`` (an entry a line) and ``index.html`` in one pass."""
     urls.write("{")
     manifest.write("[")
+    if page is not None:
+        page.stream.write(pages.download_page_start(f"s3://{page.bucket}/{page.prefix}", expires_at))
     for index, link in enumerate(signed.links()):
         separator = "," if index else ""
         urls.write(f"{separator}\n{json.dumps(link.key, ensure_ascii=False)}: {json.dumps(link.url)}")
+        size = None if link.info is None else link.info.size
         entry = {
             "key": link.key,
             "url": link.url,
             "expires_at": expires_at,
-            "size": None if link.info is None else link.info.size,
+            "size": size,
             "etag": None if link.info is None else link.info.etag,
         }
         manifest.write(f"{separator}\n{json.dumps(entry, ensure_ascii=False)}")
+        if page is not None:
+            page.stream.write(pages.download_row(link.key.removeprefix(page.prefix), link.url, size))
     urls.write("\n}" if signed.selected else "}")
     manifest.write("\n]" if signed.selected else "]")
+    if page is not None:
+        page.stream.write(pages.DOWNLOAD_PAGE_END)
 
 
 def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, str]:
@@ -128,7 +170,7 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
     :param signed: The signed URLs.
     """
     metadata = {"bucket": bucket, "region": signed.region, "method": params.method.upper()}
-    if params.selection.single:
+    if params.single:
         metadata["key"] = signed.keys[0]
     else:
         # Metadata is shown in the UI and stored per build: a count and a few keys, not thousands.
@@ -137,10 +179,16 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
     if params.selection.mode == "regexp" and signed.version is not None:
         metadata["version"] = signed.version
     metadata |= {"expires_at": iso8601(signed.expires_at), "expires_in": str(signed.expires_in)}
+    if params.form is not None:
+        metadata["max_size"] = str(params.form.max_size)
+        if params.form.min_size:
+            metadata["min_size"] = str(params.form.min_size)
+        if params.form.content_type is not None:
+            metadata["content_type"] = params.form.content_type
     if params.upload_headers:
         sent = "; ".join(f"{name}: {value}" for name, value in params.upload_headers.items())
         metadata["required_headers"] = f"the upload must send exactly {sent}"
-    if params.selection.single and signed.selected and (info := signed.first().info) is not None:
+    if params.single and signed.selected and (info := signed.first().info) is not None:
         metadata |= _object_metadata(info if isinstance(info, ObjectInfo) else info.as_info())
     return metadata
 

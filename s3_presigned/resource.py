@@ -47,7 +47,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
         with signing.sign(self.source, checked, warnings) as signed:
-            outputs.write_step_files(destination_dir, checked, signed)
+            outputs.write_step_files(destination_dir, self.source.bucket, checked, signed)
         print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
         return outputs.step_metadata(self.source.bucket, checked, signed)
 

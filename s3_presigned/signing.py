@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime
+import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple, TextIO
@@ -12,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from s3_presigned import failures
 from s3_presigned.answers import ListedObject, ObjectInfo
 from s3_presigned.bucket import Bucket, Operation, S3Request
-from s3_presigned.config import MAX_OBJECTS
+from s3_presigned.config import FILENAME, MAX_OBJECTS
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import fit_to_credentials
 from s3_presigned.listing import common_prefix, literal_prefix, newest_match
@@ -20,7 +22,7 @@ from s3_presigned.s3 import ARCHIVED, DOT_SEGMENT_PROBLEM, has_dot_segment
 from s3_presigned.sigv4 import BatchSigner
 
 if TYPE_CHECKING:
-    from s3_presigned.config import GetParams, Source
+    from s3_presigned.config import Form, GetParams, Source
 
 Info = ObjectInfo | ListedObject
 
@@ -47,6 +49,8 @@ class Signed(NamedTuple):
     expires_at: datetime.datetime
     region: str
     version: str | None = None
+    form_fields: dict[str, str] | None = None
+    """The signed fields of an upload form (``method: post``), whose address is :attr:`first_url`."""
 
     @property
     def keys(self) -> list[str]:
@@ -85,6 +89,9 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
             bucket.identity.origin,
             allow_shorter=params.allow_shorter_expiry,
         )
+        if params.form is not None:
+            yield _sign_form(bucket, params.form, expires_in, verify=params.verify)
+            return
         operation: Operation = "put_object" if params.method == "put" else "get_object"
 
         def botocore_url(key: str) -> str:
@@ -117,6 +124,22 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
         expires_at = signed_at(first_url) + _seconds(expires_in)
         sign_more = batch.url if batch.agrees else botocore_url
         yield Signed(selected, first_url, sign_more, expires_in, expires_at, bucket.region, version)
+
+
+def _sign_form(bucket: Bucket, form: Form, expires_in: int, *, verify: bool) -> Signed:
+    """Sign an upload form; with ``verify``, first prove what can be proven without writing, as for ``put``."""
+    if verify:
+        bucket.probe(form.key.removesuffix(FILENAME))
+        bucket.refuse_links_dead_on_arrival(expires_in)
+    action, form_fields = bucket.presign_form(form, expires_in)
+    # The policy says when the form expires, to the second, as S3 will read it.
+    policy = json.loads(base64.b64decode(form_fields["policy"]))
+    expires_at = datetime.datetime.fromisoformat(policy["expiration"])
+    return Signed([(form.key, None)], action, _no_more_links, expires_in, expires_at, bucket.region, None, form_fields)
+
+
+def _no_more_links(key: str) -> str:
+    raise ResourceError(f"an upload form signs one key pattern, not {key}")
 
 
 def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tuple[str, Info | None]], str | None]:

@@ -41,7 +41,7 @@ BUILD_ENV = {
 VERSION = {"execution_date": "1767225600"}
 # What must never appear outside the URL files: the keys, and every part of a signature.
 LEAK_MARKERS = (SECRET_KEY, SESSION_TOKEN, "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token")
-URL_FILES = ("url", "urls.json", "manifest.json")
+URL_FILES = ("url", "urls.json", "manifest.json", "index.html", "fields.json", "upload.html")
 URL_PATTERN = re.compile(r"https?://[^\s\"]+")
 
 

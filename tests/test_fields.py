@@ -11,7 +11,7 @@ from s3_presigned import config, fields
 from s3_presigned.config import MAX_FILE_NAME
 from s3_presigned.errors import ConfigError
 from s3_presigned.expiry import parse_expires_in
-from s3_presigned.fields import MODES, PARAMS, SOURCE, Field
+from s3_presigned.fields import METHOD_NAMES, METHODS, MODES, PARAMS, SOURCE, Field
 from s3_presigned.outputs import staged_files
 
 BASE_SOURCE = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
@@ -49,17 +49,22 @@ def test_every_param_example_is_valid_where_it_applies(field: Field) -> None:
     given = selector_for(field) | {field.name: field.example}
     if field.name != "method":
         given["method"] = method
+    if given.get("method") == "post":
+        given.setdefault("max_size", "1GB")
     params = config.parse_get_params(parsed_source(), given)
     assert params.method == given.get("method", "get")
 
 
-@pytest.mark.parametrize("field", [field for field in PARAMS if "put" not in field.methods], ids=lambda f: f.name)
-def test_a_download_param_is_refused_for_an_upload_not_dropped(field: Field) -> None:
-    given = {"method": "put", "file_path": "a.txt"} if field.name not in MODES else {"method": "put"}
+MISPLACED = [(field, method) for field in PARAMS for method in METHODS if method not in field.methods]
+
+
+@pytest.mark.parametrize(("field", "method"), MISPLACED, ids=[f"{f.name}-{m}" for f, m in MISPLACED])
+def test_a_param_for_another_method_is_refused_not_dropped(field: Field, method: str) -> None:
+    given = {"method": method, "file_path": "a.txt"} if field.name not in MODES else {"method": method}
     with pytest.raises(ConfigError) as raised:
         config.parse_get_params(parsed_source(), given | {field.name: field.example})
-    assert raised.value.field == f"params.{field.name}"
-    assert str(raised.value).endswith("applies to download links (method: get), not to upload links (method: put)")
+    applies = " and ".join(METHOD_NAMES[other] for other in field.methods)
+    assert str(raised.value) == f"params.{field.name}: applies to {applies}, not to {METHOD_NAMES[method]}"
 
 
 def test_version_id_with_method_put_is_refused() -> None:
