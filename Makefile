@@ -23,10 +23,10 @@ demo: setup
 	$(PY) scripts/demo.py
 
 lint: setup
-	$(BIN)/ruff check s3_presigned tests scripts
-	$(BIN)/ruff format --check s3_presigned tests scripts
+	$(BIN)/ruff check s3_presigned tests scripts ci
+	$(BIN)/ruff format --check s3_presigned tests scripts ci
 	$(BIN)/mypy
-	$(BIN)/yamllint --strict pipeline-examples
+	$(BIN)/yamllint --strict pipeline-examples ci
 	$(BIN)/hadolint Dockerfile
 
 test: lint

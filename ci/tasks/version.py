@@ -31,7 +31,7 @@ class ReleaseError(Exception):
 
 
 def declared_version(text: str) -> str:
-    """The string that the version file's text assigns to ``__version__``."""
+    """Read the string that the version file's text assigns to ``__version__``."""
     for node in ast.parse(text).body:
         if (
             isinstance(node, ast.Assign)
@@ -44,6 +44,7 @@ def declared_version(text: str) -> str:
 
 
 def parsed(version: str) -> tuple[int, ...]:
+    """Split an X.Y.Z version into its numbers, to compare them."""
     match = RELEASE.fullmatch(version)
     if match is None:
         raise ReleaseError(f"{VERSION_FILE}: __version__ is {version!r}; a release is X.Y.Z, such as 1.4.0")
@@ -51,11 +52,12 @@ def parsed(version: str) -> tuple[int, ...]:
 
 
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in the checkout; the caller reads the outcome."""
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
 
 
 def previous_version(repo: Path) -> str | None:
-    """The version at the commit before this one, or None where there was none: the first release."""
+    """Read the version at the commit before this one; None where there was none, for the first release."""
     if git(repo, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
         raise ReleaseError("the checkout is shallow, so the version before this commit is unknown; get it whole")
     before = git(repo, "show", f"HEAD^:{VERSION_FILE}")
@@ -86,13 +88,15 @@ def release(repo: Path, output: Path, source_url: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Release the checkout in argv[1] into argv[2], or say in one line why not."""
     if len(argv) != 3:  # noqa: PLR2004  # the program and its two directories
         print(f"usage: {argv[0]} SOURCE_DIR OUTPUT_DIR", file=sys.stderr)
         return 2
     source_url = os.environ.get("SOURCE_URL", "")
+    if not source_url:
+        print("error: SOURCE_URL is not set; set it to the repository's URL, the image's source label", file=sys.stderr)
+        return 1
     try:
-        if not source_url:
-            raise ReleaseError("SOURCE_URL is not set; set it to the repository's URL, the image's source label")
         release(Path(argv[1]), Path(argv[2]), source_url)
     except ReleaseError as error:
         print(f"error: {error}", file=sys.stderr)
