@@ -27,12 +27,18 @@ RUN /opt/venv/bin/python -m concoursetools assets /opt/resource -r s3_presigned/
     && /opt/venv/bin/python -m compileall -q /opt/resource
 
 FROM ${BASE_IMAGE}
-ARG VERSION=0.1.0
-# Set SOURCE to the repository's URL when publishing the image.
+# Set by `make image` and by ci/pipeline.yml: the version from s3_presigned/version.py, the commit it was
+# built from, and the repository's URL.
+ARG VERSION=unknown
+ARG REVISION=unknown
 ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="s3-presigned-url" \
       org.opencontainers.image.description="Concourse resource type: time-limited presigned S3 URLs" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.source="${SOURCE}"
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# The licence travels with the image, as it asks of every copy.
+COPY LICENSE /usr/share/doc/s3-presigned-url/LICENSE
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /opt/resource /opt/resource

@@ -23,10 +23,10 @@ demo: setup
 	$(PY) scripts/demo.py
 
 lint: setup
-	$(BIN)/ruff check s3_presigned tests scripts
-	$(BIN)/ruff format --check s3_presigned tests scripts
+	$(BIN)/ruff check s3_presigned tests scripts ci
+	$(BIN)/ruff format --check s3_presigned tests scripts ci
 	$(BIN)/mypy
-	$(BIN)/yamllint --strict pipeline-examples
+	$(BIN)/yamllint --strict pipeline-examples ci
 	$(BIN)/hadolint Dockerfile
 
 test: lint
@@ -40,8 +40,12 @@ bench: setup
 	PYTHONPATH=. $(PY) scripts/bench.py
 
 # BASE_IMAGE swaps the base (python:3.12-slim by default); IMAGE names the tag the README uses.
+# The labels name the version (declared in s3_presigned/version.py alone) and the commit.
 image:
-	docker build $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) -t $(IMAGE) .
+	docker build $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
+		--build-arg VERSION=$(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' s3_presigned/version.py) \
+		--build-arg REVISION=$(shell git rev-parse HEAD 2>/dev/null || echo unknown) \
+		-t $(IMAGE) .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared

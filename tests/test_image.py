@@ -6,16 +6,19 @@ import json
 import os
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from s3_presigned.version import __version__
 from tests.support import BUILD_ENV, ROOT, S3Server, StepResult, fetch, leaks
 
 pytestmark = pytest.mark.image
 TAG = "s3-presigned-url:test"
 SOURCE_LABEL = "https://example.com/s3-presigned-url"
+REVISION_LABEL = "0123456789abcdef0123456789abcdef01234567"
 
 
 def engine_problem() -> str | None:
@@ -36,6 +39,7 @@ def image() -> str:
         pytest.skip(f"image tests need a container engine: {problem}")
     # --no-cache: the build is quick, and some engines' caches ignore a changed ARG in a LABEL.
     command = ["docker", "build", "-q", "--no-cache", "-t", TAG, "--build-arg", f"SOURCE={SOURCE_LABEL}"]
+    command += ["--build-arg", f"VERSION={__version__}", "--build-arg", f"REVISION={REVISION_LABEL}"]
     if base := os.environ.get("BASE_IMAGE"):
         command += ["--build-arg", f"BASE_IMAGE={base}"]
     subprocess.run([*command, str(ROOT)], check=True, capture_output=True, timeout=900)
@@ -122,8 +126,22 @@ def test_image_labels(image: str) -> None:
     inspected = subprocess.run(["docker", "image", "inspect", image], capture_output=True, text=True, check=True)
     labels = json.loads(inspected.stdout)[0]["Config"]["Labels"]
     assert labels["org.opencontainers.image.source"] == SOURCE_LABEL
-    project = (ROOT / "pyproject.toml").read_text()
-    assert f'version = "{labels["org.opencontainers.image.version"]}"' in project
+    assert labels["org.opencontainers.image.version"] == __version__
+    assert labels["org.opencontainers.image.revision"] == REVISION_LABEL
+    assert (
+        labels["org.opencontainers.image.licenses"]
+        == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"]
+    )
+
+
+def test_the_image_carries_the_licence(image: str) -> None:
+    shown = subprocess.run(
+        ["docker", "run", "--rm", image, "cat", "/usr/share/doc/s3-presigned-url/LICENSE"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout == (ROOT / "LICENSE").read_text()
 
 
 def test_image_holds_only_the_runtime(image: str) -> None:

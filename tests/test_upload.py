@@ -35,7 +35,7 @@ def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, runner
     assert stored["ContentType"] == "application/json"
 
 
-def test_curl_upload_as_the_readme_shows(s3: S3Server, runner: Runner) -> None:
+def test_curl_upload_as_docs_uploads_shows(s3: S3Server, runner: Runner) -> None:
     params = {"file_path": "uploads/curl.txt", "method": "put", "content_type": "text/plain"}
     result = runner.get(s3.source(), params)
     upload = result.directory.parent / "upload.txt"
