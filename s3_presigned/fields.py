@@ -66,21 +66,23 @@ SOURCE = (
     Field(
         "region",
         "string",
-        "The bucket's region. By default AWS_REGION, the AWS config, or S3's own answer; us-east-1 with an `endpoint`.",
+        "The bucket's region. When absent: `us-east-1` with an `endpoint`, else the AWS environment or config, else "
+        "S3's answer. The region S3 names always wins: see [the region](docs/region.md).",
         example="eu-west-2",
         aliases=("region_name",),
     ),
     Field(
         "endpoint",
         "URL",
-        "The `http://` or `https://` address of an S3-compatible store.",
+        "The URL of an S3-compatible store: MinIO, Ceph, SeaweedFS, R2, rclone, GCS interop.",
         example="https://minio.example.com:9000",
         known_as=("endpoint_url",),
     ),
     Field(
         "addressing_style",
         "`auto`, `virtual` or `path`",
-        "How the bucket goes into the URL. `auto` is virtual hosts on AWS and path style with an `endpoint`.",
+        "`auto`, `virtual` or `path`. `auto` is path style with an `endpoint` or a bucket with dots, and else the "
+        "regional virtual host ([details](docs/region.md#addressing_style)).",
         default="auto",
         example="path",
         known_as=("use_path_style",),
@@ -88,7 +90,8 @@ SOURCE = (
     Field(
         "access_key_id",
         "string",
-        "The access key. Left out, the AWS credential chain is used.",
+        "The key to sign with. When absent, botocore's default chain is used: environment, AWS config and SSO, "
+        "container and instance roles.",
         example="access-key-id",
         known_as=("aws_access_key_id",),
     ),
@@ -103,7 +106,7 @@ SOURCE = (
     Field(
         "session_token",
         "string",
-        "The session token of temporary keys.",
+        "The token that goes with temporary keys.",
         example="session-token",
         known_as=("aws_session_token",),
         secret=True,
@@ -111,7 +114,7 @@ SOURCE = (
     Field(
         "role_arn",
         "string",
-        "A role to assume through STS before signing; links end when its session does.",
+        "A role to assume through STS before signing; the links end when its session does.",
         example="arn:aws:iam::123456789012:role/name",
         known_as=("aws_role_arn",),
     ),
@@ -123,77 +126,106 @@ SOURCE = (
         example="pipeline",
     ),
     Field(
-        "external_id", "string", "The external ID the role's trust policy requires.", example="external-id", secret=True
+        "external_id",
+        "string",
+        "The external ID that the role's trust policy requires.",
+        example="external-id",
+        secret=True,
     ),
-    Field("key_prefix", "string", "Prepended to every key, prefix and regexp.", example="builds/"),
+    Field(
+        "key_prefix",
+        "string",
+        "Prepended to every key, e.g. `u/alice/` to confine a team to its folder. Nothing outside it is ever "
+        "signed, even from a store that ignores a listing's prefix.",
+        example="builds/",
+    ),
     Field(
         "ca_bundle",
         "PEM text",
-        "The CA certificates that sign the endpoint's certificate.",
+        "PEM text of the CA that signs a private endpoint's certificate. The step and its link proof both trust it; "
+        "STS and the AWS credential chain keep the system's.",
         example="-----BEGIN CERTIFICATE-----",
         known_as=("ca_cert",),
     ),
-    Field("skip_ssl_verification", "boolean", "Do not verify the endpoint's certificate.", default=False, example=True),
+    Field(
+        "skip_ssl_verification",
+        "boolean",
+        "Do not verify the endpoint's certificate. Please specify either this or `ca_bundle`, not both.",
+        default=False,
+        example=True,
+    ),
 )
 
 PARAMS = (
     Field(
         "file_path",
         "string",
-        "*Selector.* One object key, after `key_prefix`. Its link goes to `url_file`.",
+        "*Selector.* The object key after `key_prefix`, as it is, at most 1024 UTF-8 bytes. Refused: an `s3://` "
+        "address, an ARN, or a `.` or `..` segment, which browsers and curl remove from a path.",
         example="folder/file.txt",
         known_as=("key", "path"),
     ),
     Field(
         "file_paths",
         "list of strings",
-        "*Selector.* Several keys. Their links go to `urls.json` and `manifest.json`.",
+        "*Selector.* A list of keys, checked by one listing; links go to `urls.json`, `manifest.json` and "
+        "`index.html` ([many objects](docs/many-objects.md)).",
         example=["a.txt", "b.txt"],
         methods=("get", "put"),
     ),
     Field(
         "prefix",
         "string",
-        "*Selector.* Every object under this prefix, listed by the step; for `post`, any key under it, named by "
-        "the uploader's file.",
+        "*Selector.* Every object under the prefix, e.g. `artifacts/<commit>/`, up to `max_objects`. For `post`, "
+        "any key under it, named by the uploader's file.",
         example="artifacts/1.2.3/",
         methods=("get", "post"),
     ),
     Field(
         "regexp",
         "string",
-        "*Selector.* The newest object whose key fully matches, ordered by the first group as a version.",
+        "*Selector.* The newest object whose key fully matches, ordered by the first capture group as a version, "
+        "as the s3 resource orders its versions.",
         example="releases/app-(.*).tgz",
         methods=("get",),
     ),
     Field(
         "method",
         "`get`, `put` or `post`",
-        "`get` signs download links, `put` upload links, `post` a size-limited upload form.",
+        "`get` signs a download, `put` an [upload](docs/uploads.md), `post` a size-limited "
+        "[upload form](docs/uploads.md#upload-forms-method-post).",
         default="get",
         example="put",
     ),
     Field(
         "expires_in",
         "duration",
-        "How long the links work, up to 7 days: `24h`, `90m`, `7d`, seconds, or a mapping such as `{hours: 24}`.",
+        "From 1 second to 7 days, the SigV4 limit: a duration (`90s`, `45m`, `24h`, `1h30m`, `7d`), seconds "
+        "(60 or more), or a mapping of `timedelta` keywords (`{hours: 24}`).",
         default="1h",
         example="24h",
         known_as=("expiry", "expiration"),
     ),
-    Field("file_name", "string", "The name a browser saves the download under.", example="file.txt", methods=("get",)),
+    Field(
+        "file_name",
+        "string",
+        "The name a browser saves the download under, sent as an RFC 6266 `Content-Disposition` that carries any "
+        "name ([download names](docs/downloads.md)).",
+        example="file.txt",
+        methods=("get",),
+    ),
     Field(
         "disposition",
         "`attachment` or `inline`",
-        "Save the download, or show it in the browser. `attachment` when `file_name` is set.",
+        "`attachment` or `inline`; `attachment` when only `file_name` is given.",
         example="inline",
         methods=("get",),
     ),
     Field(
         "content_type",
         "string",
-        "The `Content-Type` a download is served with, or that an upload must send; for `post`, a family such as "
-        "`image/*` too.",
+        "The `Content-Type` the download is served with, overriding the object's own; for an upload, the one it "
+        "must send; for `post`, a type or a family such as `image/*`.",
         example="text/plain",
     ),
     Field(
@@ -213,28 +245,28 @@ PARAMS = (
     Field(
         "cache_control",
         "string",
-        "The `Cache-Control` a download is served with.",
+        "The `Cache-Control` the download is served with.",
         example="no-cache",
         methods=("get",),
     ),
     Field(
         "content_language",
         "string",
-        "The `Content-Language` a download is served with.",
+        "The `Content-Language` the download is served with.",
         example="en",
         methods=("get",),
     ),
     Field(
         "content_encoding",
         "string",
-        "The `Content-Encoding` a download is served with.",
+        "The `Content-Encoding` the download is served with.",
         example="gzip",
         methods=("get",),
     ),
     Field(
         "version_id",
         "string",
-        "A specific version of the object.",
+        "Sign this version of the object.",
         example="3HL4kqtJlcpXroDTDmJ",
         methods=("get",),
         modes=("file_path",),
@@ -242,29 +274,29 @@ PARAMS = (
     Field(
         "url_file",
         "string",
-        "The file the link, or the form's address, is written to, when the step signs one.",
+        "A plain file name in the destination, for the one link, or the form's address, that the step signs.",
         default="url",
         example="link",
     ),
     Field(
         "verify",
         "boolean",
-        "Prove the links before the step succeeds: fetch a download's first byte, and "
-        "see the link refused with its signature altered; for an upload, list the bucket.",
+        "Prove the link before the step succeeds ([what `verify` proves](docs/verify.md)).",
         default=True,
         example=False,
     ),
     Field(
         "allow_shorter_expiry",
         "boolean",
-        "Shorten the expiry to what temporary credentials allow, instead of failing.",
+        "When temporary credentials expire before the link would, end the link with them instead of failing "
+        "([details](docs/time-and-errors.md#temporary-credentials)).",
         default=False,
         example=True,
     ),
     Field(
         "allow_empty",
         "boolean",
-        "Accept a prefix with no objects under it.",
+        "Accept a `prefix` with no objects under it.",
         default=False,
         example=True,
         methods=("get",),
@@ -273,7 +305,7 @@ PARAMS = (
     Field(
         "max_objects",
         "whole number",
-        "The most objects one step signs, up to 100,000.",
+        "The most objects one step signs, at most 100,000 ([why 1,000](docs/many-objects.md#max_objects)).",
         default=DEFAULT_MAX_OBJECTS,
         example=10,
         methods=("get", "put"),

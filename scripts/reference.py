@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import sys
+import textwrap
 from pathlib import Path
 
-from s3_presigned.fields import METHOD_NAMES, PARAMS, SOURCE, Field
+from s3_presigned.fields import METHODS, PARAMS, SOURCE, Field
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"(<!-- fields:(\w+) -->\n)(.*?)(<!-- /fields:\2 -->)", re.DOTALL)
@@ -19,19 +20,23 @@ _BLOCK = re.compile(r"(<!-- fields:(\w+) -->\n)(.*?)(<!-- /fields:\2 -->)", re.D
 def bullet(field: Field) -> str:
     """One field as the README lists it: its name, whether it is required, where it applies, and its default."""
     doc = field.doc
-    if not doc.startswith(("*Required.*", "*Selector.*")):
+    if not doc.startswith("*"):
         doc = f"*Optional.* {doc}"
     notes = []
     if field.aliases:
-        notes.append(f"Also spelled {', '.join(f'`{alias}`' for alias in field.aliases)}.")
-    if len(field.methods) < len(METHOD_NAMES):
-        notes.append(f"For {' and '.join(METHOD_NAMES[method] for method in field.methods)} only.")
+        notes.append(f"Or {', '.join(f'`{alias}`' for alias in field.aliases)}.")
+    only = []
+    if len(field.methods) < len(METHODS):
+        only.append(f"`method: {' or '.join(field.methods)}`")
     if field.modes:
-        notes.append(f"With {' or '.join(f'`{mode}`' for mode in field.modes)} only.")
+        only.append(" or ".join(f"`{mode}`" for mode in field.modes))
+    if only:
+        notes.append(f"Only with {' and '.join(only)}.")
     if field.default is not None:
         default = str(field.default).lower() if isinstance(field.default, bool) else field.default
         notes.append(f"Default `{default}`.")
-    return " ".join([f"* `{field.name}`: {doc}", *notes])
+    text = " ".join([f"* `{field.name}`: {doc}", *notes])
+    return textwrap.fill(text, width=116, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
 
 
 def render(text: str) -> str:
@@ -40,7 +45,7 @@ def render(text: str) -> str:
 
     def block(match: re.Match[str]) -> str:
         lines = "".join(f"{bullet(field)}\n" for field in sections[match[2]])
-        return f"{match[1]}{lines}{match[4]}"
+        return f"{match[1]}\n{lines}\n{match[4]}"
 
     return _BLOCK.sub(block, text)
 

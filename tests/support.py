@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.server
 import io
 import json
@@ -255,7 +256,7 @@ def leaks(result: StepResult, extra_markers: tuple[str, ...] = ()) -> list[str]:
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
             if path.name in url_names:
-                urls.update(URL_PATTERN.findall(text))
+                urls.update(URL_PATTERN.findall(html.unescape(text)))
             else:
                 places[str(path.relative_to(result.directory))] = text
     markers = LEAK_MARKERS + extra_markers + tuple(urls)

@@ -7,8 +7,8 @@ and every link fetched. Links between the README, docs/ and CONTRIBUTING.md must
 
 from __future__ import annotations
 
-import inspect
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from s3_presigned.resource import PresignedUrlResource
+from s3_presigned import fields
 from tests.support import ROOT, Runner, S3Server
 from tests.test_examples import RESOURCE_TYPE, check_schema, run_pipeline, steps_of
 
@@ -62,11 +62,6 @@ def bullet_names(text: str) -> list[str]:
     return re.findall(r"^\* `([a-z_]+)`: ", text, re.MULTILINE)
 
 
-def keywords(function: object) -> list[str]:
-    parameters = inspect.signature(function).parameters.values()  # type: ignore[arg-type]
-    return [parameter.name for parameter in parameters if parameter.kind is inspect.Parameter.KEYWORD_ONLY]
-
-
 def github_anchor(heading: str) -> str:
     """The id GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
@@ -96,11 +91,18 @@ def test_the_table_of_contents_links_every_section() -> None:
 
 
 def test_every_source_field_is_one_bullet() -> None:
-    assert bullet_names(section("Source Configuration")) == keywords(PresignedUrlResource.__init__)
+    assert bullet_names(section("Source Configuration")) == fields.names(fields.SOURCE)
 
 
 def test_every_get_param_is_one_bullet() -> None:
-    assert bullet_names(section("Parameters")) == keywords(PresignedUrlResource.download_data)
+    assert bullet_names(section("Parameters")) == fields.names(fields.PARAMS)
+
+
+def test_the_field_lists_are_written_from_the_declaration() -> None:
+    render = runpy.run_path(str(ROOT / "scripts" / "reference.py"))["render"]
+    assert render(TEXT) == TEXT, "run make readme"
+    stale = TEXT.replace("* `bucket`: *Required.*", "* `bucket`: *Optional.*")
+    assert render(stale) == TEXT
 
 
 def test_each_option_takes_one_to_three_lines() -> None:
