@@ -154,3 +154,31 @@ def test_the_same_text_as_an_attachment_is_downloaded(
     body = SHOWN_TEXTS[content_type][0].encode()
     params = {"file_name": "notes.txt", "disposition": "attachment", "content_type": content_type}
     assert_downloaded_as(page, signed_url(s3, runner, body, **params), tmp_path, "notes.txt", body)
+
+
+def test_the_download_page_opened_from_disk_downloads_each_file_under_its_name(
+    s3: S3Server, runner: Runner, browser: Browser, tmp_path: Path
+) -> None:
+    bodies = {"page/app-linux.tgz": b"linux" + ALL_BYTES, "page/sub/app-mac.tgz": b"mac" + ALL_BYTES}
+    for key, body in bodies.items():
+        s3.put(key, body)
+    result = runner.get(s3.source(), {"prefix": "page/"})
+    # A phone's width: the page must fit without scrolling sideways.
+    context = browser.new_context(accept_downloads=True, viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    page.goto((result.directory / "index.html").as_uri())
+    assert page.inner_text("h1") == "s3://bucket/page/"
+    assert result.file("expires_at") in page.inner_text("body")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("a").all_inner_texts() == ["app-linux.tgz", "sub/app-mac.tgz"]
+    for name, body in (
+        ("app-linux.tgz", bodies["page/app-linux.tgz"]),
+        ("app-mac.tgz", bodies["page/sub/app-mac.tgz"]),
+    ):
+        with page.expect_download() as started:
+            page.get_by_role("link", name=name).click()
+        assert started.value.suggested_filename == name
+        saved = tmp_path / name
+        started.value.save_as(saved)
+        assert saved.read_bytes() == body
+    context.close()
