@@ -49,14 +49,20 @@ _FOLD = str.maketrans(" ", "+")
 
 # Names under which signing material travels: SigV4 and SigV2 queries, the Authorization header, POST policies.
 _SIGNING_NAME = r"x-amz-[a-z0-9-]{1,64}+|signature|credential|securitytoken|awsaccesskeyid"
+# A name and what joins it to its value: a header's or a JSON key's colon, a query's equals sign. Words that
+# prose also uses take the colon only as a quoted key, so that "an altered signature: what answered" stays.
+_JOINED = r"[\"']?[ \t]{0,8}+[=:][ \t]{0,8}+[\"']?"
+_QUOTED_OR_EQUALS = r"(?:[\"'][ \t]{0,8}+:|[ \t]{0,8}+=)[ \t]{0,8}+[\"']?"
 _FIELD = re.compile(
-    rf"(?i)\b(?:{_SIGNING_NAME})[\"']?[ \t]{{0,8}}+[=:][ \t]{{0,8}}+[\"']?[^&\s\"'<>,;]*+"
-    r"|\bpolicy[\"']?[ \t]{0,8}+[=:][ \t]{0,8}+[\"']?[A-Za-z0-9+/=]{16,}+"  # base64 only: "bucket policy: denied" stays
+    rf"(?i)\bx-amz-[a-z0-9-]{{1,64}}+{_JOINED}[^&\s\"'<>,;]*+"
+    rf"|\b(?:signature|credential|securitytoken|awsaccesskeyid){_QUOTED_OR_EQUALS}[^&\s\"'<>,;]*+"
+    rf"|\bpolicy{_JOINED}[A-Za-z0-9+/=]{{16,}}+"  # base64 only: "bucket policy: denied" stays
+    rf"|\bauthorization{_JOINED}[^\r\n\"'<>]*+"  # every scheme: SigV4, SigV2, a container's token
     rf"|\bname=\"(?:{_SIGNING_NAME}|policy)\"\r?\n\r?\n[^\r\n]*+"  # a multipart form field
 )
 # S3's SignatureDoesNotMatch names what was signed; a server may also echo the query as elements.
 _ELEMENT = re.compile(
-    rf"(?i)<(?:{_SIGNING_NAME}|policy|stringtosign(?:bytes)?|canonicalrequest(?:bytes)?|signatureprovided)>[^<]*+"
+    rf"(?i)<(?:[a-z0-9_-]{{1,32}}+:)?+(?:{_SIGNING_NAME}|policy|stringtosign(?:bytes)?|canonicalrequest(?:bytes)?|signatureprovided)>[^<]*+"
     r"(?:</[^<>\s]{1,80}+>)?+"
 )
 _SIGNATURE_DIGITS = 64  # a SigV4 signature: HMAC-SHA256 in lowercase hex
