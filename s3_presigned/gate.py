@@ -1,0 +1,371 @@
+"""The one gate that text passes before it leaves the process: every secret blanked out, in every form.
+
+Design: the text is decoded into up to :data:`DECODED_LAYERS` parallel *views* (percent-escapes, JSON escapes and
+XML character references undone, one layer at a time), each with a map back to the original. Known secrets and
+the shapes of what is not known are looked for in every view, and the original span behind each finding is
+blanked. Decoding the text, rather than encoding each secret every way it may travel, covers every mix of those
+escapes and either case of hex without a list of variants that grows with each new case. Base64 cannot be undone
+without knowing where a blob starts, so it is the one form generated per secret: the parts of its encoding fixed
+by the secret alone, at each of the three offsets it may have inside a longer blob, standard and URL-safe.
+
+Every scan is linear: the text is cut before it is scanned; secrets are found with :meth:`str.find`, which
+CPython runs in C and turns to the two-way algorithm when a search would take more than linear time; the
+signatures the step sent, of which there may be thousands, are looked up in a set from runs of hex; and every
+pattern here repeats only with a possessive or bounded quantifier, so that no input makes one backtrack.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from typing import Final, Literal
+
+MARKER: Final = "[redacted]"
+LINE_CHARS: Final = 8 * 1024  # a line on stderr; one_line then folds and shortens it further
+DOCUMENT_CHARS: Final = 256 * 1024  # the response on stdout and each file but the link files, far above their size
+DECODED_LAYERS: Final = 3  # such as a percent-encoded URL, encoded again and then quoted in JSON
+SHORT_SECRET: Final = 8  # a secret shorter than this is blanked only as a whole word, so that letters of words stay
+# The longest escape: one character of a secret takes at most this many in the text, and an escape begun just
+# before a secret takes at most this many less one of its characters.
+_WIDEST_ESCAPE = len("&#1114111;")
+_SHORTEST_TAIL = 4  # what an escape leaves of a secret, at the least, for it to be looked for
+_SHAPE_REACH = 1024  # how far past the cut a name may stand and still blank a value that began before it
+
+# A secret may stand beside its parameter's name percent-encoded, JSON-escaped or as an XML entity.
+_ESCAPE = re.compile(
+    r"(?P<percent>(?:%[0-9A-Fa-f]{2})++)"  # a run, decoded together: the UTF-8 bytes of one character
+    r"|\\u(?P<pair>[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"  # JSON's form of a character past U+FFFF
+    r"|\\u(?P<unicode>[0-9a-fA-F]{4})"
+    r"|\\(?P<json>[\"\\/bfnrt])"
+    r"|&#(?P<decimal>[0-9]{1,7});|&#[xX](?P<hex>[0-9a-fA-F]{1,6});"
+    r"|&(?P<entity>amp|lt|gt|quot|apos);"
+)
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+# Form encoding turns a space into +: both are one character when secrets are looked for.
+_FOLD = str.maketrans(" ", "+")
+
+# Names under which signing material travels: SigV4 and SigV2 queries, the Authorization header, POST policies.
+_SIGNING_NAME = r"x-amz-[a-z0-9-]{1,64}+|signature|credential|securitytoken|awsaccesskeyid"
+# A name and what joins it to its value: a header's or a JSON key's colon, a query's equals sign. Words that
+# prose also uses take the colon only as a quoted key, so that "an altered signature: what answered" stays.
+_JOINED = r"[\"']?[ \t]{0,8}+[=:][ \t]{0,8}+[\"']?"
+_QUOTED_OR_EQUALS = r"(?:[\"'][ \t]{0,8}+:|[ \t]{0,8}+=)[ \t]{0,8}+[\"']?"
+_FIELD = re.compile(
+    rf"(?i)\bx-amz-[a-z0-9-]{{1,64}}+{_JOINED}[^&\s\"'<>,;]*+"
+    rf"|\b(?:signature|credential|securitytoken|awsaccesskeyid){_QUOTED_OR_EQUALS}[^&\s\"'<>,;]*+"
+    rf"|\bpolicy{_JOINED}[A-Za-z0-9+/=]{{16,}}+"  # base64 only: "bucket policy: denied" stays
+    rf"|\bauthorization{_JOINED}[^\r\n\"'<>]*+"  # every scheme: SigV4, SigV2, a container's token
+    rf"|\bname=\"(?:{_SIGNING_NAME}|policy)\"\r?\n\r?\n[^\r\n]*+"  # a multipart form field
+)
+# S3's SignatureDoesNotMatch names what was signed; a server may also echo the query as elements.
+_ELEMENT = re.compile(
+    rf"(?i)<(?:[a-z0-9_-]{{1,32}}+:)?+(?:{_SIGNING_NAME}|policy|stringtosign(?:bytes)?|canonicalrequest(?:bytes)?|signatureprovided)>[^<]*+"
+    r"(?:</[^<>\s]{1,80}+>)?+"
+)
+_SIGNATURE_DIGITS = 64  # a SigV4 signature: HMAC-SHA256 in lowercase hex
+_SIGNATURE = re.compile(rf"[0-9a-f]{{{_SIGNATURE_DIGITS}}}")
+_HEX_RUN = re.compile(rf"[0-9A-Fa-f]{{{_SIGNATURE_DIGITS},}}+")
+_QUERY = re.compile(r"\?[^\s\"'<>]++")
+_SIGNED_QUERY = re.compile(r"(?i)x-amz-|signature|credential|awsaccesskeyid|securitytoken|policy=")
+# The pattern AWS documents for its access key ids.
+_ACCESS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}")
+# A password in a web or proxy URL, which may hold a /; an s3:// URL's @ belongs to its key.
+_USER_INFO = re.compile(r"(?i)\b(?:https?|socks[45]h?)://(?P<secret>[^\s@]{1,256}+)@")
+_SHAPES = (_FIELD, _ELEMENT, _ACCESS_KEY_ID, _USER_INFO)
+
+
+class Gate:
+    """Blank out of any text the step's secrets, in every form they travel in, and whatever looks secret."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        """Prepare the forms in which each secret may be found.
+
+        :param secrets: Every value the step knows to be secret: keys, the session token, the signatures it
+            sent, container and web-identity tokens, role credentials. Empty values are ignored.
+        """
+        known = {secret for secret in secrets if secret}
+        # A step may send a signature per object; looked up by shape, any number of them costs one scan.
+        self._signatures = {secret for secret in known if _SIGNATURE.fullmatch(secret)}
+        others = known - self._signatures
+        self._anywhere = sorted({form for secret in others if len(secret) >= SHORT_SECRET for form in _forms(secret)})
+        # Text just before an encoded secret may begin an escape that takes the first characters of its encoding,
+        # such as a % that takes two hex digits, or a backslash that takes JSON's: what is left is looked for too,
+        # right after a character decoded from an escape, and blanked with it.
+        self._tails = sorted(
+            {
+                form[taken:]
+                for form in self._anywhere
+                for taken in range(1, min(_WIDEST_ESCAPE, len(form) - _SHORTEST_TAIL + 1))
+            }
+        )
+        self._words = sorted(secret.translate(_FOLD) for secret in others if len(secret) < SHORT_SECRET)
+        longest = max(map(len, known), default=0)
+        self._reach = max(longest * _WIDEST_ESCAPE, _SHAPE_REACH)
+
+    def scrub(self, text: str, *, limit: int = LINE_CHARS) -> str:
+        """Return the first ``limit`` characters of a text with every secret in them replaced by :data:`MARKER`.
+
+        The text is cut before it is scanned; the scan reaches past the cut by as much as a secret can take,
+        so that a secret which begins before the cut is blanked whole, and no part of it is left at the cut.
+
+        :param text: What is about to leave the process.
+        :param limit: How many characters of it to keep, such as :data:`LINE_CHARS` or :data:`DOCUMENT_CHARS`.
+        """
+        window = text[: limit + self._reach]
+        merged: list[list[int]] = []
+        for start, end in sorted(self._spans(window)):
+            if start >= limit:
+                break
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        kept: list[str] = []
+        position = 0
+        for start, end in merged:
+            kept += [window[position:start], MARKER]
+            position = end
+        kept.append(window[position:limit])
+        more = len(text) - max(position, min(limit, len(text)))
+        return "".join(kept) + (f"... ({more} more characters)" if more > 0 else "")
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int]]:
+        for view in _views(text):
+            folded = view.text.translate(_FOLD)
+            taken = self._taken(view, folded) if view.decoded else ()
+            for start, end in (*self._known(folded), *taken, *_shapes(view.text)):
+                yield view.original(start, end)
+
+    def _known(self, folded: str) -> Iterator[tuple[int, int]]:
+        for needle in self._anywhere:
+            for start in _occurrences(folded, needle):
+                yield start, start + len(needle)
+        for word in self._words:
+            for start in _occurrences(folded, word, overlapping=True):
+                end = start + len(word)
+                if not _word_char(folded, start - 1) and not _word_char(folded, end):
+                    yield start, end
+        if self._signatures:
+            yield from self._sent_signatures(folded)
+
+    def _taken(self, view: _View, folded: str) -> Iterator[tuple[int, int]]:
+        for tail in self._tails:
+            for start in _occurrences(folded, tail, overlapping=True):
+                if start and view.was_decoded(start - 1):
+                    yield start - 1, start + len(tail)
+
+    def _sent_signatures(self, text: str) -> Iterator[tuple[int, int]]:
+        for run in _HEX_RUN.finditer(text):
+            digits = run.group().lower()
+            for offset in range(len(digits) - _SIGNATURE_DIGITS + 1):
+                if digits[offset : offset + _SIGNATURE_DIGITS] in self._signatures:
+                    yield run.start() + offset, run.start() + offset + _SIGNATURE_DIGITS
+
+
+def _shapes(text: str) -> Iterator[tuple[int, int]]:
+    for shape in _SHAPES:
+        for found in shape.finditer(text):
+            yield found.span("secret" if "secret" in shape.groupindex else 0)
+    for found in _QUERY.finditer(text):
+        if _SIGNED_QUERY.search(found.group()):
+            yield found.start() + 1, found.end()  # the ? stays, to show that the link had a query
+
+
+class _View:
+    """A text with its escapes decoded, and where each of its characters came from in the text it decodes."""
+
+    def __init__(self, parent: _View | None, text: str, starts: list[int], pieces: list[tuple[int, int, bool]]) -> None:
+        # pieces[i] covers this view from starts[i]: (where it begins in the parent, where it ends, whether it
+        # is a run of characters copied as they are); a decoded character maps to its whole escape.
+        self.text = text
+        self._parent = parent
+        self._starts = starts
+        self._pieces = pieces
+
+    @property
+    def decoded(self) -> bool:
+        """Whether escapes were decoded into this view: ``False`` for the original text."""
+        return self._parent is not None
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the span ``[start, end)`` of this view, which is not empty, to the span of the original text."""
+        if self._parent is None:
+            return start, end
+        first = self._locate(start)[0]
+        last = self._locate(end - 1)[1]
+        return self._parent.original(first, last)
+
+    def was_decoded(self, offset: int) -> bool:
+        """Tell whether a character of this view was decoded from an escape, here or in a view before."""
+        if self._parent is None:
+            return False
+        begin, _, copied = self._locate(offset)
+        return not copied or self._parent.was_decoded(begin)
+
+    def _locate(self, offset: int) -> tuple[int, int, bool]:
+        """Find the span in the parent of a character of this view, and whether it was copied as it is."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        begin, finish, copied = self._pieces[index]
+        if not copied:
+            return begin, finish, False
+        at = begin + offset - self._starts[index]
+        return at, at + 1, True
+
+
+def _views(text: str) -> Iterator[_View]:
+    view = _View(None, text, [], [])
+    yield view
+    for _ in range(DECODED_LAYERS):
+        decoded = _decode(view)
+        if decoded is None:
+            return
+        view = decoded
+        yield view
+
+
+def _decode(view: _View) -> _View | None:
+    """Undo one layer of escapes; ``None`` if there is none."""
+    parts: list[str] = []
+    starts: list[int] = []
+    pieces: list[tuple[int, int, bool]] = []
+    length = 0
+    copied_from = 0
+    for found in _ESCAPE.finditer(view.text):
+        decoded = _decoded(found)
+        if decoded is None:
+            continue
+        if found.start() > copied_from:
+            starts.append(length)
+            pieces.append((copied_from, found.start(), True))
+            parts.append(view.text[copied_from : found.start()])
+            length += found.start() - copied_from
+        for char, begin, finish in decoded:
+            starts.append(length)
+            pieces.append((begin, finish, False))
+            parts.append(char)
+            length += 1
+        copied_from = found.end()
+    if not pieces:
+        return None
+    if copied_from < len(view.text):
+        starts.append(length)
+        pieces.append((copied_from, len(view.text), True))
+        parts.append(view.text[copied_from:])
+    return _View(view, "".join(parts), starts, pieces)
+
+
+def _decoded(found: re.Match[str]) -> list[tuple[str, int, int]] | None:
+    """Decode an escape: each character it stands for, with the span of the escape it came from."""
+    start, end = found.span()
+    if (percent := found["percent"]) is not None:
+        text = bytes.fromhex(percent.replace("%", "")).decode("utf-8", "surrogateescape")
+        chars = []
+        for char in text:
+            width = 3 * len(char.encode("utf-8", "surrogateescape"))
+            chars.append((char, start, start + width))
+            start += width
+        return chars
+    if (pair := found["pair"]) is not None:
+        code = 0x10000 + ((int(pair[:4], 16) - 0xD800) << 10) + int(pair[6:], 16) - 0xDC00
+    elif (unicode := found["unicode"]) is not None:
+        code = int(unicode, 16)
+    elif (json := found["json"]) is not None:
+        return [(_JSON_ESCAPES[json], start, end)]
+    elif (decimal := found["decimal"]) is not None:
+        code = int(decimal)
+    elif (hexadecimal := found["hex"]) is not None:
+        code = int(hexadecimal, 16)
+    else:
+        return [(_ENTITIES[found["entity"]], start, end)]
+    return [(chr(code), start, end)] if code <= 0x10FFFF else None  # noqa: PLR2004  # Unicode's last code point
+
+
+def _forms(secret: str) -> set[str]:
+    """List the secret and the parts of its base64 encoding that stand for it alone, at each offset."""
+    forms = {secret}
+    data = secret.encode("utf-8", "surrogatepass")
+    for offset in range(3):
+        # Character i of the encoding carries bits [6i, 6i + 6): keep those within the secret's own bits.
+        encoded = base64.b64encode(bytes(offset) + data).decode("ascii")
+        first = -(-8 * offset // 6)
+        last = (8 * (offset + len(data))) // 6
+        middle = encoded[first:last]
+        if len(middle) >= SHORT_SECRET:
+            forms.update({middle, middle.translate(_URLSAFE)})
+    return {form.translate(_FOLD) for form in forms}
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def _occurrences(text: str, needle: str, *, overlapping: bool = False) -> Iterator[int]:
+    # By default one after another: an occurrence that overlaps one found is broken by its blank, and the text is
+    # read once. A word that fails its test may overlap one that passes: those are all looked at, short as they are.
+    start = text.find(needle)
+    while start >= 0:
+        yield start
+        start = text.find(needle, start + (1 if overlapping else len(needle)))
+
+
+def _word_char(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isalnum()
+
+
+# What S3 says of an object, as the metadata may show it. A value of another shape may be a proxy reflecting
+# the request, and is left out.
+_ETAG = re.compile(r'"[0-9A-Fa-f-]{1,100}+"|[0-9A-Fa-f-]{1,100}+')  # quoted as sent, or unquoted as parsed
+_VERSION_ID = re.compile(r"[A-Za-z0-9._+/-]{1,1024}+")
+_STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "GLACIER_IR",
+        "DEEP_ARCHIVE",
+        "OUTPOSTS",
+        "SNOW",
+        "EXPRESS_ONEZONE",
+        "FSX_OPENZFS",
+    }
+)
+_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$^_.+-]{0,126}+"  # RFC 6838's restricted-name, without & which joins queries
+_CONTENT_TYPE = re.compile(
+    rf"{_NAME}/{_NAME}"
+    rf"(?:[ \t]{{0,4}}+;[ \t]{{0,4}}+[A-Za-z0-9][A-Za-z0-9._-]{{0,31}}+"  # at most four parameters
+    rf"=(?:{_NAME}|\"[^\"\\%&\r\n]{{0,64}}+\")){{0,4}}+"
+)
+_CONTENT_TYPE_CHARS = 256
+_SIGNING_PARAMETER = re.compile(rf"(?i);[ \t]*(?:{_SIGNING_NAME}|policy)=")
+ServerField = Literal["etag", "version_id", "storage_class", "content_type"]
+
+
+def server_value(field: ServerField, value: str | None) -> str | None:
+    """Keep a value from a server's answer only if it has the shape S3 gives that field.
+
+    Pass what is kept through :meth:`Gate.scrub` too: a signature the step sent has the shape of an ETag.
+
+    :param field: Which field of the answer the value is.
+    :param value: The value as the answer gave it, if it gave one.
+    :returns: The value, or ``None`` if it was not given or has another shape.
+    """
+    if value is None:
+        return None
+    if field == "etag":
+        fits = _ETAG.fullmatch(value) is not None
+    elif field == "version_id":
+        fits = _VERSION_ID.fullmatch(value) is not None
+    elif field == "storage_class":
+        fits = value in _STORAGE_CLASSES
+    else:
+        fits = (
+            len(value) <= _CONTENT_TYPE_CHARS
+            and _CONTENT_TYPE.fullmatch(value) is not None
+            and _SIGNING_PARAMETER.search(value) is None
+        )
+    return value if fits else None

@@ -1,0 +1,345 @@
+"""The gate: secrets never come out in any form they travel in, plain text does, and every input is scanned fast."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import string
+import time
+import urllib.parse
+from collections.abc import Callable
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from s3_presigned.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate, server_value
+
+TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+Fake/Token+With/Slashes=="
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+CONTAINER_TOKEN = "Basic dXNlcjpjb250YWluZXItdG9rZW4tc2VjcmV0"
+SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+
+
+def _quote(value: str) -> str:
+    return urllib.parse.quote(value, safe="")
+
+
+def _lower_hex(value: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda found: found.group().lower(), value)
+
+
+def _json_ascii(value: str) -> str:
+    return json.dumps(value)[1:-1]
+
+
+def _json_slashes(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)[1:-1].replace("/", "\\/")
+
+
+def _decimal_references(value: str) -> str:
+    return "".join(f"&#{ord(char)};" for char in value)
+
+
+def _hex_references(value: str) -> str:
+    return "".join(f"&#x{ord(char):X};" for char in value)
+
+
+# Each form in which a secret travels: in a query, a form, a JSON document, an XML document, or nested.
+ENCODINGS: dict[str, Callable[[str], str]] = {
+    "raw": lambda value: value,
+    "percent": _quote,
+    "percent, lower-case hex": lambda value: _lower_hex(_quote(value)),
+    "percent twice": lambda value: _quote(_quote(value)),
+    "percent twice, lower-case hex": lambda value: _lower_hex(_quote(_quote(value))),
+    "form, + for space": urllib.parse.quote_plus,
+    "form, %20 for space": lambda value: urllib.parse.quote(value, safe="+"),
+    "JSON, ASCII only": _json_ascii,
+    "JSON, escaped slashes": _json_slashes,
+    "XML": lambda value: html.escape(value, quote=True),
+    "XML, decimal references": _decimal_references,
+    "XML, hex references": _hex_references,
+    "percent, then JSON": lambda value: _json_ascii(_quote(value)),
+    "percent twice, then XML": lambda value: html.escape(_quote(_quote(value))),
+    "XML, then percent": lambda value: _quote(html.escape(value)),
+}
+
+secrets = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=SHORT_SECRET, max_size=60)
+surroundings = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+# Text that ends where an escape begins, so that the escape takes the first characters of what follows.
+escape_starts = st.sampled_from(["%", "%2", "%25", "\\", "\\u", "\\u00", "&", "&#", "&#x", "&a", "&#1"])
+before_secret = surroundings | st.builds(str.__add__, surroundings, escape_starts)
+base64_like = st.text(string.ascii_letters + string.digits + "+/=-_", min_size=SHORT_SECRET, max_size=60)
+
+
+@given(
+    secret=secrets | base64_like,
+    encoding=st.sampled_from(sorted(ENCODINGS)),
+    before=before_secret,
+    after=surroundings,
+    whole=st.booleans(),
+)
+def test_a_known_secret_never_comes_out_in_any_encoding(
+    secret: str, encoding: str, before: str, after: str, whole: bool
+) -> None:
+    encode = ENCODINGS[encoding]
+    # The secret alone encoded, as a value in a query; or the whole message, as a server quotes a request.
+    text = encode(before + secret + after) if whole else before + encode(secret) + after
+    scrubbed = Gate([secret]).scrub(text)
+    assert MARKER in scrubbed
+    scrubbed = scrubbed.replace(MARKER, "\0")  # a secret may be a part of the marker, but never of the rest
+    assert secret not in scrubbed
+    assert encode(secret) not in scrubbed
+    for decode in (urllib.parse.unquote, html.unescape):
+        assert secret not in decode(decode(scrubbed))
+
+
+def _decodes_to(text: str, secret: bytes) -> bool:
+    """Decode every run of base64 characters in the text, from each of its four alignments, and look for the secret."""
+    for run in re.findall(r"[A-Za-z0-9+/_-]+", text):
+        standard = run.translate(str.maketrans("-_", "+/"))
+        for offset in range(4):
+            part = standard[offset:]
+            decoded = base64.b64decode(part + "A" * (-len(part) % 4))  # zero bits complete the last group
+            if secret in decoded:
+                return True
+    return False
+
+
+@given(
+    secret=secrets | base64_like,
+    before=st.binary(max_size=8),
+    after=st.binary(max_size=8),
+    urlsafe=st.booleans(),
+    text_before=st.text(string.ascii_letters + " ", max_size=10),
+)
+def test_a_known_secret_never_comes_out_in_base64_at_any_offset(
+    secret: str, before: bytes, after: bytes, urlsafe: bool, text_before: str
+) -> None:
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    data = secret.encode()
+    blob = encode(before + data + after).decode("ascii")
+    assert _decodes_to(blob, data)  # the check can see the secret when it is there
+    scrubbed = Gate([secret]).scrub(f"{text_before} {blob} end")
+    assert not _decodes_to(scrubbed.replace(MARKER, " "), data)
+    assert scrubbed.endswith(" end")
+
+
+@given(secret=st.text(string.ascii_letters + string.digits, min_size=1, max_size=SHORT_SECRET - 1))
+def test_a_short_secret_is_blanked_as_a_word(secret: str) -> None:
+    scrubbed = Gate([secret]).scrub(f"said ({secret}) and {_quote(secret)}.")
+    assert scrubbed == f"said ({MARKER}) and {MARKER}."
+
+
+def test_a_short_secret_leaves_the_letters_of_words() -> None:
+    assert Gate(["ci", "key"]).scrub("please specify the key, or keys") == f"please specify the {MARKER}, or keys"
+
+
+# Lines such as S3 and the step write: the gate must leave them readable.
+PLAIN = [
+    "AccessDenied: Access Denied",
+    "NoSuchKey: The specified key does not exist. key: releases/app-1.2.3.tgz",
+    (
+        "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method."
+    ),
+    "s3://my-bucket/user@example.com/report.pdf",
+    "https://s3.eu-west-1.amazonaws.com/my-bucket/folder/file.txt",
+    "source.endpoint: got 'ftp://x'; expected an http:// or https:// URL",
+    "the bucket policy: denies s3:GetObject",
+    "the endpoint serves a link with an altered signature: what answered checks no signature",
+    "credentials: none found; set source.access_key_id and source.secret_access_key",
+    "AuthorizationHeaderMalformed: The authorization header is malformed; the region 'us-east-1' is wrong",
+    "params.expires_in: 100% of 7 days is the most S3 accepts; &amp; is not a unit",
+    'params: unknown field "expiry"; did you mean "expires_in"?',
+    '{"bucket": "b", "key": "a/b.txt", "etag": "d41d8cd98f00b204e9800998ecf8427e"}',
+]
+
+
+@pytest.mark.parametrize("line", PLAIN)
+def test_plain_text_passes_unchanged(line: str) -> None:
+    assert Gate([TOKEN, SECRET, SIGNATURE, KEY_ID, "ci"]).scrub(line) == line
+
+
+@given(text=st.text(string.ascii_lowercase.replace("x", "") + string.digits + " .,:/-_()%&#;=\"'<>", max_size=200))
+def test_text_without_a_secret_passes_unchanged(text: str) -> None:
+    # No upper case: no access key id; no x: no x-amz-; no ?: no query. Names such as "signature" are rare enough.
+    if re.search("signature|credential|securitytoken|policy|https?://|socks", text):
+        return
+    assert Gate([TOKEN, SECRET, SIGNATURE.upper(), "Zq"]).scrub(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # The session token percent-encoded, quoted without its parameter name.
+        (f"<Error><Message>token {_quote(TOKEN)} is not valid</Message></Error>", "token [redacted] is not valid"),
+        # The query echoed as elements, with a token the step never knew.
+        ("<X-Amz-Security-Token>Zm9vYmFyYmF6cXV4</X-Amz-Security-Token><Code>X</Code>", "[redacted]<Code>X</Code>"),
+        ("<x-amz-signature>0123</x-amz-signature> and <AWSAccessKeyId>k</AWSAccessKeyId>", "[redacted] and [redacted]"),
+        ("<q:X-Amz-Credential>AKID/1</q:X-Amz-Credential><SignatureProvided>0123</SignatureProvided>", "[redacted]"),
+        # The access key id, bare and inside a quoted X-Amz-Credential.
+        ("the key AKIAIOSFODNN7EXAMPLE is unknown", "the key [redacted] is unknown"),
+        ('"X-Amz-Credential": "ASIAY34FZKBOKMUTVV7A/20261201/us-east-1/s3/aws4_request"', '"[redacted]"'),
+        ("X-Amz-Credential%3DASIAY34FZKBOKMUTVV7A%2F20261201%2Fus-east-1", "[redacted]"),
+        ("&quot;X-Amz-Credential&quot;:&quot;unknown/2026&quot;", "&quot;[redacted]&quot;"),
+        # A container authorization token quoted in a 500 answer from the credentials endpoint.
+        (f'500 from 169.254.170.2: {{"error": "bad Authorization: {CONTAINER_TOKEN}"}}', 'bad [redacted]"}'),
+        # Signed URLs, SigV4 and SigV2, whole or percent-encoded inside another.
+        (
+            "GET https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261201T000000Z failed",
+            "GET https://b.s3.amazonaws.com/k?[redacted] failed",
+        ),
+        ("see http://h/b/k?AWSAccessKeyId=x&Expires=1&Signature=abc%2B then", "see http://h/b/k?[redacted] then"),
+        (f"redirect=https%3A%2F%2Fh%2Fk%3FX-Amz-Signature%3D{SIGNATURE} done", "redirect=https%3A%2F%2Fh%2Fk%3F"),
+        ("Authorization: AWS4-HMAC-SHA256 Credential=unknown/2026, Signature=abc", "[redacted]"),
+        ("GET /k HTTP/1.1\r\nAuthorization: AWS AKID:frJIUN8DYpKDtOLCwo//yllqDzg=\r\n", "[redacted]\r\n"),
+        ("Signature = abc; Credential=def", "[redacted]; [redacted]"),
+        # A POST policy's fields, as JSON, as a form and as multipart.
+        ('{"policy": "eyJleHBpcmF0aW9uIjoiMjAyNyJ9", "x-amz-signature": "abc"}', '{"[redacted]", "[redacted]"}'),
+        ("key=a&policy=eyJleHBpcmF0aW9uIjoiMjAyNyJ9&x-amz-signature=abc", "key=a&[redacted]&[redacted]"),
+        ('name="policy"\r\n\r\neyJleHBpcmF0aW9uIjoiMjAyNyJ9\r\n--b', "[redacted]\r\n--b"),
+        # A proxy's password, which may hold a slash.
+        ("proxy http://ci:pa/ss@proxy:3128 refused", "proxy http://[redacted]@proxy:3128 refused"),
+    ],
+)
+def test_attacks_from_the_field_are_blanked(text: str, kept: str) -> None:
+    scrubbed = Gate([TOKEN, SECRET, CONTAINER_TOKEN, SIGNATURE]).scrub(text)
+    assert kept in scrubbed
+    leaks = (TOKEN, _quote(TOKEN), CONTAINER_TOKEN, SIGNATURE, "AKIA", "ASIA", "X-Amz", "0123", "eyJ", "pa/ss", "AKID")
+    for leak in (*leaks, "abc", "def", "unknown/"):
+        assert leak not in scrubbed
+
+
+def test_signatures_sent_are_blanked_in_either_case_inside_longer_hex_and_escaped() -> None:
+    sent = [hashlib.sha256(str(number).encode()).hexdigest() for number in range(2000)]
+    escaped = "".join(f"%{ord(char):02X}" for char in sent[3])
+    scrubbed = Gate(sent).scrub(f"a {sent[7].upper()} b 00{sent[1999]}ff c {escaped} d {SIGNATURE}")
+    assert scrubbed == f"a {MARKER} b 00{MARKER}ff c {MARKER} d {SIGNATURE}"
+
+
+def test_a_secret_at_the_cut_is_blanked_whole() -> None:
+    text = "x" * (LINE_CHARS - 5) + TOKEN + "y" * 100
+    scrubbed = Gate([TOKEN]).scrub(text)
+    assert scrubbed == "x" * (LINE_CHARS - 5) + f"{MARKER}... (100 more characters)"
+
+
+def test_a_long_text_is_cut_and_says_how_much_was_left_out() -> None:
+    scrubbed = Gate([TOKEN]).scrub("z" * 100_000)
+    assert scrubbed == "z" * LINE_CHARS + f"... ({100_000 - LINE_CHARS} more characters)"
+    assert Gate([]).scrub("short", limit=5) == "short"
+
+
+# Inputs built to make a naive scrubber backtrack or rescan, each as repeated units.
+ADVERSARIAL = [
+    "a.",
+    "%25",
+    "%41",
+    "%2525",
+    "&#",
+    "&amp;",
+    "\\u00",
+    "\\u0041",
+    "QUJD",
+    "AKIA",
+    "X-Amz-",
+    "?X-Amz-",
+    "<X-Amz-a>",
+    "http://a:",
+    'name="policy"\n\n',
+    TOKEN,
+    _quote(TOKEN),
+    TOKEN[:30],
+    SIGNATURE[:40],
+    "0f",
+]
+MEGABYTE = 1 << 20
+BUDGET_SECONDS = 10  # a megabyte takes well under a second here; the budget allows for a busy machine
+
+
+def _cpu_seconds(gate: Gate, text: str) -> float:
+    started = time.process_time()  # the process's own time: other work on the machine does not count
+    gate.scrub(text, limit=len(text))
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL)
+def test_a_megabyte_of_adversarial_text_is_scanned_in_linear_time(unit: str) -> None:
+    gate = Gate([TOKEN, SECRET, SIGNATURE, "aaaaaaaaaaaa", "ci"])
+    one = unit * (MEGABYTE // len(unit))
+    two = one * 2
+    # The fastest of three runs of each size, taken in turns, so that a pause of the machine counts for neither.
+    runs = [(_cpu_seconds(gate, one), _cpu_seconds(gate, two)) for _ in range(3)]
+    fastest_one = min(first for first, _ in runs)
+    fastest_two = min(second for _, second in runs)
+    assert fastest_one < BUDGET_SECONDS
+    assert fastest_two < 2.5 * fastest_one + 0.05, f"{fastest_one:.3f} s for a megabyte, {fastest_two:.3f} s for two"
+
+
+def test_a_megabyte_is_cut_before_it_is_scanned() -> None:
+    gate = Gate([TOKEN, SECRET])
+    started = time.perf_counter()
+    scrubbed = gate.scrub("%25" * MEGABYTE)
+    assert time.perf_counter() - started < 1
+    assert len(scrubbed) < LINE_CHARS + 40
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("etag", '"d41d8cd98f00b204e9800998ecf8427e"'),
+        ("etag", "d41d8cd98f00b204e9800998ecf8427e-12"),
+        ("etag", '"0a1b2c3d-4e5f"'),
+        ("version_id", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo"),
+        ("version_id", "null"),
+        ("version_id", "a" * 1024),
+        ("storage_class", "STANDARD"),
+        ("storage_class", "DEEP_ARCHIVE"),
+        ("content_type", "application/octet-stream"),
+        ("content_type", "text/plain; charset=utf-8"),
+        ("content_type", 'multipart/form-data; boundary="a b"'),
+        ("content_type", "application/vnd.api+json"),
+    ],
+)
+def test_a_value_of_the_shape_s3_gives_is_kept(field: str, value: str) -> None:
+    assert server_value(field, value) == value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("etag", f'"X-Amz-Signature={SIGNATURE}"'),
+        ("etag", '"' + "a" * 101 + '"'),
+        ("etag", '"abc'),
+        ("etag", ""),
+        ("version_id", f"X-Amz-Signature={SIGNATURE}&X-Amz-Credential=AKID"),
+        ("version_id", "a%2Fb"),
+        ("version_id", "a b"),
+        ("version_id", "a" * 1025),
+        ("storage_class", "standard"),
+        ("storage_class", "X_AMZ_SIGNATURE"),
+        ("content_type", "text/plain; X-Amz-Signature=abc"),
+        ("content_type", "text/plain; policy=eyJhIjoiYiJ9"),
+        ("content_type", "text/plain?X-Amz-Signature=abc"),
+        ("content_type", "text/plain\r\nSet-Cookie: a=b"),
+        ("content_type", "text/" + "a" * 300),
+        ("content_type", 'text/plain; a="%41"'),
+    ],
+)
+def test_a_value_of_another_shape_is_left_out(field: str, value: str) -> None:
+    assert server_value(field, value) is None  # type: ignore[arg-type]
+
+
+def test_a_value_not_given_stays_not_given() -> None:
+    assert server_value("etag", None) is None
+
+
+def test_base64_check_finds_what_it_looks_for() -> None:
+    # The decoding check of the base64 property must see a secret that is there, at every offset.
+    for prefix in (b"", b"a", b"ab"):
+        assert _decodes_to(base64.b64encode(prefix + b"secret-value").decode(), b"secret-value")
+    assert not _decodes_to(base64.b64encode(b"other-value").decode(), b"secret-value")
