@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, TextIO, cast
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
-from s3_presigned import failures
+from s3_presigned import failures, gate
 from s3_presigned.answers import (
     Answer,
     ListedObject,
@@ -73,7 +73,6 @@ class Bucket:
         """
         self.name = source.bucket
         self.identity = identity
-        self._sent_signatures: list[str] = []
         self._source = source
         self._session = session
         self._tls_verify = tls_verify
@@ -108,25 +107,7 @@ class Bucket:
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
             identity = resolve_identity(source, session, start, wanted_seconds, tls_verify)
-            bucket = cls(source, session, identity, start, tls_verify, warnings)
-            try:
-                yield bucket
-            except ResourceError as error:
-                # Keys from the environment or a role, and the signatures sent, are known only here.
-                error.secrets = bucket.secrets
-                raise
-            except Exception as error:  # noqa: BLE001  # reported as the step reports any fault, with the secrets
-                unexpected = ResourceError(f"unexpected {type(error).__name__}: {error}")
-                unexpected.secrets = bucket.secrets
-                raise unexpected from None
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """Every value no message may show: the keys and tokens, and the signature of every URL sent to S3.
-
-        A server may quote a request back, in any encoding; its signature is then blanked out wherever it stands.
-        """
-        return self._source.secrets + self.identity.secrets + tuple(self._sent_signatures)
+            yield cls(source, session, identity, start, tls_verify, warnings)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
@@ -164,9 +145,7 @@ class Bucket:
             )
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
-        signature = post["fields"].get("x-amz-signature")
-        if signature:
-            self._sent_signatures.append(signature)
+        gate.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
         return post["url"], post["fields"]
 
     def prove_link(
@@ -329,9 +308,10 @@ class Bucket:
         return answer
 
     def _send(self, where: str, url: str, headers: dict[str, str], body_limit: int) -> Answer:
+        # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
         _, signed, signature = url.rpartition("X-Amz-Signature=")
         if signed:
-            self._sent_signatures.append(signature)
+            gate.remember(signature)
         try:
             return self._transport.get(url, headers, body_limit=body_limit)
         except ResourceError as error:

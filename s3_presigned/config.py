@@ -156,7 +156,6 @@ class Source(NamedTuple):
     key_prefix: str
     ca_bundle: str | None
     verify_ssl: bool
-    secrets: tuple[str, ...]
 
 
 def parse_source(raw: Mapping[str, object]) -> Source:
@@ -181,7 +180,6 @@ def parse_source(raw: Mapping[str, object]) -> Source:
         key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
         ca_bundle=_ca_bundle(given.get("ca_bundle"), skip_verification),
         verify_ssl=not flag(skip_verification, "source.skip_ssl_verification"),
-        secrets=fields.secret_values(given),
     )
 
 

@@ -10,7 +10,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from s3_presigned.errors import ResourceError, one_line
+from s3_presigned import gate
+from s3_presigned.errors import ResourceError
 from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS
 
 if TYPE_CHECKING:
@@ -31,11 +32,6 @@ class SigningIdentity(NamedTuple):
     credentials: ReadOnlyCredentials
     expires_at: datetime.datetime | None
     origin: str
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """The values that must never be printed."""
-        return tuple(s for s in (self.credentials.secret_key, self.credentials.token) if s)
 
     @property
     def described(self) -> str:
@@ -60,9 +56,18 @@ def resolve_identity(
         identity = SigningIdentity(base, None, "source")
     else:
         identity = _default_chain(session)
+    _remember(identity)
     if source.role is None:
         return identity
-    return _assume_role(source.role, session, region, identity, wanted_seconds, tls_verify)
+    role = _assume_role(source.role, session, region, identity, wanted_seconds, tls_verify)
+    _remember(role)
+    return role
+
+
+def _remember(identity: SigningIdentity) -> None:
+    """Let the gate know the keys as soon as they are found, whatever happens next."""
+    found = identity.credentials
+    gate.remember(found.access_key, found.secret_key, found.token)
 
 
 def _default_chain(session: botocore.session.Session) -> SigningIdentity:
@@ -124,9 +129,9 @@ def _assume_role(
     except ClientError as error:
         details = error.response.get("Error", {})
         said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
-        raise ResourceError(one_line(f"assuming role {role.arn}: STS answered {said}", base.secrets)) from None
+        raise ResourceError(f"assuming role {role.arn}: STS answered {said}") from None
     except BotoCoreError as error:
-        raise ResourceError(one_line(f"assuming role {role.arn}: {error}", base.secrets)) from None
+        raise ResourceError(f"assuming role {role.arn}: {error}") from None
     issued = response["Credentials"]
     credentials = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
     return SigningIdentity(credentials.get_frozen_credentials(), issued["Expiration"], "assumed role")

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
 _LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
-# A server's text may quote the request: a signed URL, or the Authorization header with its parts.
-_SIGNED_PART = re.compile(
-    r"(?i)\b(X-Amz-Signature|Signature|X-Amz-Credential|Credential|X-Amz-Security-Token|SecurityToken)"
-    r"[\"']?\s*(?:=|:|%3D|%253D)\s*[\"']?[^&\s\"'<>,;]*"  # name=value, name: value, "name": "value", encoded twice
-)
-_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s@]*@")  # to the last @: a password may hold a /
+_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,32}://)[^\s@]{0,256}@")  # a password may hold a /; bounded
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # such as a terminal's escapes in a server's reason phrase
-_SHORTEST_SECRET = 4  # a value shorter than this hides nothing, and blanking it would blank letters of words
-_QUERY = re.compile(r"(?i)(https?://[^\s?\"'<>]+)\?[^\s\"'<>);,]*")  # a signed query escapes ) ; and ,
 
 
 class ResourceError(Exception):
-    """A failure the user can act on, reported as one line without a traceback.
-
-    :ivar secrets: Values its message may hold that must be blanked out when it is printed, besides the source's.
-    """
-
-    secrets: tuple[str, ...] = ()
+    """A failure the user can act on, reported as one line without a traceback."""
 
 
 class ConfigError(ResourceError):
@@ -40,19 +27,14 @@ class ConfigError(ResourceError):
         self.field = field
 
 
-def one_line(message: str, secrets: Iterable[str] = ()) -> str:
-    """Fold a message onto one line, blanking out every secret and every part of a signature it contains.
+def one_line(message: str) -> str:
+    """Fold a message onto one line, without control characters, and cut it to a readable length.
+
+    Secrets are not its business: every line passes :mod:`s3_presigned.gate` first.
 
     :param message: The text to report, which may quote what a server said.
-    :param secrets: Values that must never be printed, such as keys and tokens.
     """
-    for secret in sorted((s for s in secrets if len(s) >= _SHORTEST_SECRET), key=len, reverse=True):
-        message = message.replace(secret, "[redacted]")
-    message = _CONTROL.sub(" ", message)
-    message = _QUERY.sub(r"\1?[query removed]", message)
-    message = _SIGNED_PART.sub("[signature removed]", message)
-    line = " ".join(without_user_info(message).split())
-    # Cut only once everything secret is blanked out, so that no part of a secret is left at the cut.
+    line = " ".join(_CONTROL.sub(" ", message).split())
     return line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}... ({len(line) - _LINE_LIMIT} more characters)"
 
 

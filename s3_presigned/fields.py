@@ -94,6 +94,7 @@ SOURCE = (
         "container and instance roles.",
         example="access-key-id",
         known_as=("aws_access_key_id",),
+        secret=True,
     ),
     Field(
         "secret_access_key",

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import base64
 import bisect
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Literal
 
 MARKER: Final = "[redacted]"
@@ -75,6 +76,45 @@ _ACCESS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2
 # A password in a web or proxy URL, which may hold a /; an s3:// URL's @ belongs to its key.
 _USER_INFO = re.compile(r"(?i)\b(?:https?|socks[45]h?)://(?P<secret>[^\s@]{1,256}+)@")
 _SHAPES = (_FIELD, _ELEMENT, _ACCESS_KEY_ID, _USER_INFO)
+
+
+# What the environment may hold for botocore's credential chain: the values, and the files that hold tokens.
+_SECRET_VARIABLES: Final = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+)
+_TOKEN_FILES: Final = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE")
+_TOKEN_FILE_CHARS: Final = 64 * 1024
+_learnt: set[str] = set()
+
+
+def remember(*secrets: str | None) -> None:
+    """Add values the step has come to know as secret, as it learns them: every later gate blanks them out.
+
+    :param secrets: Keys, tokens, the signatures and policies the step sent; ``None`` and empty values are skipped.
+    """
+    _learnt.update(secret for secret in secrets if secret)
+
+
+def forget() -> None:
+    """Start a step with nothing learnt, as a new process does."""
+    _learnt.clear()
+
+
+def current(environ: Mapping[str, str] = os.environ) -> Gate:
+    """Return the gate for what the step knows now: what it has learnt, and the environment's credentials."""
+    found = {environ.get(name, "") for name in _SECRET_VARIABLES}
+    for name in _TOKEN_FILES:
+        if path := environ.get(name):
+            try:
+                with open(path, encoding="utf-8", errors="replace") as token:  # noqa: PTH123  # one bounded read
+                    found.add(token.read(_TOKEN_FILE_CHARS).strip())
+            except OSError:
+                continue  # a file that cannot be read was not read by the credential chain either
+    return Gate(_learnt | found)
 
 
 class Gate:

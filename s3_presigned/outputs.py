@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from s3_presigned import pages
+from s3_presigned import gate, pages
 from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
@@ -88,12 +88,18 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
     :param params: The validated get parameters.
     :param signed: The signed links.
     """
+    through = gate.current()
     with staged_files(destination) as files:
+
+        def record(name: str, content: str) -> None:
+            # Every file but the link files may be shown in a task's log: it leaves through the gate.
+            files.write(name, through.scrub(content, limit=gate.DOCUMENT_CHARS))
+
         expires_at = iso8601(signed.expires_at)
-        files.write("expires_at", expires_at)
-        files.write("method", params.method.upper())
+        record("expires_at", expires_at)
+        record("method", params.method.upper())
         if params.upload_headers:
-            files.write("headers.json", json.dumps(params.upload_headers))
+            record("headers.json", json.dumps(params.upload_headers))
         if params.single:
             files.write(params.url_file, signed.first_url)
         if params.form is not None and signed.form_fields is not None:
@@ -105,8 +111,8 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
             files.write("upload.html", form_page)
             return
         if params.selection.mode == "regexp":
-            files.write("key", signed.keys[0])
-            files.write("version", signed.version or "")
+            record("key", signed.keys[0])
+            record("version", signed.version or "")
         if params.selection.mode == "file_path":
             return
         with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
@@ -194,13 +200,16 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
 
 
 def _object_metadata(info: ObjectInfo) -> dict[str, str]:
-    """Describe what S3 said of the object, leaving out each field it did not say or said oddly."""
+    """Describe what S3 said of the object, leaving out each field it did not say, or said in another shape than S3's.
+
+    A proxy may reflect the request into any header: only a value shaped as S3 shapes the field is kept.
+    """
     fields = {
         "size": None if info.size is None else str(info.size),
-        "etag": info.etag,
+        "etag": gate.server_value("etag", info.etag),
         "last_modified": None if info.last_modified is None else iso8601(info.last_modified),
-        "content_type": info.content_type,
-        "version_id": info.version_id,
-        "storage_class": info.storage_class,
+        "content_type": gate.server_value("content_type", info.content_type),
+        "version_id": gate.server_value("version_id", info.version_id),
+        "storage_class": gate.server_value("storage_class", info.storage_class),
     }
     return {name: value for name, value in fields.items() if value is not None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -15,14 +16,17 @@ from concoursetools import parsing
 from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
-from s3_presigned import fields
+from s3_presigned import fields, gate
 from s3_presigned.deadline import STEP_SECONDS, TimeUp, time_limit
 from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
+from s3_presigned.gate import DOCUMENT_CHARS
 
 if TYPE_CHECKING:
     from concoursetools.additional import InOnlyConcourseResource
 
 ResourceClass = type["InOnlyConcourseResource"]
+# A step's answer: for in and out, the version and the metadata; check has none.
+Answer = tuple[dict[str, str], dict[str, str]] | None
 _REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
 _MAX_EPOCH_DIGITS = 11  # up to the year 5138, which datetime can still hold
 
@@ -42,28 +46,39 @@ def run(
     :param step: ``check``, ``in`` or ``out``.
     :returns: The exit code.
     """
-    # Debug logging from botocore would print signatures and credentials, whatever the caller configured.
-    logging.disable(logging.INFO)
-    secrets: tuple[str, ...] = ()
+    # No library prints: botocore's debug logging would show credentials, urllib3's warnings a signed URL.
+    logging.disable(logging.CRITICAL)
+    gate.forget()
+    log = io.StringIO()  # what the step prints for its build log, which leaves through the gate on success
     try:
         request = parse_request(stdin.read())
         source = request.get("source")
-        secrets = fields.secret_values(source) if isinstance(source, dict) else ()
+        if isinstance(source, dict):
+            gate.remember(*fields.secret_values(source))
         # Only `in` talks to S3; check and out answer at once.
         bound = time_limit(STEP_SECONDS, "the step") if step == "in" else contextlib.nullcontext()
-        with bound, contextlib.redirect_stdout(stderr):
-            response = _STEPS[step](resource_class, request, argv, environ)
+        with bound, contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
+            answer = _STEPS[step](resource_class, request, argv, environ)
+        stdout.write(_response(answer, gate.current(environ)) + "\n")
     except ResourceError as error:
-        stderr.write(f"error: {one_line(str(error), secrets + error.secrets)}\n")
-        return 1
+        line = str(error)
     except TimeUp as up:
-        stderr.write(f"error: {up}, its bound, and was stopped\n")
-        return 1
+        line = f"{up}, its bound, and was stopped"
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
-        stderr.write(f"error: unexpected {type(error).__name__}: {one_line(str(error), secrets)}\n")
-        return 1
-    stdout.write(response + "\n")
-    return 0
+        line = f"unexpected {type(error).__name__}: {error}"
+    else:
+        stderr.write(gate.current(environ).scrub(log.getvalue(), limit=DOCUMENT_CHARS))
+        return 0
+    stderr.write(f"error: {one_line(gate.current(environ).scrub(line))}\n")
+    return 1
+
+
+def _response(answer: Answer, through: gate.Gate) -> str:
+    """Format the answer for Concourse, each value of the version and the metadata through the gate."""
+    if answer is None:
+        return parsing.format_check_output([])
+    version, metadata = ({name: through.scrub(value) for name, value in part.items()} for part in answer)
+    return parsing.format_in_out_output(version, metadata)
 
 
 def exit_process(code: int) -> None:
@@ -118,33 +133,33 @@ def _check(
     request: dict[str, object],
     argv: Sequence[str],  # noqa: ARG001  # every step takes the same inputs
     environ: Mapping[str, str],  # noqa: ARG001  # the same
-) -> str:
+) -> Answer:
     _resource(resource_class, request)
-    return parsing.format_check_output([])
+    return None
 
 
 def _in(
     resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
-) -> str:
+) -> Answer:
     destination = _directory_argument(argv)
     resource = _resource(resource_class, request)
     version = _version(request.get("version"))
     params = mapping(request.get("params"), "params")
     version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
-    return parsing.format_in_out_output(version.to_flat_dict(), metadata)
+    return version.to_flat_dict(), metadata
 
 
 def _out(
     resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
-) -> str:
+) -> Answer:
     sources = _directory_argument(argv)
     resource = _resource(resource_class, request)
     fields.reject_put_params(mapping(request.get("params"), "params"))
     version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
-    return parsing.format_in_out_output(version.to_flat_dict(), metadata)
+    return version.to_flat_dict(), metadata
 
 
-_STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Mapping[str, str]], str]] = {
+_STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Mapping[str, str]], Answer]] = {
     "check": _check,
     "in": _in,
     "out": _out,

@@ -19,6 +19,7 @@ from s3_presigned.answers import (
     region_named,
 )
 from s3_presigned.errors import ResourceError, one_line
+from s3_presigned.gate import Gate
 
 UTC = datetime.UTC
 LISTING = """<?xml version="1.0" encoding="UTF-8"?>
@@ -227,6 +228,11 @@ def test_an_error_document_is_not_a_listing() -> None:
         parse_list_page(answer(200, "<Error><Code>X</Code></Error>"))
 
 
+def report(message: str, secrets: list[str] | None = None) -> str:
+    """A message as a failed step prints it: through the gate, then folded onto one line."""
+    return one_line(Gate(secrets or []).scrub(message))
+
+
 @pytest.mark.parametrize(
     "quoted",
     [
@@ -241,7 +247,7 @@ def test_an_error_document_is_not_a_listing() -> None:
     ],
 )
 def test_signatures_are_scrubbed_from_any_message(quoted: str) -> None:
-    scrubbed = one_line(f"S3 said: {quoted}")
+    scrubbed = report(f"S3 said: {quoted}")
     assert "deadbeef" not in scrubbed
     assert "AKID" not in scrubbed
     assert scrubbed.startswith("S3 said: ")
@@ -249,7 +255,7 @@ def test_signatures_are_scrubbed_from_any_message(quoted: str) -> None:
 
 def test_a_long_line_is_cut_only_after_secrets_are_blanked() -> None:
     secret = "s" * 100
-    line = one_line("x" * 1990 + secret + "y" * 5000, [secret])
+    line = report("x" * 1990 + secret + "y" * 5000, [secret])
     assert line.startswith("x" * 1990 + "[redacted]")
     assert line.endswith("... (5000 more characters)")
     assert "s" not in line.replace("characters", "")
@@ -257,16 +263,16 @@ def test_a_long_line_is_cut_only_after_secrets_are_blanked() -> None:
 
 @pytest.mark.parametrize("url", ["https://admin:hunter2@host:8443/x", "https://admin:hun/ter2@host:8443/x"])
 def test_passwords_in_urls_are_removed(url: str) -> None:
-    assert one_line(f"see {url}") == "see https://host:8443/x"
+    assert report(f"see {url}") == "see https://[redacted]@host:8443/x"
 
 
 def test_control_characters_from_a_server_are_removed() -> None:
-    assert one_line("403 Forbidden\x1b[2K\x1b[32msucceeded\x1b[0m") == "403 Forbidden [2K [32msucceeded [0m"
+    assert report("403 Forbidden\x1b[2K\x1b[32msucceeded\x1b[0m") == "403 Forbidden [2K [32msucceeded [0m"
 
 
 def test_a_secret_too_short_to_hide_anything_leaves_words_alone() -> None:
-    assert one_line("please specify the key", ["ci"]) == "please specify the key"
+    assert report("please specify the key", ["ci"]) == "please specify the key"
 
 
 def test_secrets_are_blanked_and_lines_folded() -> None:
-    assert one_line("key s3cr3t\nand\ts3cr3t-longer", ["s3cr3t", "s3cr3t-longer"]) == "key [redacted] and [redacted]"
+    assert report("key s3cr3t\nand\ts3cr3t-longer", ["s3cr3t", "s3cr3t-longer"]) == "key [redacted] and [redacted]"

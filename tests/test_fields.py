@@ -102,7 +102,7 @@ def test_aliases_mean_the_field_and_two_names_at_once_are_refused() -> None:
 
 
 def test_secret_fields_are_declared_secret_and_picked_out() -> None:
-    assert fields.SECRET_FIELDS == ("secret_access_key", "session_token", "external_id")
+    assert fields.SECRET_FIELDS == ("access_key_id", "secret_access_key", "session_token", "external_id")
     given = {"secret_access_key": "s3cr3t", "session_token": "t0k3n", "external_id": None, "bucket": "b"}
     assert fields.secret_values(given) == ("s3cr3t", "t0k3n")
 
