@@ -36,22 +36,23 @@ MAX_OBJECTS_FIELD = ("params.max_objects", "raise max_objects to sign more, or n
         (r"releases/(a|b)-(.*)", "releases/"),
         (r"releases/x|other/(.*)", ""),
         (r"(releases|other)/(.*)", ""),
-        (r"releases/[|]/(.*)", "releases/"),
+        (r"releases/[|x]/(.*)", "releases/"),
         (r"releases/\|/(.*)", "releases/|/"),
         # Groups and classes end the literal part.
         (r"(releases)/(.*)", ""),
-        (r"rel[e]ases/(.*)", ""),
+        (r"rel[ae]ases/(.*)", ""),
         # Escaped punctuation is literal; escaped letters are classes, anchors or back-references.
         (r"releases\.d/app-(.*)", "releases.d/"),
         (r"v1\.2\-3/(.*)", "v1.2-3/"),
         (r"a\/b/(.*)", "a/b/"),
         (r"\d+/(.*)", ""),
         (r"rel\w+/(.*)", ""),
-        (r"\Areleases/(.*)", ""),
+        (r"releases\b/(.*)", ""),
         # An unescaped dot matches any character.
         (r"releases.d/app-(.*)", ""),
         # Keys are matched whole, so a leading anchor changes nothing.
         (r"^releases/app-(.*)", "releases/"),
+        (r"\Areleases/app-(.*)", "releases/"),
         (r"releases/app-(.*)$", "releases/"),
         # A pattern that is all literal is still cut at its last slash: the name itself is matched, not listed.
         (r"releases/app.tgz", "releases/"),
