@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from s3_presigned.errors import ResourceError, one_line
-from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS
+from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason
 
 if TYPE_CHECKING:
     from mypy_boto3_sts.client import STSClient
@@ -44,12 +44,15 @@ class SigningIdentity(NamedTuple):
 
 
 def resolve_identity(
-    source: Source, session: botocore.session.Session, region: str, wanted_seconds: int, tls_verify: bool | str
+    source: Source, session: botocore.session.Session, region: str, wanted_seconds: int
 ) -> SigningIdentity:
     """Find the credentials to sign with: the source's keys, else the default chain; then assume the role, if any.
 
+    The source's ``ca_bundle`` and ``skip_ssl_verification`` are for the store alone: STS and the credential
+    providers are trusted as the AWS CLI trusts them, through the system's CAs or ``AWS_CA_BUNDLE``, so that
+    skipping verification for a private store never fetches credentials over unverified TLS.
+
     :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
-    :param tls_verify: What botocore's ``verify`` takes: a flag, or the path of a CA bundle.
     :raises ResourceError: If no credentials can be found or the role cannot be assumed.
     """
     if source.credentials is not None:
@@ -62,7 +65,7 @@ def resolve_identity(
         identity = _default_chain(session)
     if source.role is None:
         return identity
-    return _assume_role(source.role, session, region, identity, wanted_seconds, tls_verify)
+    return _assume_role(source.role, session, region, identity, wanted_seconds)
 
 
 def _default_chain(session: botocore.session.Session) -> SigningIdentity:
@@ -87,7 +90,6 @@ def _assume_role(
     region: str,
     base: SigningIdentity,
     wanted_seconds: int,
-    tls_verify: bool | str,
 ) -> SigningIdentity:
     sts = cast(
         "STSClient",
@@ -102,7 +104,6 @@ def _assume_role(
                 read_timeout=STS_READ_TIMEOUT,
                 retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             ),
-            verify=tls_verify,
         ),
     )
     request: AssumeRoleRequestTypeDef = {
@@ -125,6 +126,12 @@ def _assume_role(
         details = error.response.get("Error", {})
         said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
         raise ResourceError(one_line(f"assuming role {role.arn}: STS answered {said}", base.secrets)) from None
+    except SSLError as error:
+        said = (
+            f"assuming role {role.arn}: TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); "
+            "STS is trusted through the system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
+        )
+        raise ResourceError(one_line(said, base.secrets)) from None
     except BotoCoreError as error:
         raise ResourceError(one_line(f"assuming role {role.arn}: {error}", base.secrets)) from None
     issued = response["Credentials"]

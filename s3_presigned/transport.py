@@ -100,9 +100,14 @@ class Transport:
         )
 
 
+def tls_reason(error: SSLError) -> str:
+    """Say why a TLS handshake failed, as ssl says it, such as ``certificate verify failed``."""
+    return str(error.kwargs.get("error", "")) or "the handshake failed"
+
+
 def _tls_problem(error: SSLError, origin: str, *, custom_ca: bool) -> str:
     """Name why TLS failed, which no retry mends, and what to set."""
-    reason = str(error.kwargs.get("error", "")) or "the handshake failed"
+    reason = tls_reason(error)
     if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
         remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
     elif custom_ca:
