@@ -11,7 +11,7 @@ from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from s3_presigned.errors import ResourceError, one_line
-from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason
+from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
 
 if TYPE_CHECKING:
     from mypy_boto3_sts.client import STSClient
@@ -127,11 +127,13 @@ def _assume_role(
         said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
         raise ResourceError(one_line(f"assuming role {role.arn}: STS answered {said}", base.secrets)) from None
     except SSLError as error:
-        said = (
-            f"assuming role {role.arn}: TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); "
-            "STS is trusted through the system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
+        bundle = session.get_config_variable("ca_bundle")
+        unreadable = unreadable_ca_bundle(bundle if isinstance(bundle, str) else None)
+        said = unreadable or (
+            f"TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); STS is trusted through the "
+            "system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
         )
-        raise ResourceError(one_line(said, base.secrets)) from None
+        raise ResourceError(one_line(f"assuming role {role.arn}: {said}", base.secrets)) from None
     except BotoCoreError as error:
         raise ResourceError(one_line(f"assuming role {role.arn}: {error}", base.secrets)) from None
     issued = response["Credentials"]

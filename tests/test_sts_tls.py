@@ -81,3 +81,16 @@ def test_aws_ca_bundle_is_how_sts_is_trusted(runner: Runner, tls_sts: tuple[str,
     assert result.returncode == 0, result.stderr
     credential = parse_qs(urlsplit(result.url).query)["X-Amz-Credential"][0]
     assert not credential.startswith(ACCESS_KEY)  # signed by the role's session, which STS issued over TLS
+
+
+def test_a_missing_aws_ca_bundle_is_named_for_sts_too(
+    runner: Runner, tls_sts: tuple[str, trustme.CA, Path], tmp_path: Path
+) -> None:
+    endpoint, _, _ = tls_sts
+    missing = tmp_path / "no-such-ca.pem"
+    env = {"AWS_ENDPOINT_URL_STS": endpoint, "AWS_CA_BUNDLE": str(missing)}
+    result = runner.get(SOURCE, PARAMS, env=env)
+    assert result.stderr == (
+        f"error: assuming role {ROLE_ARN}: AWS_CA_BUNDLE names {missing}, which does not exist; point it at a PEM "
+        "file of the CAs to trust, or unset it\n"
+    )
