@@ -27,7 +27,7 @@ from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 from s3_presigned.answers import Answer
 from s3_presigned.deadline import TimeUp, time_limit
 from s3_presigned.errors import ResourceError
-from s3_presigned.sigv4 import DEFAULT_PORTS
+from s3_presigned.sigv4 import DEFAULT_PORTS, host_header
 
 CONNECT_TIMEOUT = 5
 ANSWER_SECONDS = 10  # for one attempt: connecting, and every byte of the headers and of the body read
@@ -135,6 +135,10 @@ class Transport:
         return f"{named} did not reach {_origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
 
     def _attempt(self, url: str, headers: dict[str, str], body_limit: int) -> Answer:
+        # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
+        # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
+        parts = urlsplit(url)
+        headers = {"Host": host_header(parts.scheme, parts.netloc)} | headers
         request = AWSRequest(method="GET", url=url, headers=headers, stream_output=True).prepare()
         response = self._session.send(request)
         try:
