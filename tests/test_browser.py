@@ -154,3 +154,17 @@ def test_the_same_text_as_an_attachment_is_downloaded(
     body = SHOWN_TEXTS[content_type][0].encode()
     params = {"file_name": "notes.txt", "disposition": "attachment", "content_type": content_type}
     assert_downloaded_as(page, signed_url(s3, runner, body, **params), tmp_path, "notes.txt", body)
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "127.1", "2130706433", "0x7f.1"])
+def test_a_link_from_an_endpoint_in_any_spelling_opens(s3: S3Server, runner: Runner, page: Page, host: str) -> None:
+    # Chromium lower-cases the host and reads 127.1, 2130706433 and 0x7f.1 as 127.0.0.1 before it sends the link.
+    text = f"spelled {host}"
+    s3.put(f"browser/spelling-{host}.txt", text.encode())
+    port = s3.endpoint.rpartition(":")[2]
+    params = {"file_path": f"browser/spelling-{host}.txt", "disposition": "inline", "content_type": "text/plain"}
+    result = runner.get(s3.source(endpoint=f"http://{host}:{port}"), params)
+    response = page.goto(result.url)
+    assert response is not None
+    assert response.status == 200
+    assert page.inner_text("body") == text
