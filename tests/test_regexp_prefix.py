@@ -109,33 +109,6 @@ def test_the_prefix_holds_for_patterns_a_scan_misread(pattern: str, data: st.Dat
     assert_prefix_holds(regexp, data, 10)
 
 
-@pytest.mark.parametrize(
-    ("pattern", "prefix"),
-    [
-        # A class is one character, whatever it holds: a ] first in it, or after ^, is literal; an escaped ] too.
-        (r"a/[^](]|b/app-(.*)\.tgz", ""),
-        (r"a/[]|(]x/(.*)", "a/"),
-        (r"a/[\]|]x/(.*)", "a/"),
-        (r"releases/[^]|]/(.*)", "releases/"),
-        # Comments and verbose mode hide what looks like structure.
-        (r"a/(?#(|)b/(.*)|c/(.*)", ""),
-        (r"a/(?#(|x)b/(.*)", "a/b/"),
-        ("(?x) a / b / (.*)  # the version", "a/b/"),
-        ("a/(?x: #)\n)|b/(.*)", ""),
-        # Alternatives that share their opening share it as a prefix.
-        (r"releases/x-(.*)|releases/y-(.*)", "releases/"),
-        # S3 lists case-sensitively, so a case-insensitive part ends the prefix.
-        (r"(?i)releases/(.*)", ""),
-        (r"(?i:releases)/(.*)", ""),
-        # A one-character class and a hexadecimal escape are literal characters.
-        (r"rel[e]ases/(.*)", "releases/"),
-        (r"releases\x2fv1/(.*)", "releases/v1/"),
-    ],
-)
-def test_prefix_of_patterns_that_a_scan_misreads(pattern: str, prefix: str) -> None:
-    assert literal_prefix(pattern) == prefix
-
-
 def test_a_bracket_with_a_leading_bracket_does_not_hide_the_alternative(s3: S3Server, runner: Runner) -> None:
     # Read as a scan reads it, [^](] opens a group and the | is inside it: the step listed only under a/ and failed.
     bodies = {key: s3.put(key) for key in ("bracket/a/x", "bracket/b/app-1.0.tgz", "bracket/b/app-2.0.tgz")}
