@@ -6,7 +6,7 @@ import re
 import warnings
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from s3_presigned.listing import literal_prefix
@@ -102,11 +102,12 @@ MISREAD_BEFORE = [
 
 
 @pytest.mark.parametrize("pattern", MISREAD_BEFORE)
+@settings(max_examples=200)  # the pattern is fixed and only keys vary: a thousand of them are plenty
 @given(data=st.data())
 def test_the_prefix_holds_for_patterns_a_scan_misread(pattern: str, data: st.DataObject) -> None:
     regexp = compiled(pattern)
     assert regexp is not None
-    assert_prefix_holds(regexp, data, 10)
+    assert_prefix_holds(regexp, data, 5)
 
 
 def test_a_bracket_with_a_leading_bracket_does_not_hide_the_alternative(s3: S3Server, runner: Runner) -> None:
