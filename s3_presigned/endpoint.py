@@ -12,7 +12,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from s3_presigned.errors import ConfigError
+from s3_presigned.errors import ConfigError, describe
 from s3_presigned.sigv4 import DEFAULT_PORTS
 
 FIELD = "source.endpoint"
@@ -54,26 +54,34 @@ def _host(netloc: str) -> str:
         return f"[{_ipv6(netloc[1:].partition(']')[0])}]"
     written = netloc.rpartition(":")[0] if ":" in netloc else netloc
     if not written.isascii():
-        raise ConfigError(FIELD, f"the host {written!r} is not ASCII; write its IDNA form, as in xn--bcher-kva.de")
+        raise ConfigError(
+            FIELD, f"the host {describe(written)} is not ASCII; write its IDNA form, as in xn--bcher-kva.de"
+        )
     if written.endswith("."):
-        raise ConfigError(FIELD, f"the host {written!r} ends in a dot; write it without, as {written.rstrip('.')!r}")
+        raise ConfigError(
+            FIELD, f"the host {describe(written)} ends in a dot; write it without, as {describe(written.rstrip('.'))}"
+        )
     host = written.lower()
     if _NUMBER.fullmatch(host.rpartition(".")[2]):
         return _ipv4(host, written)
     if not _LABELS.fullmatch(host):
         raise ConfigError(
-            FIELD, f"the host {written!r} is not a name of letters, digits, '-' and '_' between dots, nor an IP address"
+            FIELD,
+            f"the host {describe(written)} is neither an IP address nor a name of letters, digits, - and _ "
+            "in dotted parts",
         )
     return host
 
 
 def _ipv6(address: str) -> str:
     if "%" in address:
-        raise ConfigError(FIELD, f"the IPv6 address {address!r} has a zone, which browsers refuse; leave it out")
+        raise ConfigError(
+            FIELD, f"the IPv6 address {describe(address)} has a zone, which browsers refuse; leave it out"
+        )
     try:
         return ipaddress.IPv6Address(address).compressed
     except ValueError:
-        raise ConfigError(FIELD, f"[{address}] is not an IPv6 address") from None
+        raise ConfigError(FIELD, f"the host {describe(address)} in brackets is not an IPv6 address") from None
 
 
 def _ipv4(host: str, written: str) -> str:
@@ -81,10 +89,10 @@ def _ipv4(host: str, written: str) -> str:
     labels = host.split(".")
     numbers = [_ipv4_number(label) for label in labels]
     if len(labels) > _IPV4_PARTS or None in numbers:
-        raise ConfigError(FIELD, f"the host {written!r} ends in a number but is not an IPv4 address")
+        raise ConfigError(FIELD, f"the host {describe(written)} ends in a number but is not an IPv4 address")
     *leading, last = [number for number in numbers if number is not None]
     if any(number > 255 for number in leading) or last >= 256 ** (_IPV4_PARTS + 1 - len(labels)):  # noqa: PLR2004
-        raise ConfigError(FIELD, f"the IPv4 address {written!r} is out of range")
+        raise ConfigError(FIELD, f"the IPv4 address {describe(written)} is out of range")
     value = last + sum(number << (8 * (3 - index)) for index, number in enumerate(leading))
     return str(ipaddress.IPv4Address(value))
 
