@@ -22,6 +22,7 @@ _PATH = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"%[0-9a-f]{2}")
 _DOT_SEGMENTS = frozenset({".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"})  # browsers read %2e as a dot here
 _IPV4_PARTS = 4
+_OCTET_MAX = 255
 # As the URL standard decides that a host is an IPv4 address: its last label is a number, decimal or hex.
 _NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*")
 
@@ -91,7 +92,7 @@ def _ipv4(host: str, written: str) -> str:
     if len(labels) > _IPV4_PARTS or None in numbers:
         raise ConfigError(FIELD, f"the host {describe(written)} ends in a number but is not an IPv4 address")
     *leading, last = [number for number in numbers if number is not None]
-    if any(number > 255 for number in leading) or last >= 256 ** (_IPV4_PARTS + 1 - len(labels)):  # noqa: PLR2004
+    if any(number > _OCTET_MAX for number in leading) or last > 256 ** (_IPV4_PARTS + 1 - len(labels)) - 1:
         raise ConfigError(FIELD, f"the IPv4 address {describe(written)} is out of range")
     value = last + sum(number << (8 * (3 - index)) for index, number in enumerate(leading))
     return str(ipaddress.IPv4Address(value))

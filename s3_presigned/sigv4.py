@@ -68,7 +68,7 @@ def _encode_key(key: str) -> str:
 
 
 def host_header(scheme: str, netloc: str) -> str:
-    """Derive the Host header from a URL's host and port as written, as curl and browsers do, without a default port."""
+    """Derive the Host header from a URL's host and port as written, without a default port, as curl does."""
     host, _, port = netloc.rpartition(":")
     if host and port.isdigit() and int(port) == DEFAULT_PORTS.get(scheme):
         return host
