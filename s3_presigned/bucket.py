@@ -106,7 +106,7 @@ class Bucket:
                 # The user turned verification off on purpose; urllib3 would warn on every request.
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
-            identity = resolve_identity(source, session, start, wanted_seconds, tls_verify)
+            identity = resolve_identity(source, session, start, wanted_seconds)
             yield cls(source, session, identity, start, tls_verify, warnings)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from s3_presigned import fields
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
+from s3_presigned.endpoint import normalized_endpoint
 from s3_presigned.errors import ConfigError, describe, kind
 from s3_presigned.expiry import parse_expires_in
 from s3_presigned.fields import MAX_UPLOAD_BYTES, METHODS, MODES, Method, Mode
@@ -228,7 +229,7 @@ def _endpoint(value: object) -> str | None:
     if parts.username or parts.password or parts.query or parts.fragment:
         # The user part may hold a secret, so the value is not quoted.
         raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")
-    return value.rstrip("/")
+    return normalized_endpoint(value)
 
 
 def _quoted(shown: str) -> str:

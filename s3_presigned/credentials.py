@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from s3_presigned import gate
 from s3_presigned.errors import ResourceError
-from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS
+from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
 
 if TYPE_CHECKING:
     from mypy_boto3_sts.client import STSClient
@@ -40,12 +40,15 @@ class SigningIdentity(NamedTuple):
 
 
 def resolve_identity(
-    source: Source, session: botocore.session.Session, region: str, wanted_seconds: int, tls_verify: bool | str
+    source: Source, session: botocore.session.Session, region: str, wanted_seconds: int
 ) -> SigningIdentity:
     """Find the credentials to sign with: the source's keys, else the default chain; then assume the role, if any.
 
+    The source's ``ca_bundle`` and ``skip_ssl_verification`` are for the store alone: STS and the credential
+    providers are trusted as the AWS CLI trusts them, through the system's CAs or ``AWS_CA_BUNDLE``, so that
+    skipping verification for a private store never fetches credentials over unverified TLS.
+
     :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
-    :param tls_verify: What botocore's ``verify`` takes: a flag, or the path of a CA bundle.
     :raises ResourceError: If no credentials can be found or the role cannot be assumed.
     """
     if source.credentials is not None:
@@ -59,7 +62,7 @@ def resolve_identity(
     _remember(identity)
     if source.role is None:
         return identity
-    role = _assume_role(source.role, session, region, identity, wanted_seconds, tls_verify)
+    role = _assume_role(source.role, session, region, identity, wanted_seconds)
     _remember(role)
     return role
 
@@ -92,7 +95,6 @@ def _assume_role(
     region: str,
     base: SigningIdentity,
     wanted_seconds: int,
-    tls_verify: bool | str,
 ) -> SigningIdentity:
     sts = cast(
         "STSClient",
@@ -107,7 +109,6 @@ def _assume_role(
                 read_timeout=STS_READ_TIMEOUT,
                 retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             ),
-            verify=tls_verify,
         ),
     )
     request: AssumeRoleRequestTypeDef = {
@@ -130,6 +131,14 @@ def _assume_role(
         details = error.response.get("Error", {})
         said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
         raise ResourceError(f"assuming role {role.arn}: STS answered {said}") from None
+    except SSLError as error:
+        bundle = session.get_config_variable("ca_bundle")
+        unreadable = unreadable_ca_bundle(bundle if isinstance(bundle, str) else None)
+        said = unreadable or (
+            f"TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); STS is trusted through the "
+            "system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
+        )
+        raise ResourceError(f"assuming role {role.arn}: {said}") from None
     except BotoCoreError as error:
         raise ResourceError(f"assuming role {role.arn}: {error}") from None
     issued = response["Credentials"]

@@ -11,8 +11,11 @@ from s3_presigned.errors import ConfigError, describe
 
 MIN_SECONDS = 1
 MAX_SECONDS = 604800  # seven days: the longest expiry SigV4 query signing allows
+# A bare number below a minute is almost always a unit left out, as 3 for three days: it would be a 3-second link.
+BARE_MINIMUM = 60
 
-_ACCEPTED = "seconds as a whole number, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
+_ACCEPTED = "seconds as a whole number from 60, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
+_DIGITS = re.compile(r"[0-9]+")
 _DURATION = re.compile(r"(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?(?:(?P<seconds>\d+)s)?")
 # timedelta's keywords, with the seconds in each: a mapping such as {hours: 24} is read as timedelta reads it.
 _UNIT_SECONDS = {
@@ -38,6 +41,12 @@ def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
     if isinstance(value, bool) or value is None:
         raise ConfigError(field, f"got {describe(value)}; expected {_ACCEPTED}")
     if isinstance(value, int):
+        if MIN_SECONDS <= value < BARE_MINIMUM:
+            raise ConfigError(
+                field,
+                f"got {value}; a bare number is seconds, and under {BARE_MINIMUM} is almost always a mistake: "
+                f"{_with_a_unit(value)}",
+            )
         seconds = value
     elif isinstance(value, float):
         raise ConfigError(field, f"got the number {value!r}; expected {_ACCEPTED}")
@@ -55,7 +64,10 @@ def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
 def _parse_duration(text: str, field: str) -> int:
     match = _DURATION.fullmatch(text) if text.isascii() else None
     if not text or match is None:
-        hint = f" (for seconds write {text}s)" if text.isdigit() and len(text) <= len(str(MAX_SECONDS)) else ""
+        number = int(text) if _DIGITS.fullmatch(text) and len(text.lstrip("0")) <= len(str(MAX_SECONDS)) else 0
+        if MIN_SECONDS <= number < BARE_MINIMUM:
+            raise ConfigError(field, f"got {describe(text)}, a number without a unit: {_with_a_unit(number)}")
+        hint = f" (for seconds write {number}s)" if number else ""
         raise ConfigError(field, f"{describe(text)} is not a duration{hint}; expected {_ACCEPTED}")
     # A number with more digits than the range allows is out of range, whatever they are: no need to read them all.
     limit = len(str(MAX_SECONDS)) + 1
@@ -65,6 +77,12 @@ def _parse_duration(text: str, field: str) -> int:
         if amount is not None
     }
     return sum(amount * int(_UNIT_SECONDS[unit]) for unit, amount in amounts.items())
+
+
+def _with_a_unit(number: int) -> str:
+    # Suggest only what is in range: 3 may be days, 30 may not.
+    longer, shorter = ("d", "h") if number * _UNIT_SECONDS["days"] <= MAX_SECONDS else ("h", "m")
+    return f"write {number}{longer} or {number}{shorter}, or {number}s if seconds are meant"
 
 
 def _parse_mapping(mapping: dict[object, object], field: str) -> int:

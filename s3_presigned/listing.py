@@ -4,72 +4,53 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING, cast
 
 from s3_presigned.answers import ListedObject, ListPage
 from s3_presigned.errors import ConfigError, ResourceError
 
-_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
-_QUANTIFIERS = frozenset("*+?{")
-_VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)*")
-_CHUNK = re.compile(r"\d+|\D+")
+if TYPE_CHECKING:
+    # typeshed describes the parser under its old public names; since 3.11 re keeps it as re._parser.
+    import sre_constants as _constants
+    import sre_parse as _parser
+else:
+    from re import _constants, _parser
+
+_LEADING_ANCHORS: tuple[object, ...] = (_constants.AT_BEGINNING, _constants.AT_BEGINNING_STRING)
+
+# A digit is 0-9 alone: str.isdigit() and \d also take digits such as ² that neither int() nor people read as one.
+_VERSION_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+_CHUNK = re.compile(r"([0-9]+)|[^0-9]+")
+# A whole number as digits without leading zeros, ordered by length and then by text: exact for any size,
+# where int() refuses more than 4,300 digits.
+Number = tuple[int, str]
 # How a version sorts: whether it starts with a number, the number's parts, release after pre-release, the rest.
-VersionOrder = tuple[int, tuple[int, ...], int, tuple[tuple[int, int, str], ...]]
+VersionOrder = tuple[int, tuple[Number, ...], int, tuple[tuple[int, Number, str], ...]]
+_ZERO: Number = (0, "")
 
 
 def literal_prefix(pattern: str) -> str:
-    """Return the whole leading ``/`` segments of a regexp that match only themselves: the listing's prefix.
+    """Return the whole leading ``/`` segments of every key the regexp fully matches: the listing's prefix.
 
-    A segment counts only if every character in it is literal or an escaped punctuation character, and the
-    ``/`` after it is not quantified. A pattern with a top-level alternation (``a|b``) has no prefix, since
-    either side may match keys anywhere.
+    The regexp is read by Python's own parser, the one that compiles it, so that bracket expressions, escapes,
+    comments, flags and alternation mean here exactly what they mean when keys are matched. The prefix is the run
+    of literal characters that opens the pattern, cut after its last ``/``: whatever follows a quantified, optional
+    or alternative part is not in it. A case-insensitive pattern has no prefix, since S3 lists case-sensitively.
 
     :param pattern: The regexp, matched against whole keys.
     """
-    if _has_top_level_alternation(pattern):
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & re.IGNORECASE:
         return ""
-    pattern = pattern.removeprefix("^")  # keys are matched whole, so the anchor changes nothing
-    prefix = ""
-    segment: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            escaped = pattern[index + 1 : index + 2]
-            if not escaped or escaped.isalnum() or escaped == "_":
-                return prefix  # a class such as \d, an anchor such as \A, or a back-reference
-            char, index = escaped, index + 1
-        elif char in _REGEX_SPECIAL:
-            return prefix
-        if char == "/":
-            if pattern[index + 1 : index + 2] in _QUANTIFIERS:
-                return prefix  # as in a/*: the slash itself is optional or repeated
-            prefix += "".join(segment) + "/"
-            segment = []
-        else:
-            segment.append(char)
-        index += 1
-    return prefix
-
-
-def _has_top_level_alternation(pattern: str) -> bool:
-    depth, in_class, index = 0, False, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 1
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            index += 1 if pattern[index + 1 : index + 2] == "]" else 0  # a leading ] is literal in a class
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        index += 1
-    return False
+    literal: list[str] = []
+    for index, (op, value) in enumerate(parsed.data):
+        if index == 0 and op == _constants.AT and value in _LEADING_ANCHORS:
+            continue  # keys are matched whole, so a leading anchor changes nothing
+        if op != _constants.LITERAL:
+            break
+        literal.append(chr(cast("int", value)))
+    text = "".join(literal)
+    return text[: text.rfind("/") + 1]
 
 
 def common_prefix(keys: list[str]) -> str:
@@ -187,20 +168,28 @@ def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_pref
 
 
 def version_order(version: str) -> VersionOrder:
-    """Build a sort key for a version string: numbers compare as numbers, a release outranks pre-releases.
+    """Build a sort key for any text: numbers compare as numbers, a release outranks pre-releases.
 
     :param version: Such as ``17.10``, ``1.0.0-rc1`` or ``2024-01-05``.
     """
     number = _VERSION_NUMBER.match(version)
     if number is None:
         return (0, (), 0, _natural(version))
-    numbers = tuple(int(part) for part in number.group().split("."))
+    numbers = tuple(_number(part) for part in number.group().split("."))
     suffix = version[number.end() :]
     # Trailing zeros do not make a newer version: 1.0 and 1.0.0 are equal.
-    while len(numbers) > 1 and numbers[-1] == 0:
+    while len(numbers) > 1 and numbers[-1] == _ZERO:
         numbers = numbers[:-1]
     return (1, numbers, 0 if suffix else 1, _natural(suffix))
 
 
-def _natural(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple((1, int(chunk), "") if chunk.isdigit() else (0, 0, chunk) for chunk in _CHUNK.findall(text))
+def _natural(text: str) -> tuple[tuple[int, Number, str], ...]:
+    return tuple(
+        (1, _number(chunk.group(1)), "") if chunk.group(1) else (0, _ZERO, chunk.group())
+        for chunk in _CHUNK.finditer(text)
+    )
+
+
+def _number(digits: str) -> Number:
+    significant = digits.lstrip("0")
+    return (len(significant), significant)

@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
 _UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class BatchSigner:
@@ -38,7 +38,7 @@ class BatchSigner:
         encoded_key = _encode_key(first_key)
         self._path_prefix = parts.path[: -len(encoded_key)] if parts.path.endswith(encoded_key) else ""
         self._origin = f"{parts.scheme}://{parts.netloc}"
-        signed = {"host": _host_header(parts.scheme, parts.netloc)} | {
+        signed = {"host": host_header(parts.scheme, parts.netloc)} | {
             name.lower(): value for name, value in headers.items()
         }
         canonical_headers = "".join(f"{name}:{' '.join(signed[name].split())}\n" for name in sorted(signed))
@@ -67,9 +67,10 @@ def _encode_key(key: str) -> str:
     return quote(key, safe="/~")
 
 
-def _host_header(scheme: str, netloc: str) -> str:
+def host_header(scheme: str, netloc: str) -> str:
+    """Derive the Host header from a URL's host and port as written, without a default port, as curl does."""
     host, _, port = netloc.rpartition(":")
-    if host and port.isdigit() and int(port) == _DEFAULT_PORTS.get(scheme):
+    if host and port.isdigit() and int(port) == DEFAULT_PORTS.get(scheme):
         return host
     return netloc
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import ssl
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSRequest
@@ -17,10 +22,12 @@ from botocore.exceptions import (
 from botocore.httpsession import URLLib3Session
 from botocore.utils import get_environ_proxies
 from urllib3.exceptions import HTTPError as URLLib3Error
+from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 
 from s3_presigned.answers import Answer
 from s3_presigned.deadline import TimeUp, time_limit
 from s3_presigned.errors import ResourceError
+from s3_presigned.sigv4 import DEFAULT_PORTS, host_header
 
 CONNECT_TIMEOUT = 5
 ANSWER_SECONDS = 10  # for one attempt: connecting, and every byte of the headers and of the body read
@@ -39,10 +46,11 @@ class Transport:
     """
 
     def __init__(self, verify: bool | str, endpoint: str) -> None:
-        self._custom_ca = isinstance(verify, str)
+        self._ca_bundle = verify if isinstance(verify, str) else None
+        self._proxies: dict[str, str] = get_environ_proxies(endpoint)
         self._session = URLLib3Session(
             verify=verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path as well as a flag
-            proxies=get_environ_proxies(endpoint),
+            proxies=self._proxies,
             timeout=(CONNECT_TIMEOUT, ANSWER_SECONDS),  # type: ignore[arg-type]  # and a (connect, read) pair
             max_pool_connections=1,
         )
@@ -72,15 +80,65 @@ class Transport:
                     raise  # the step's own limit: nothing is retried past it
                 problem = f"{origin} did not answer in full within {ANSWER_SECONDS} s, {MAX_ATTEMPTS} attempts"
             except SSLError as error:
-                raise ResourceError(_tls_problem(error, origin, custom_ca=self._custom_ca)) from None
+                raise ResourceError(self._tls_problem(error, url)) from None
             except (BotoCoreError, URLLib3Error, OSError) as error:
-                problem = _problem(error, origin)
+                problem = self._problem(error, url)
             else:
                 if answer.status not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS - 1:
                     return answer
         raise ResourceError(problem)
 
+    def _tls_problem(self, error: SSLError, url: str) -> str:
+        """Name why TLS failed, which no retry mends, and what to set."""
+        origin = _origin(url)
+        unreadable = unreadable_ca_bundle(self._ca_bundle)
+        if unreadable is not None:
+            return f"TLS with {origin} could not start: {unreadable}"
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS["https"]
+        if parts.scheme not in self._proxies and parts.hostname and _answers_in_plain_http(parts.hostname, port):
+            plain = f"http://{parts.netloc}" if parts.port else f"http://{parts.netloc}:{port}"
+            return f"{origin} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
+        reason = tls_reason(error)
+        if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
+            remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
+        elif self._ca_bundle is not None:
+            remedy = "the certificate is not signed by the CA in source.ca_bundle (or AWS_CA_BUNDLE)"
+        else:
+            remedy = "set source.ca_bundle to the CA that signed its certificate"
+        return f"TLS with {origin} failed ({reason}); {remedy}"
+
+    def _problem(self, error: Exception, url: str) -> str:
+        """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
+        origin = _origin(url)
+        if isinstance(error, ProxyConnectionError):
+            return self._proxy_problem(error, url)
+        if isinstance(error, EndpointConnectionError):
+            return f"could not connect to {origin} after {MAX_ATTEMPTS} attempts"
+        if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
+            return f"{origin} did not answer in full within {ANSWER_SECONDS} s, {MAX_ATTEMPTS} attempts"
+        return f"{origin} closed the connection before answering, {MAX_ATTEMPTS} attempts"
+
+    def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
+        """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
+        parts = urlsplit(url)
+        proxy = self._proxies.get(parts.scheme, "")
+        named = f"the proxy {_proxy_origin(proxy)} ({_proxy_variable(parts.scheme, proxy)})"
+        cause = error.kwargs.get("error")
+        original = getattr(cause, "original_error", cause)
+        # Refused, or silent: urllib3 reports a connection it gave up on as a timeout.
+        if isinstance(original, URLLib3TimeoutError):
+            return (
+                f"could not connect to {named} after {MAX_ATTEMPTS} attempts; check it, or add {parts.hostname} "
+                "to NO_PROXY"
+            )
+        return f"{named} did not reach {_origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
+
     def _attempt(self, url: str, headers: dict[str, str], body_limit: int) -> Answer:
+        # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
+        # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
+        parts = urlsplit(url)
+        headers = {"Host": host_header(parts.scheme, parts.netloc)} | headers
         request = AWSRequest(method="GET", url=url, headers=headers, stream_output=True).prepare()
         response = self._session.send(request)
         try:
@@ -100,25 +158,51 @@ class Transport:
         )
 
 
-def _tls_problem(error: SSLError, origin: str, *, custom_ca: bool) -> str:
-    """Name why TLS failed, which no retry mends, and what to set."""
-    reason = str(error.kwargs.get("error", "")) or "the handshake failed"
-    if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
-        remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
-    elif custom_ca:
-        remedy = "the certificate is not signed by the CA in source.ca_bundle (or AWS_CA_BUNDLE)"
-    else:
-        remedy = "set source.ca_bundle to the CA that signed its certificate"
-    return f"TLS with {origin} failed ({reason}); {remedy}"
+def tls_reason(error: SSLError) -> str:
+    """Say why a TLS handshake failed, as ssl says it, such as ``certificate verify failed``."""
+    return str(error.kwargs.get("error", "")) or "the handshake failed"
 
 
-def _problem(error: Exception, origin: str) -> str:
-    """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
-    if isinstance(error, EndpointConnectionError | ProxyConnectionError):
-        return f"could not connect to {origin} after {MAX_ATTEMPTS} attempts"
-    if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
-        return f"{origin} did not answer in full within {ANSWER_SECONDS} s, {MAX_ATTEMPTS} attempts"
-    return f"{origin} closed the connection before answering, {MAX_ATTEMPTS} attempts"
+def unreadable_ca_bundle(bundle: str | None) -> str | None:
+    """Name a CA bundle that cannot be read, which TLS would report as a handshake that failed.
+
+    :param bundle: The path botocore's ``verify`` takes, if it is one.
+    :returns: What is wrong and what to do, or ``None`` if the bundle can be read or there is none.
+    """
+    if bundle is None or os.access(bundle, os.R_OK):
+        return None
+    # The source's own CA bundle is a file the step wrote: only the environment or the AWS config names a missing one.
+    setting = "AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE") == bundle else "ca_bundle in the AWS config"
+    state = "cannot be read" if Path(bundle).exists() else "does not exist"
+    return f"{setting} names {bundle}, which {state}; point it at a PEM file of the CAs to trust, or unset it"
+
+
+def _answers_in_plain_http(host: str, port: int) -> bool:
+    """Whether the server answers a TLS handshake in plain HTTP: an http:// endpoint written as https://."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only the server's first bytes are read; nothing is sent after them
+    outgoing = ssl.MemoryBIO()
+    with contextlib.suppress(ssl.SSLWantReadError):  # the ClientHello is written, and the answer awaited
+        context.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=host).do_handshake()
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+            connection.sendall(outgoing.read())
+            return connection.makefile("rb").read(5) == b"HTTP/"
+    except OSError:
+        return False
+
+
+def _proxy_origin(proxy: str) -> str:
+    """Show a proxy by its scheme, host and port, without user or password; botocore reads no scheme as http://."""
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy.removeprefix('//')}")
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _proxy_variable(scheme: str, proxy: str) -> str:
+    """Name the variable that set the proxy, in the case it was written; urllib prefers the lower-case one."""
+    named = [name for name in os.environ if name.lower() == f"{scheme}_proxy" and os.environ[name] == proxy]
+    return min(named, key=lambda name: name != name.lower(), default=f"{scheme.upper()}_PROXY")
 
 
 def _origin(url: str) -> str:

@@ -80,6 +80,9 @@ CASES: list[tuple[str, str, str, str]] = [
     ("expires-2-weeks", "in", get(params=params_with(expires_in={"weeks": 2})), "params.expires_in"),
     ("expires-unit-typo", "in", get(params=params_with(expires_in={"hourz": 1})), "params.expires_in.hourz"),
     ("expires-24x", "in", get(params=params_with(expires_in="24x")), "params.expires_in"),
+    # A bare number under a minute is a unit left out, as 3 meant as 3 days.
+    ("expires-bare-3", "in", get(params=params_with(expires_in=3)), "params.expires_in"),
+    ("expires-bare-string-3", "in", get(params=params_with(expires_in="3")), "params.expires_in"),
     ("file-name-crlf", "in", get(params=params_with(file_name="a.txt\r\nSet-Cookie: x=y")), "params.file_name"),
     ("file-name-lf", "in", get(params=params_with(file_name="a\nb.txt")), "params.file_name"),
     ("file-name-nul", "in", get(params=params_with(file_name="a\u0000b")), "params.file_name"),

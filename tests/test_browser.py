@@ -182,3 +182,17 @@ def test_the_download_page_opened_from_disk_downloads_each_file_under_its_name(
         started.value.save_as(saved)
         assert saved.read_bytes() == body
     context.close()
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST", "127.1", "2130706433", "0x7f.1"])
+def test_a_link_from_an_endpoint_in_any_spelling_opens(s3: S3Server, runner: Runner, page: Page, host: str) -> None:
+    # Chromium lower-cases the host and reads 127.1, 2130706433 and 0x7f.1 as 127.0.0.1 before it sends the link.
+    text = f"spelled {host}"
+    s3.put(f"browser/spelling-{host}.txt", text.encode())
+    port = s3.endpoint.rpartition(":")[2]
+    params = {"file_path": f"browser/spelling-{host}.txt", "disposition": "inline", "content_type": "text/plain"}
+    result = runner.get(s3.source(endpoint=f"http://{host}:{port}"), params)
+    response = page.goto(result.url)
+    assert response is not None
+    assert response.status == 200
+    assert page.inner_text("body") == text

@@ -15,9 +15,10 @@ NOW = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [
-        (1, 1),
+        (60, 60),
         (3600, 3600),
         (604800, 604800),
+        ("1s", 1),
         ("90s", 90),
         ("24h", 86400),
         ("1h30m", 5400),
@@ -50,6 +51,9 @@ def test_accepted_forms(value: object, seconds: int) -> None:
         (1.5, "got the number 1.5; expected seconds as a whole number"),
         (1e9, "got the number 1000000000.0"),
         ("3600", "'3600' is not a duration (for seconds write 3600s)"),
+        ("0060", "'0060' is not a duration (for seconds write 60s)"),
+        ("0", "'0' is not a duration; expected"),
+        ("²", "'²' is not a duration; expected"),
         ("24x", "'24x' is not a duration"),
         ("", "'' is not a duration"),
         ("h", "'h' is not a duration"),
@@ -74,6 +78,33 @@ def test_rejected_forms_name_the_field(value: object, message: str) -> None:
     with pytest.raises(ConfigError, match=r"^params\.expires_in") as raised:
         parse_expires_in(value)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        (3, "got 3; a bare number is seconds, and under 60 is almost always a mistake: write 3d or 3h, or 3s if"),
+        (1, "got 1; a bare number is seconds, and under 60 is almost always a mistake: write 1d or 1h, or 1s if"),
+        (7, "write 7d or 7h, or 7s if seconds are meant"),
+        # Eight days is beyond the range: suggest what is in it.
+        (8, "write 8h or 8m, or 8s if seconds are meant"),
+        (59, "write 59h or 59m, or 59s if seconds are meant"),
+        ("3", "got '3', a number without a unit: write 3d or 3h, or 3s if seconds are meant"),
+        ("059", "got '059', a number without a unit: write 59h or 59m, or 59s if seconds are meant"),
+    ],
+)
+def test_a_bare_number_under_a_minute_is_refused_with_the_units_it_may_have_meant(value: object, line: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_expires_in(value)
+    message = str(raised.value)
+    assert message.startswith("params.expires_in: ")
+    assert line in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("suggested", ["3d", "3h", "3s", "8h", "8m", "8s", "59h", "59m", "59s"])
+def test_what_the_refusal_suggests_is_accepted(suggested: str) -> None:
+    assert parse_expires_in(suggested) > 0
 
 
 @pytest.mark.parametrize("amount", [1, None])

@@ -36,25 +36,44 @@ MAX_OBJECTS_FIELD = ("params.max_objects", "raise max_objects to sign more, or n
         (r"releases/(a|b)-(.*)", "releases/"),
         (r"releases/x|other/(.*)", ""),
         (r"(releases|other)/(.*)", ""),
-        (r"releases/[|]/(.*)", "releases/"),
+        (r"releases/[|x]/(.*)", "releases/"),
         (r"releases/\|/(.*)", "releases/|/"),
         # Groups and classes end the literal part.
         (r"(releases)/(.*)", ""),
-        (r"rel[e]ases/(.*)", ""),
+        (r"rel[ae]ases/(.*)", ""),
         # Escaped punctuation is literal; escaped letters are classes, anchors or back-references.
         (r"releases\.d/app-(.*)", "releases.d/"),
         (r"v1\.2\-3/(.*)", "v1.2-3/"),
         (r"a\/b/(.*)", "a/b/"),
         (r"\d+/(.*)", ""),
         (r"rel\w+/(.*)", ""),
-        (r"\Areleases/(.*)", ""),
+        (r"releases\b/(.*)", ""),
         # An unescaped dot matches any character.
         (r"releases.d/app-(.*)", ""),
         # Keys are matched whole, so a leading anchor changes nothing.
         (r"^releases/app-(.*)", "releases/"),
+        (r"\Areleases/app-(.*)", "releases/"),
         (r"releases/app-(.*)$", "releases/"),
         # A pattern that is all literal is still cut at its last slash: the name itself is matched, not listed.
         (r"releases/app.tgz", "releases/"),
+        # A class is one character, whatever it holds: a ] first in it, or after ^, is literal; an escaped ] too.
+        (r"a/[^](]|b/app-(.*)\.tgz", ""),
+        (r"a/[]|(]x/(.*)", "a/"),
+        (r"a/[\]|]x/(.*)", "a/"),
+        (r"releases/[^]|]/(.*)", "releases/"),
+        # Comments and verbose mode hide what looks like structure.
+        (r"a/(?#(|)b/(.*)|c/(.*)", ""),
+        (r"a/(?#(|x)b/(.*)", "a/b/"),
+        ("(?x) a / b / (.*)  # the version", "a/b/"),
+        ("a/(?x: #)\n)|b/(.*)", ""),
+        # Alternatives that share their opening share it as a prefix.
+        (r"releases/x-(.*)|releases/y-(.*)", "releases/"),
+        # S3 lists case-sensitively, so a case-insensitive part ends the prefix.
+        (r"(?i)releases/(.*)", ""),
+        (r"(?i:releases)/(.*)", ""),
+        # A one-character class and a hexadecimal escape are literal characters.
+        (r"rel[e]ases/(.*)", "releases/"),
+        (r"releases\x2fv1/(.*)", "releases/v1/"),
     ],
 )
 def test_literal_prefix_follows_whole_literal_segments(pattern: str, prefix: str) -> None:
