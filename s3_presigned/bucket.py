@@ -6,7 +6,6 @@ import contextlib
 import datetime
 import os
 import ssl
-import tempfile
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal, TextIO, cast
@@ -16,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
+from s3_presigned import lifetime
 from s3_presigned.answers import (
     Answer,
     ListedObject,
@@ -484,7 +484,5 @@ def _tls_verification(source: Source, session: botocore.session.Session) -> Iter
         ssl.create_default_context(cadata=pem)
     except (ssl.SSLError, ValueError) as error:
         raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii") as bundle:
-        bundle.write(pem)
-        bundle.flush()
-        yield bundle.name
+    with lifetime.scratch_file(pem, ".pem") as bundle:
+        yield bundle

@@ -17,7 +17,6 @@ from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
 from s3_presigned.config import secret_values
-from s3_presigned.deadline import STEP_SECONDS, TimeUp, time_limit
 from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
 
 if TYPE_CHECKING:
@@ -94,21 +93,25 @@ def run(
         request = parse_request(stdin.read())
         source = request.get("source")
         secrets = secret_values(source) if isinstance(source, dict) else ()
-        # Only `in` talks to S3; check and out answer at once.
-        bound = time_limit(STEP_SECONDS, "the step") if step == "in" else contextlib.nullcontext()
-        with bound, contextlib.redirect_stdout(stderr):
+        with contextlib.redirect_stdout(stderr):
             response = _STEPS[step](resource_class, request, argv, environ)
+        _answer(stdout, response)
     except ResourceError as error:
         stderr.write(f"error: {one_line(str(error), secrets + error.secrets)}\n")
-        return 1
-    except TimeUp as up:
-        stderr.write(f"error: {up}, its bound, and was stopped\n")
         return 1
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
         stderr.write(f"error: unexpected {type(error).__name__}: {one_line(str(error), secrets)}\n")
         return 1
-    stdout.write(response + "\n")
     return 0
+
+
+def _answer(stdout: TextIO, response: str) -> None:
+    """Write the response: until Concourse has it, the step has not succeeded, and a step that fails leaves nothing."""
+    try:
+        stdout.write(response + "\n")
+        stdout.flush()
+    except OSError as error:
+        raise ResourceError(f"stdout: cannot write the response ({error.strerror or error})") from None
 
 
 def exit_process(code: int) -> None:
@@ -117,8 +120,9 @@ def exit_process(code: int) -> None:
     Tearing down botocore's modules costs a tenth of a second and achieves nothing here: every file the
     step wrote is closed by the time it returns.
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a stream that failed has been reported, or cannot be
+            stream.flush()
     os._exit(code)
 
 
