@@ -213,7 +213,9 @@ def _noted(signum: int, frame: object) -> None:
 
 def _stop(step: int, claims: _Claims, line: str, code: int) -> NoReturn:
     """Kill the step, remove what it claimed and end in one line; a step that had exited by itself ends as it did."""
-    os.kill(step, signal.SIGKILL)
+    for pid in _freeze(step):  # and whatever it started, such as a credential_process that never answers
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     claims.read_until_closed(_REAP_SECONDS)
     pid, status = os.waitpid(step, os.WNOHANG)
     if pid and os.WIFEXITED(status):
@@ -221,6 +223,18 @@ def _stop(step: int, claims: _Claims, line: str, code: int) -> NoReturn:
     claims.remove()
     _say(line)
     os._exit(code)
+
+
+def _freeze(pid: int) -> list[int]:
+    """Stop a process and, once it can start no other, each process it started, and theirs, as /proc lists them."""
+    os.kill(pid, signal.SIGSTOP)
+    tree = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in children.read_text().split():
+                with contextlib.suppress(ProcessLookupError):
+                    tree += _freeze(int(child))
+    return tree
 
 
 def _end(status: int, claims: _Claims) -> NoReturn:

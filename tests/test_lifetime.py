@@ -226,6 +226,36 @@ def test_the_resolver_used_above_never_answers(silent_dns: list[str]) -> None:
         process.wait()
 
 
+def running(pid: int) -> bool:
+    """Whether a process is running: not gone, nor a zombie that nobody has reaped yet."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_credential_process_that_never_answers_is_cut_at_the_bound_and_ended(
+    s3: S3Server, runner: Runner, start: Any, tmp_path: Path
+) -> None:
+    # The credential chain runs in the step; what it started ends with it.
+    pid_file = tmp_path / "credential-process.pid"
+    helper = tmp_path / "never_answers.py"
+    helper.write_text(f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n")
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} {helper}\n")
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}  # no keys: the chain finds them
+    step = start(
+        "in", {"source": source, "version": VERSION, "params": {"file_path": "x"}}, env={"AWS_CONFIG_FILE": str(config)}
+    )
+    step.wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the credential chain ran")
+    result, elapsed = step.finish(runner)
+    assert result.returncode == 1
+    assert result.stderr == bound_line()
+    assert BOUND <= elapsed < BOUND + SLACK
+    assert not running(int(pid_file.read_text()))
+
+
 @pytest.mark.parametrize("step", ["check", "in", "out"])
 def test_a_stdin_that_never_ends_is_cut_at_the_bound(runner: Runner, start: Any, step: str) -> None:
     started = start(step, {}, stdin=subprocess.PIPE)
