@@ -30,6 +30,7 @@ _REAP_SECONDS = 1.0  # for a killed step to be gone; only a call stuck in the ke
 _LINE_SECONDS = 1.0  # for stderr to take the last line: a reader that stopped reading does not hold the process
 _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its names
 _NAME_ATTEMPTS = 100
+_PR_SET_PDEATHSIG = 1  # from linux/prctl.h
 
 _channel: int | None = None  # in the step, the pipe to its watcher; None where nothing watches, as in tests
 
@@ -46,12 +47,14 @@ def supervise() -> None:
     read_end, write_end = os.pipe()
     # Signals wait until each process has set up its own handling of them.
     signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    watcher = os.getpid()
     try:
         step = os.fork()
     except OSError as error:
         _say(f"cannot start the step: {error.strerror}")
         os._exit(1)
     if step == 0:
+        _die_with(watcher)
         os.close(read_end)
         _channel = write_end
         for signum in STOPPING:
@@ -60,6 +63,17 @@ def supervise() -> None:
         return
     os.close(write_end)
     _watch(step, _Claims(read_end), started + seconds, seconds)
+
+
+def _die_with(watcher: int) -> None:
+    """Have Linux kill the step if its watcher is killed outright: unwatched, nothing would bound it."""
+    if sys.platform != "linux":
+        return
+    import ctypes  # noqa: PLC0415  # a millisecond, and only here
+
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != watcher:  # it was killed before the line above
+        os._exit(1)
 
 
 def bound() -> float:

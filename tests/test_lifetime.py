@@ -106,7 +106,10 @@ def start(assets: Path, tmp_path: Path) -> Iterator[Any]:
     for step in started:
         if step.process.poll() is None:
             os.killpg(step.process.pid, signal.SIGKILL)
-            step.process.communicate()
+        for stream in (step.process.stdin, step.process.stdout, step.process.stderr):
+            if stream is not None:
+                stream.close()
+        step.process.wait()
 
 
 def bound_line(seconds: float = BOUND) -> str:
@@ -316,6 +319,20 @@ def test_a_step_killed_outright_leaves_nothing(runner: Runner, start: Any) -> No
     assert result.returncode == 128 + signal.SIGKILL
     assert result.stderr == "error: the step was stopped by SIGKILL\n"
     assert list(result.directory.iterdir()) == []
+
+
+def test_a_watcher_killed_outright_takes_the_step_with_it(start: Any) -> None:
+    # Nothing catches SIGKILL, so nothing can clean up after it; but no step runs on unwatched and unbounded,
+    # even one waiting for a stdin that never ends.
+    step = start("in", {}, stdin=subprocess.PIPE)
+    step.wait_for(lambda: Path(f"/proc/{step.process.pid}/task/{step.process.pid}/children").read_text(), "it forked")
+    worker = step.worker()
+    step.process.kill()
+    step.process.wait()
+    deadline = time.monotonic() + SLACK
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not running(worker)
 
 
 @pytest.mark.parametrize(
