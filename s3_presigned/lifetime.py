@@ -25,7 +25,7 @@ STEP_SECONDS = 120  # no step runs longer, from its start to its exit, whatever 
 # Tests shorten the bound so as not to wait for it. Only the environment sets it, which no pipeline reaches:
 # neither source nor params become variables, and a resource's environment is its image's. It never lengthens it.
 BOUND_VARIABLE = "S3_PRESIGNED_STEP_SECONDS"
-STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # an aborted build's, a terminal's, a lost terminal's
+_STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # an aborted build's, a terminal's, a lost terminal's
 _REAP_SECONDS = 1.0  # for a killed step to be gone; only a call stuck in the kernel takes longer
 _LINE_SECONDS = 1.0  # for stderr to take the last line: a reader that stopped reading does not hold the process
 _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its names
@@ -46,7 +46,7 @@ def supervise() -> None:
     _hold_standard_streams()
     read_end, write_end = os.pipe()
     # Signals wait until each process has set up its own handling of them.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     watcher = os.getpid()
     try:
         step = os.fork()
@@ -57,9 +57,9 @@ def supervise() -> None:
         _die_with(watcher)
         os.close(read_end)
         _channel = write_end
-        for signum in STOPPING:
+        for signum in _STOPPING:
             signal.signal(signum, signal.SIG_DFL)  # the watcher says the one line, and no KeyboardInterrupt does
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
         return
     os.close(write_end)
     _watch(step, _Claims(read_end), started + seconds, seconds)
@@ -144,6 +144,8 @@ def _tell(kind: bytes, path: Path) -> None:
     if _channel is None:
         return
     message = kind + os.fsencode(Path(path).absolute()) + b"\0"
+    if message.count(b"\0") > 1:
+        raise ValueError(f"embedded null byte in {path!r}")  # as os.open would, but before a claim is cut short
     while message:
         message = message[os.write(_channel, message) :]
 
@@ -206,9 +208,9 @@ def _watch(step: int, claims: _Claims, deadline: float, seconds: float) -> NoRet
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)  # a signal becomes a byte to select
-    for stopping in STOPPING:
+    for stopping in _STOPPING:
         signal.signal(stopping, _noted)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -228,7 +230,7 @@ def _noted(signum: int, frame: object) -> None:
 def _stop(step: int, claims: _Claims, line: str, code: int) -> NoReturn:
     """Kill the step, remove what it claimed and end in one line; a step that had exited by itself ends as it did."""
     for pid in _freeze(step):  # and whatever it started, such as a credential_process that never answers
-        with contextlib.suppress(ProcessLookupError):
+        with contextlib.suppress(OSError):  # gone already
             os.kill(pid, signal.SIGKILL)
     claims.read_until_closed(_REAP_SECONDS)
     pid, status = os.waitpid(step, os.WNOHANG)
@@ -246,7 +248,7 @@ def _freeze(pid: int) -> list[int]:
     for children in Path(f"/proc/{pid}/task").glob("*/children"):
         with contextlib.suppress(OSError):
             for child in children.read_text().split():
-                with contextlib.suppress(ProcessLookupError):
+                with contextlib.suppress(OSError):  # gone already, or not the step's to stop
                     tree += _freeze(int(child))
     return tree
 
