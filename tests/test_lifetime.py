@@ -50,6 +50,9 @@ class Step:
             assert self.process.poll() is None, f"the step ended before {what}: {self.process.communicate()}"
             time.sleep(0.001)
 
+    def wait_until_writing_links(self) -> None:
+        self.wait_for(lambda: any(name.startswith(".urls.json.") for name in self.staged()), "it wrote urls.json")
+
     def worker(self) -> int:
         """The process that runs the step: the one child of the process Concourse started."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
@@ -290,7 +293,7 @@ def test_a_signal_while_the_links_are_written_ends_in_one_line_and_leaves_nothin
     # SIGTERM is how an aborted build ends a step. The links' files are staged under temporary names, full of
     # signed URLs, when it comes.
     step = start("in", many_links())
-    step.wait_for(lambda: any(name.startswith(".urls.json.") for name in step.staged()), "it wrote urls.json")
+    step.wait_until_writing_links()
     step.process.send_signal(signal.Signals[name])
     result, _ = step.finish(runner)
     assert result.returncode == 128 + signal.Signals[name]
@@ -302,7 +305,7 @@ def test_a_signal_while_the_links_are_written_ends_in_one_line_and_leaves_nothin
 def test_ctrl_c_reaches_every_process_of_the_step_and_still_gives_one_line(runner: Runner, start: Any) -> None:
     # A terminal sends SIGINT to the whole process group, the step and its watcher alike.
     step = start("in", many_links())
-    step.wait_for(lambda: any(name.startswith(".urls.json.") for name in step.staged()), "it wrote urls.json")
+    step.wait_until_writing_links()
     os.killpg(step.process.pid, signal.SIGINT)
     result, _ = step.finish(runner)
     assert result.returncode == 130
@@ -313,7 +316,7 @@ def test_ctrl_c_reaches_every_process_of_the_step_and_still_gives_one_line(runne
 def test_a_step_killed_outright_leaves_nothing(runner: Runner, start: Any) -> None:
     # As the kernel's out-of-memory killer ends a process: no handler in the step runs, yet nothing stays.
     step = start("in", many_links())
-    step.wait_for(lambda: any(name.startswith(".urls.json.") for name in step.staged()), "it wrote urls.json")
+    step.wait_until_writing_links()
     os.kill(step.worker(), signal.SIGKILL)
     result, _ = step.finish(runner)
     assert result.returncode == 128 + signal.SIGKILL
