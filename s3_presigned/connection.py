@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
-import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import botocore.session
 from botocore.config import Config
 
+from s3_presigned import lifetime
 from s3_presigned.errors import ConfigError
 from s3_presigned.s3 import DEFAULT_STORE_REGION
 
@@ -55,7 +55,5 @@ def tls_verification(source: Source, session: botocore.session.Session) -> Itera
         ssl.create_default_context(cadata=pem)
     except (ssl.SSLError, ValueError) as error:
         raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", encoding="ascii") as bundle:
-        bundle.write(pem)
-        bundle.flush()
-        yield bundle.name
+    with lifetime.scratch_file(pem, ".pem") as bundle:
+        yield bundle

@@ -1,4 +1,7 @@
-"""Bounds on wall time that hold however slowly a server sends its bytes: one for the step, one per request."""
+"""A bound on the wall time of one request, however slowly a server sends its bytes.
+
+The step's own bound is :mod:`s3_presigned.lifetime`'s, which holds even where no signal handler can run.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from types import FrameType
-
-STEP_SECONDS = 120  # no `in` step runs longer, whatever the servers do
 
 
 class TimeUp(BaseException):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from s3_presigned import gate, pages
+from s3_presigned import gate, lifetime, pages
 from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
@@ -24,7 +23,10 @@ _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read th
 
 
 class StagedFiles:
-    """Files written under temporary names in the destination, renamed into place only once all are complete."""
+    """Files written under temporary names in the destination, renamed into place only once all are complete.
+
+    Each is claimed before it exists, staged or placed: a step that fails or is stopped leaves none of them.
+    """
 
     def __init__(self, destination: Path) -> None:
         """Stage files for one destination.
@@ -33,14 +35,13 @@ class StagedFiles:
         """
         self._destination = destination
         self._staged: list[tuple[Path, Path]] = []
-        self._placed: list[Path] = []
 
     def open(self, name: str) -> TextIO:
         """Open a staged file for writing; it appears under ``name`` when every file is complete."""
         self._destination.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self._destination, prefix=f".{name}.")
-        self._staged.append((Path(temporary), self._destination / name))
-        Path(temporary).chmod(_FILE_MODE)
+        handle, temporary = lifetime.create(self._destination, f".{name}.")
+        self._staged.append((temporary, self._destination / name))
+        os.fchmod(handle, _FILE_MODE)
         return os.fdopen(handle, "w", encoding="utf-8", newline="")
 
     def write(self, name: str, content: str) -> None:
@@ -51,19 +52,14 @@ class StagedFiles:
     def place(self) -> None:
         """Rename every staged file into place."""
         for temporary, final in self._staged:
+            lifetime.claim(final)
             temporary.replace(final)
-            self._placed.append(final)
-
-    def discard(self) -> None:
-        """Remove every file staged or placed, so that nothing is left behind, not even a part of a URL."""
-        for leftover in [temporary for temporary, _ in self._staged] + self._placed:
-            with contextlib.suppress(OSError):
-                leftover.unlink(missing_ok=True)
+            lifetime.release(temporary)
 
 
 @contextlib.contextmanager
 def staged_files(destination: Path) -> Iterator[StagedFiles]:
-    """Stage files; place them all if the body completes, and leave none if it fails in any way.
+    """Stage files, and place them all once the body completes.
 
     :param destination: The step's destination directory.
     :raises ResourceError: If the destination cannot be written.
@@ -73,11 +69,7 @@ def staged_files(destination: Path) -> Iterator[StagedFiles]:
         yield files
         files.place()
     except OSError as error:
-        files.discard()
         raise ResourceError(f"destination: cannot write {destination}: {error.strerror}") from None
-    except BaseException:
-        files.discard()  # even a time limit or an interrupt leaves no half-written file
-        raise
 
 
 def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed) -> None:

@@ -12,7 +12,7 @@ from concoursetools.additional import InOnlyConcourseResource
 from concoursetools.metadata import BuildMetadata
 from concoursetools.typing import Metadata
 
-from s3_presigned import config, steps
+from s3_presigned import config, lifetime, steps
 
 
 class PresignedUrlResource(InOnlyConcourseResource):
@@ -56,11 +56,13 @@ class PresignedUrlResource(InOnlyConcourseResource):
     @classmethod
     def check_main(cls) -> None:
         """Check for new versions: there are none, since every version comes from a put."""
+        lifetime.supervise()
         steps.exit_process(steps.run(cls, "check", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
 
     @classmethod
     def in_main(cls) -> None:
         """Sign the URL and write it into the destination directory."""
+        lifetime.supervise()
         # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
         # only walk the millions of objects that importing botocore and loading its models create.
         gc.disable()
@@ -69,4 +71,5 @@ class PresignedUrlResource(InOnlyConcourseResource):
     @classmethod
     def out_main(cls) -> None:
         """Emit a new placeholder version, so that the get after the put signs a fresh URL."""
+        lifetime.supervise()
         steps.exit_process(steps.run(cls, "out", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))

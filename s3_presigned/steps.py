@@ -17,7 +17,6 @@ from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
 from s3_presigned import fields, gate
-from s3_presigned.deadline import STEP_SECONDS, TimeUp, time_limit
 from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
 from s3_presigned.gate import DOCUMENT_CHARS
 
@@ -55,15 +54,11 @@ def run(
         source = request.get("source")
         if isinstance(source, dict):
             gate.remember(*fields.secret_values(source))
-        # Only `in` talks to S3; check and out answer at once.
-        bound = time_limit(STEP_SECONDS, "the step") if step == "in" else contextlib.nullcontext()
-        with bound, contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
             answer = _STEPS[step](resource_class, request, argv, environ)
-        stdout.write(_response(answer, gate.current(environ)) + "\n")
+        _answer(stdout, _response(answer, gate.current(environ)))
     except ResourceError as error:
         line = str(error)
-    except TimeUp as up:
-        line = f"{up}, its bound, and was stopped"
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
         line = f"unexpected {type(error).__name__}: {error}"
     else:
@@ -81,14 +76,24 @@ def _response(answer: Answer, through: gate.Gate) -> str:
     return parsing.format_in_out_output(version, metadata)
 
 
+def _answer(stdout: TextIO, response: str) -> None:
+    """Write the response: until Concourse has it, the step has not succeeded, and a step that fails leaves nothing."""
+    try:
+        stdout.write(response + "\n")
+        stdout.flush()
+    except OSError as error:
+        raise ResourceError(f"stdout: cannot write the response ({error.strerror or error})") from None
+
+
 def exit_process(code: int) -> None:
     """Flush the standard streams and end the process without the interpreter's teardown.
 
     Tearing down botocore's modules costs a tenth of a second and achieves nothing here: every file the
     step wrote is closed by the time it returns.
     """
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a stream that failed has been reported, or cannot be
+            stream.flush()
     os._exit(code)
 
 

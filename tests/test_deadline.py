@@ -1,24 +1,16 @@
-"""Time limits that hold however slowly bytes come: nested, restored, and the step's own bound. In process."""
+"""Time limits on a request that hold however slowly bytes come: nested and restored. In process."""
 
 from __future__ import annotations
 
-import io
-import json
 import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from s3_presigned import steps
 from s3_presigned.deadline import TimeUp, time_limit
-from s3_presigned.resource import PresignedUrlResource
-from tests import standin
-from tests.standin import Listing, StandIn, edits, sub, truncated
-from tests.support import ACCESS_KEY, SECRET_KEY, S3Server, step_environment
 
 
 @pytest.fixture
@@ -94,34 +86,3 @@ def test_off_the_main_thread_the_body_runs_unbounded() -> None:
     thread.start()
     thread.join()
     assert finished == [True]
-
-
-def test_the_step_stops_at_its_bound_in_one_line(s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each page comes back in good time, but pages never end: only the step's own bound stops it.
-    monkeypatch.setattr(steps, "STEP_SECONDS", 2)
-    for name, value in step_environment().items():
-        monkeypatch.setenv(name, value)
-    s3.put("deadline/a.txt")
-
-    def slowly(_: standin.Request, forward: standin.Forward) -> standin.Reply:
-        time.sleep(0.3)
-        return forward()
-
-    slow_pages = standin.compose(slowly, Listing(edits(sub(r"(?s)<Contents>.*?</Contents>", ""), truncated(str))))
-    with StandIn(s3.endpoint, slow_pages) as proxy:
-        source = {"bucket": "bucket", "endpoint": proxy.endpoint, "access_key_id": ACCESS_KEY}
-        request = {
-            "source": source | {"secret_access_key": SECRET_KEY},
-            "version": {"execution_date": "1767225600"},
-            "params": {"prefix": "deadline/", "max_objects": 100_000},
-        }
-        stdout, stderr = io.StringIO(), io.StringIO()
-        started = time.monotonic()
-        code = steps.run(
-            PresignedUrlResource, "in", io.StringIO(json.dumps(request)), stdout, stderr, ["in", str(tmp_path)], {}
-        )
-        elapsed = time.monotonic() - started
-    assert code == 1
-    assert stderr.getvalue() == "error: the step took longer than 2 s, its bound, and was stopped\n"
-    assert 1.9 < elapsed < 4
-    assert list(tmp_path.iterdir()) == []

@@ -9,13 +9,14 @@ import pytest
 
 from tests.support import ROOT, VERSION, Runner, S3Server
 
-# Recorded as the step exits: the scripts end with os._exit, which skips atexit handlers.
+# Recorded as the step exits: the scripts end with os._exit, which skips atexit handlers. The step's watcher
+# exits too, after it, with the modules it had when it forked: appended, they add nothing the step lacks.
 RECORDER = """\
 import os, sys
 _exit = os._exit
 def _record_then_exit(code):
-    with open(os.environ["MODULES_FILE"], "w") as modules:
-        modules.write("\\n".join(sorted(sys.modules)))
+    with open(os.environ["MODULES_FILE"], "a") as modules:
+        modules.write("\\n".join(sorted(sys.modules)) + "\\n")
     _exit(code)
 os._exit = _record_then_exit
 """

@@ -1,0 +1,364 @@
+"""One bound for the whole process, one line when a step is stopped, and nothing left when it fails.
+
+Through the real scripts: a step stopped by its bound, by a signal or by a stdout that takes nothing ends in one
+line, and leaves no file in its destination or in the temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+import trustme
+
+from s3_presigned import lifetime
+from tests import standin
+from tests.standin import Listing, StandIn, edits, sub, truncated
+from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, VERSION, Runner, S3Server, StepResult, step_environment
+
+BOUND = 2  # seconds: the tests' own bound, which only the environment can shorten
+# Past the bound: the interpreter's start, and the kill and the line, on a machine busy with other work.
+SLACK = 4
+MANY = 100_000  # keys whose links take about a second to write: a signal lands while they are written
+
+
+@dataclass
+class Step:
+    """A script started as Concourse starts it, with the test's hand on its process."""
+
+    process: subprocess.Popen[str]
+    directory: Path
+    request: dict[str, Any]
+    started: float
+
+    def staged(self) -> list[str]:
+        return [path.name for path in self.directory.iterdir() if path.name.startswith(".")]
+
+    def wait_for(self, seen: Any, what: str) -> None:
+        """Wait until ``seen()`` is true while the step runs; fail if it ends first."""
+        while not seen():
+            assert self.process.poll() is None, f"the step ended before {what}: {self.process.communicate()}"
+            time.sleep(0.001)
+
+    def wait_until_writing_links(self) -> None:
+        self.wait_for(lambda: any(name.startswith(".urls.json.") for name in self.staged()), "it wrote urls.json")
+
+    def worker(self) -> int:
+        """The process that runs the step: the one child of the process Concourse started."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        assert len(children) == 1, children
+        return int(children[0])
+
+    def finish(self, runner: Runner, timeout: float = BOUND + SLACK) -> tuple[StepResult, float]:
+        """Wait for the step, its stdin left as it is; record it for the leak scan; return what it left and when."""
+        try:
+            self.process.wait(timeout=timeout)  # a step's output is a few lines: no pipe fills up meanwhile
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            pytest.fail(f"the step was still running after {timeout} s; it said {self.process.communicate()[1]!r}")
+        elapsed = time.monotonic() - self.started
+        stdout, stderr = self.process.communicate()
+        result = StepResult(self.process.returncode, stdout or "", stderr, self.directory, self.request)
+        runner.runs.append(result)
+        return result, elapsed
+
+
+@pytest.fixture
+def start(assets: Path, tmp_path: Path) -> Iterator[Any]:
+    """Start a script in its own session, so that a test can signal it alone or as a terminal would."""
+    started: list[Step] = []
+
+    def start(
+        step: str,
+        request: dict[str, Any],
+        *,
+        env: dict[str, str] | None = None,
+        stdin: int | IO[Any] | None = None,
+        stdout: int | IO[Any] = subprocess.PIPE,
+        command: list[str] | None = None,
+    ) -> Step:
+        directory = tmp_path / f"{step}-{len(started)}"
+        directory.mkdir()
+        request_file = tmp_path / f"request-{len(started)}.json"
+        request_file.write_text(json.dumps(request))
+        with request_file.open() as given:
+            process = subprocess.Popen(
+                [*(command or []), sys.executable, str(assets / step), str(directory)],
+                stdin=given if stdin is None else stdin,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=step_environment({lifetime.BOUND_VARIABLE: str(BOUND)} | (env or {})),
+                cwd=tmp_path,
+                start_new_session=True,
+            )
+        started.append(Step(process, directory, request, time.monotonic()))
+        return started[-1]
+
+    yield start
+    for step in started:
+        if step.process.poll() is None:
+            os.killpg(step.process.pid, signal.SIGKILL)
+        for stream in (step.process.stdin, step.process.stdout, step.process.stderr):
+            if stream is not None:
+                stream.close()
+        step.process.wait()
+
+
+def bound_line(seconds: float = BOUND) -> str:
+    return f"error: the step took longer than {seconds:g} s, its bound, and was stopped\n"
+
+
+def many_links(count: int = MANY) -> dict[str, Any]:
+    """A request that signs many links without asking a server: their writing is the step's longest part."""
+    source = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9", "access_key_id": ACCESS_KEY}
+    return {
+        "source": source | {"secret_access_key": SECRET_KEY},
+        "version": VERSION,
+        "params": {"file_paths": [f"big/part-{n:06}.bin" for n in range(count)], "verify": False, "max_objects": count},
+    }
+
+
+def test_the_bound_is_only_ever_shortened(monkeypatch: pytest.MonkeyPatch) -> None:
+    for asked, bound in (("2.5", 2.5), ("119", 119), ("120", 120), ("1000", 120), ("0", 120), ("-1", 120)):
+        monkeypatch.setenv(lifetime.BOUND_VARIABLE, asked)
+        assert lifetime.bound() == bound
+    for nonsense in ("", "2 s", "nan", "inf"):
+        monkeypatch.setenv(lifetime.BOUND_VARIABLE, nonsense)
+        assert lifetime.bound() == lifetime.STEP_SECONDS
+    monkeypatch.delenv(lifetime.BOUND_VARIABLE)
+    assert lifetime.bound() == lifetime.STEP_SECONDS == 120
+
+
+def test_a_new_file_is_private_named_as_tempfile_names_them_and_never_taken_over(tmp_path: Path) -> None:
+    handle, path = lifetime.create(tmp_path, ".url.")
+    os.close(handle)
+    assert path.parent == tmp_path
+    assert path.name.startswith(".url.")
+    assert len(path.name) == len(".url.") + 8  # the room other checks leave for a staged name
+    assert path.stat().st_mode & 0o777 == 0o600
+    names = {lifetime.create(tmp_path, ".url.")[1].name for _ in range(50)}
+    assert len(names) == 50
+
+
+def test_a_scratch_file_holds_its_text_only_while_the_block_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # tempfile reads TMPDIR once and keeps it
+    with lifetime.scratch_file("-----BEGIN CERTIFICATE-----\n", ".pem") as name:
+        assert Path(name).parent == tmp_path
+        assert Path(name).read_text() == "-----BEGIN CERTIFICATE-----\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_step_stops_at_its_bound_in_one_line_and_leaves_nothing(
+    s3: S3Server, runner: Runner, start: Any, tmp_path: Path
+) -> None:
+    # Each page comes back in good time, but pages never end: only the step's own bound stops it, with the
+    # CA bundle written out for TLS all the while.
+    s3.put("deadline/a.txt")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+
+    def slowly(_: standin.Request, forward: standin.Forward) -> standin.Reply:
+        time.sleep(0.3)
+        return forward()
+
+    slow_pages = standin.compose(slowly, Listing(edits(sub(r"(?s)<Contents>.*?</Contents>", ""), truncated(str))))
+    with StandIn(s3.endpoint, slow_pages) as proxy:
+        source = s3.source(endpoint=proxy.endpoint, ca_bundle=trustme.CA().cert_pem.bytes().decode())
+        request = {"source": source, "version": VERSION, "params": {"prefix": "deadline/", "max_objects": 100_000}}
+        step = start("in", request, env={"TMPDIR": str(scratch)})
+        step.wait_for(lambda: any(scratch.iterdir()), "it wrote the CA bundle")
+        result, elapsed = step.finish(runner)
+    assert result.returncode == 1
+    assert result.stderr == bound_line()
+    assert BOUND <= elapsed < BOUND + SLACK
+    assert list(result.directory.iterdir()) == []
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.fixture(scope="session")
+def silent_dns() -> list[str]:
+    """The command that runs another where DNS never answers: new network and mount namespaces, as root."""
+    command = [shutil.which("unshare") or "unshare", "--net", "--mount"]
+    try:
+        probe = subprocess.run([*command, "true"], capture_output=True, text=True, timeout=30, check=False)
+        problem = probe.stderr.strip() if probe.returncode else None
+    except FileNotFoundError:
+        problem = "unshare is not installed (Debian's util-linux)"
+    if problem is not None:
+        if os.environ.get("S3_PRESIGNED_REQUIRE_NAMESPACES") == "1":
+            pytest.fail(f"the resolver test is required here, but namespaces cannot be made: {problem}")
+        pytest.skip(f"a resolver that never answers needs network and mount namespaces, as root: {problem}")
+    return [*command, sys.executable, str(ROOT / "tests" / "silent_dns.py")]
+
+
+def test_a_resolver_that_never_answers_is_cut_at_the_bound(runner: Runner, start: Any, silent_dns: list[str]) -> None:
+    # getaddrinfo blocks in C, where no signal handler runs: only a bound outside the step can end it.
+    source = {"bucket": "bucket", "endpoint": "http://store.example.test:9000", "access_key_id": ACCESS_KEY}
+    request = {
+        "source": source | {"secret_access_key": SECRET_KEY},
+        "version": VERSION,
+        "params": {"file_path": "a.txt"},
+    }
+    result, elapsed = start("in", request, command=silent_dns).finish(runner)
+    assert result.returncode == 1
+    assert result.stderr == bound_line()
+    assert BOUND <= elapsed < BOUND + SLACK
+    assert list(result.directory.iterdir()) == []
+
+
+def test_the_resolver_used_above_never_answers(silent_dns: list[str]) -> None:
+    # What makes the test above mean something: a lookup there is still blocked long after the bound.
+    lookup = "import socket; socket.getaddrinfo('store.example.test', 9000)"
+    process = subprocess.Popen([*silent_dns, sys.executable, "-c", lookup], start_new_session=True)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=BOUND + SLACK)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def running(pid: int) -> bool:
+    """Whether a process is running: not gone, nor a zombie that nobody has reaped yet."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_a_credential_process_that_never_answers_is_cut_at_the_bound_and_ended(
+    s3: S3Server, runner: Runner, start: Any, tmp_path: Path
+) -> None:
+    # The credential chain runs in the step; what it started ends with it.
+    pid_file = tmp_path / "credential-process.pid"
+    helper = tmp_path / "never_answers.py"
+    helper.write_text(f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n")
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} {helper}\n")
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}  # no keys: the chain finds them
+    step = start(
+        "in", {"source": source, "version": VERSION, "params": {"file_path": "x"}}, env={"AWS_CONFIG_FILE": str(config)}
+    )
+    step.wait_for(lambda: pid_file.exists() and pid_file.read_text(), "the credential chain ran")
+    result, elapsed = step.finish(runner)
+    assert result.returncode == 1
+    assert result.stderr == bound_line()
+    assert BOUND <= elapsed < BOUND + SLACK
+    assert not running(int(pid_file.read_text()))
+
+
+@pytest.mark.parametrize("step", ["check", "in", "out"])
+def test_a_stdin_that_never_ends_is_cut_at_the_bound(runner: Runner, start: Any, step: str) -> None:
+    started = start(step, {}, stdin=subprocess.PIPE)
+    assert started.process.stdin is not None
+    started.process.stdin.write('{"source": {"bucket": "bucket"')
+    started.process.stdin.flush()  # and never closed until the step has ended
+    result, elapsed = started.finish(runner)
+    assert result.returncode == 1
+    assert result.stderr == bound_line()
+    assert BOUND <= elapsed < BOUND + SLACK
+
+
+@pytest.mark.parametrize("step", ["check", "in"])
+def test_a_long_unknown_key_ends_within_the_bound(s3: S3Server, runner: Runner, start: Any, step: str) -> None:
+    # Reporting a key of 300,000 characters scans it: however that scan grows, the bound covers it.
+    key = "a." * 150_000
+    request = {"source": s3.source() | {key: 1}} if step == "check" else {"source": s3.source(), "params": {key: 1}}
+    result, elapsed = start(step, request | ({"version": VERSION} if step == "in" else {})).finish(runner)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1
+    assert elapsed < BOUND + SLACK
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT"])
+def test_a_signal_while_the_links_are_written_ends_in_one_line_and_leaves_nothing(
+    runner: Runner, start: Any, name: str
+) -> None:
+    # SIGTERM is how an aborted build ends a step. The links' files are staged under temporary names, full of
+    # signed URLs, when it comes.
+    step = start("in", many_links())
+    step.wait_until_writing_links()
+    step.process.send_signal(signal.Signals[name])
+    result, _ = step.finish(runner)
+    assert result.returncode == 128 + signal.Signals[name]
+    assert result.stderr == f"error: the step was stopped by {name}\n"
+    assert result.stdout == ""
+    assert list(result.directory.iterdir()) == []
+
+
+def test_ctrl_c_reaches_every_process_of_the_step_and_still_gives_one_line(runner: Runner, start: Any) -> None:
+    # A terminal sends SIGINT to the whole process group, the step and its watcher alike.
+    step = start("in", many_links())
+    step.wait_until_writing_links()
+    os.killpg(step.process.pid, signal.SIGINT)
+    result, _ = step.finish(runner)
+    assert result.returncode == 130
+    assert result.stderr == "error: the step was stopped by SIGINT\n"
+    assert list(result.directory.iterdir()) == []
+
+
+def test_a_step_killed_outright_leaves_nothing(runner: Runner, start: Any) -> None:
+    # As the kernel's out-of-memory killer ends a process: no handler in the step runs, yet nothing stays.
+    step = start("in", many_links())
+    step.wait_until_writing_links()
+    os.kill(step.worker(), signal.SIGKILL)
+    result, _ = step.finish(runner)
+    assert result.returncode == 128 + signal.SIGKILL
+    assert result.stderr == "error: the step was stopped by SIGKILL\n"
+    assert list(result.directory.iterdir()) == []
+
+
+def test_a_watcher_killed_outright_takes_the_step_with_it(start: Any) -> None:
+    # Nothing catches SIGKILL, so nothing can clean up after it; but no step runs on unwatched and unbounded,
+    # even one waiting for a stdin that never ends.
+    step = start("in", {}, stdin=subprocess.PIPE)
+    step.wait_for(lambda: Path(f"/proc/{step.process.pid}/task/{step.process.pid}/children").read_text(), "it forked")
+    worker = step.worker()
+    step.process.kill()
+    step.process.wait()
+    deadline = time.monotonic() + SLACK
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not running(worker)
+
+
+@pytest.mark.parametrize(
+    ("stdout", "cause"),
+    [("closed", "Bad file descriptor"), ("/dev/full", "No space left on device"), ("unread", "Broken pipe")],
+)
+def test_a_response_that_cannot_be_written_fails_and_takes_the_files_back(
+    s3: S3Server, runner: Runner, start: Any, stdout: str, cause: str
+) -> None:
+    # The files are in place when the response is written; until Concourse has it, the step has not succeeded.
+    s3.put("unanswered/a.txt")
+    request = {"source": s3.source(), "version": VERSION, "params": {"file_path": "unanswered/a.txt"}}
+    if stdout == "closed":
+        step = start("in", request, stdout=subprocess.DEVNULL, command=["sh", "-c", 'exec "$0" "$@" >&-'])
+    elif stdout == "/dev/full":
+        with Path("/dev/full").open("w") as full:
+            step = start("in", request, stdout=full)
+    else:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        step = start("in", request, stdout=write_end)
+        os.close(write_end)
+    result, _ = step.finish(runner, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == f"error: stdout: cannot write the response ({cause})\n"
+    assert list(result.directory.iterdir()) == []
