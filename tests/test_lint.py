@@ -84,7 +84,7 @@ def test_each_misuse_is_one_line_naming_its_place() -> None:
         "stdin: job share, step put: link: params.version_id: applies to file_path only, not to prefix",
         (
             "stdin: job share, step put: link: params.expires_in: '3 days' is not a duration; expected seconds as a "
-            "whole number, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
+            "whole number from 60, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
         ),
         "stdin: job share, step put: link: params.region: belongs under source, not the put's get_params",
         (
