@@ -36,7 +36,8 @@ from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Serve
 QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
 GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
 NO_SIGNATURE_CHECKED = (
-    r"to the link with its signature altered: it checks no signature, so it is not S3 serving the object"
+    r"to the link with its signature altered, and not as S3 does: it checks no signature, so it is not S3 serving "
+    r"the object"
 )
 WRONG_REGION = (
     rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
@@ -135,6 +136,12 @@ CASES: dict[str, Case] = {
         lambda: standin.a_console_that_honours_range,
         {"file_path": "file.txt"},
         fails=rf"the endpoint answered 206 Partial Content with application/x-tar {NO_SIGNATURE_CHECKED}",
+    ),
+    "upload-to-a-web-page": Case(
+        lambda: standin.a_web_page,
+        {"file_path": "upload.bin", "method": "put"},
+        fails=r"checking s3://bucket for the upload: the endpoint answered 200 OK with text/html to the listing with "
+        r"its signature altered, and not as S3 does: it checks no signature, so it is not S3 serving the bucket",
     ),
     "a-cache-keyed-by-path": Case(standin.CachesByPath, {"file_path": "file.txt"}),
     "an-empty-object-on-a-store-that-checks-no-signature": Case(
