@@ -131,8 +131,8 @@ class Launch:
                     os.killpg(process.pid, signal.SIGTERM)
         for process in reversed(self.processes):
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # SeaweedFS may linger over its shutdown
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # SeaweedFS lingers over its shutdown
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
@@ -143,13 +143,13 @@ class Launch:
         return [process.pid for process in self.processes if process.poll() is None]
 
 
-def executable(name: str, *folders: Path) -> str:
+def executable(name: str, *folders: Path, package: str = "") -> str:
     for folder in folders:
         if (folder / name).is_file() and os.access(folder / name, os.X_OK):
             return str(folder / name)
     found = shutil.which(name, path=os.pathsep.join(str(folder) for folder in folders))
     if found is None:
-        raise StoreUnavailableError(f"{name} is not installed: run `make stores`")
+        raise StoreUnavailableError(f"{package or name} is not installed: run `make stores`")
     return found
 
 
@@ -309,9 +309,8 @@ _LOCALSTACK_STARTING = threading.Lock()
 
 def localstack(*, checks_signatures: bool) -> Callable[[Launch], Store]:
     def start(launch: Launch) -> Store:
+        executable("localstack-supervisor", STORES_BIN, package="LocalStack")
         python = executable("python", STORES_BIN)
-        if not (STORES_BIN / "localstack-supervisor").exists():
-            raise StoreUnavailableError("LocalStack is not installed: run `make stores`")
         port = free_port()
         env = {
             # The default server listens on every address; hypercorn listens where it is told.
