@@ -223,7 +223,8 @@ class Bucket:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
 
         An upload cannot be tried without writing, so this is as far as a check can go: ``AccessDenied`` here
-        still proves the signature and region, since S3 checks those first.
+        still proves the signature and region, since S3 checks those first. The listing goes first with its
+        signature altered: a web console serves it, and fails the step, as for a download.
 
         :param key: The key the upload will write, as the listing's prefix, to keep the answer small.
         :raises ResourceError: If the bucket, the region or the credentials are wrong.
@@ -477,8 +478,8 @@ def _unchecked_failure(where: str, forged: Answer, request: str, subject: str) -
     said = forged.headers.get("content-type") or "no content type"
     return ResourceError(
         f"{where}: the endpoint answered {forged.describe()} with {said} to the {request} with its signature "
-        f"altered, and not as S3 does: it checks no signature, so it is not S3 serving the {subject}. Is "
-        "source.endpoint a web console or a proxy?"
+        f"altered, and does not list as S3 does: it is not S3 serving the {subject}. Is source.endpoint a web "
+        "console or a proxy?"
     )
 
 

@@ -36,8 +36,8 @@ from tests.support import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, Runner, S3Serve
 QUICK = 15  # seconds: a case that fails must say so at once, not after retries of something that cannot pass
 GMT_AHEAD = "Thu, 01 Jan 2099 00:00:00"
 NO_SIGNATURE_CHECKED = (
-    r"to the link with its signature altered, and not as S3 does: it checks no signature, so it is not S3 serving "
-    r"the object"
+    r"to the link with its signature altered, and does not list as S3 does: it is not S3 serving the object\. Is "
+    r"source\.endpoint a web console or a proxy\?"
 )
 WRONG_REGION = (
     rf"source\.region is us-east-1, but S3 says bucket bucket is in {BUCKET_REGION}; signing for {BUCKET_REGION}"
@@ -141,7 +141,7 @@ CASES: dict[str, Case] = {
         lambda: standin.a_web_page,
         {"file_path": "upload.bin", "method": "put"},
         fails=r"checking s3://bucket for the upload: the endpoint answered 200 OK with text/html to the listing with "
-        r"its signature altered, and not as S3 does: it checks no signature, so it is not S3 serving the bucket",
+        r"its signature altered, and does not list as S3 does: it is not S3 serving the bucket",
     ),
     "a-cache-keyed-by-path": Case(standin.CachesByPath, {"file_path": "file.txt"}),
     "an-empty-object-on-a-store-that-checks-no-signature": Case(
