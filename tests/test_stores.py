@@ -45,9 +45,9 @@ def on(*names: str) -> pytest.MarkDecorator:
     return pytest.mark.parametrize("store", names, indirect=True)
 
 
-def in_buckets(names: list[str]) -> pytest.MarkDecorator:
+def in_buckets() -> pytest.MarkDecorator:
     """Each store in its plain bucket, and in its versioned one where it keeps versions."""
-    cases = [(name, PLAIN) for name in names] + [(name, VERSIONED) for name in stores(versioning=True)]
+    cases = [(name, PLAIN) for name in stores()] + [(name, VERSIONED) for name in stores(versioning=True)]
     return pytest.mark.parametrize(("store", "bucket"), cases, indirect=["store"])
 
 
@@ -115,7 +115,7 @@ def test_keys_that_need_quoting(store: Store, runner: Runner, name: str) -> None
     assert curl(result.url)[:2] == (200, body)
 
 
-@in_buckets(stores())
+@in_buckets()
 def test_prefix_signs_every_key_under_it(store: Store, runner: Runner, bucket: str) -> None:
     prefix = f"{folder()}/"
     bodies = {f"{prefix}{name}": os.urandom(100) for name in AWKWARD_KEYS}
@@ -130,7 +130,7 @@ def test_prefix_signs_every_key_under_it(store: Store, runner: Runner, bucket: s
         assert curl(url)[:2] == (200, bodies[key]), key
 
 
-@in_buckets(stores())
+@in_buckets()
 def test_regexp_signs_the_newest_version(store: Store, runner: Runner, bucket: str) -> None:
     where = folder()
     for version in ("1.9", "1.10.0-rc1", "1.10", "1.2"):
