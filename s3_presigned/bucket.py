@@ -15,6 +15,7 @@ from s3_presigned import failures, gate
 from s3_presigned.answers import (
     Answer,
     ListedObject,
+    ListPage,
     NotS3XmlError,
     ObjectInfo,
     S3Error,
@@ -173,7 +174,7 @@ class Bucket:
             return signed[self.region]
 
         if check_signatures:
-            self._refuse_unchecked_signatures(subject, sign)
+            self._refuse_unchecked_signatures(subject, sign, request)
         answer = self._exchange(where, sign, {"Range": "bytes=0-0"})
         if answer.status == 416:  # noqa: PLR2004  # Range Not Satisfiable: an empty object has no first byte
             answer = self._exchange(where, sign, {})
@@ -195,31 +196,60 @@ class Bucket:
             )
         return sign(), object_info(answer.headers)
 
-    def _refuse_unchecked_signatures(self, subject: str, sign: Callable[[], str]) -> None:
-        """Fail if the endpoint serves a link with an altered signature: what answered checks no signature.
+    def _refuse_unchecked_signatures(self, subject: str, sign: Callable[[], str], request: S3Request) -> None:
+        """Fail if the endpoint serves a link with an altered signature and is not S3 serving the object.
 
-        A web console answers 200, even 206, to every path. Sent before the real link, the altered one cannot
-        leave a cached refusal in the way of the link itself, in a cache that keys by path.
+        A web console answers 200, even 206, to every path. A store that checks no signatures (LocalStack by
+        default, moto) serves the link too, and also lists the object in S3's XML at the size it served: its
+        links work for anyone, so the step goes on with a warning. Sent before the real link, the altered one
+        cannot leave a cached refusal in the way of the link itself, in a cache that keys by path.
         """
         # Whatever fails on the way (the connection, TLS, a redirect) fails the link itself, and is named so.
         where = f"checking the link to {subject}"
         forged = self._exchange(where, lambda: _with_altered_signature(sign()), {"Range": "bytes=0-0"})
         # 416 too: a store that checks nothing would have served the object, had it a first byte.
-        if forged.ok or forged.status == 416:  # noqa: PLR2004  # Range Not Satisfiable
-            raise failures.unchecked_signatures(where, forged)
+        if not forged.ok and forged.status != 416:  # noqa: PLR2004  # Range Not Satisfiable
+            return
+        served = 0 if forged.status == 416 else object_info(forged.headers).size  # noqa: PLR2004  # no first byte
+        # A listing gives only the current version's size.
+        if not self._lists(where, str(request["Key"]), None if "VersionId" in request else served):
+            raise failures.unchecked_signatures(where, forged, "link", "object")
+        self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
+
+    def _lists(self, where: str, key: str, size: int | None) -> bool:
+        """Whether S3's XML listing of the key names it, at ``size`` unless that is ``None``."""
+        request: S3Request = {"Bucket": self.name, "Prefix": key, "EncodingType": "url"}
+        answer = self._exchange(
+            where, lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS), {}, body_limit=PAGE_LIMIT
+        )
+        page = _listing_page(answer)
+        return page is not None and any(
+            listed.key == key and (size is None or listed.size == size) for listed in page.objects
+        )
 
     def probe(self, key: str) -> None:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
 
         An upload cannot be tried without writing, so this is as far as a check can go: ``AccessDenied`` here
-        still proves the signature and region, since S3 checks those first.
+        still proves the signature and region, since S3 checks those first. The listing goes first with its
+        signature altered: a web console serves it, and fails the step, as for a download.
 
         :param key: The key the upload will write, as the listing's prefix, to keep the answer small.
         :raises ResourceError: If the bucket, the region or the credentials are wrong.
         """
         where = f"checking s3://{self.name} for the upload"
         request: S3Request = {"Bucket": self.name, "Prefix": key, "MaxKeys": 1}
-        answer = self._exchange(where, lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS), {})
+
+        def sign() -> str:
+            return self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS)
+
+        # As for a download: the same listing with its signature altered must be refused, or listed in S3's XML.
+        forged = self._exchange(where, lambda: _with_altered_signature(sign()), {}, body_limit=PAGE_LIMIT)
+        if forged.ok:
+            if _listing_page(forged) is None:
+                raise failures.unchecked_signatures(where, forged, "listing", "bucket")
+            self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
+        answer = self._exchange(where, sign, {})
         if answer.ok:
             return
         error = self._read_error(where, answer)
@@ -357,6 +387,16 @@ class Bucket:
         self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
         if (warning := failures.clock_warning(self.clock_skew)) is not None:
             self._warnings.write(warning)
+
+
+def _listing_page(answer: Answer) -> ListPage | None:
+    """Read a successful answer as a page of S3's listing; ``None`` if it is not one."""
+    if not answer.ok:
+        return None
+    try:
+        return parse_list_page(answer)
+    except ResourceError:
+        return None
 
 
 def _with_altered_signature(url: str) -> str:

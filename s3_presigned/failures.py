@@ -123,12 +123,21 @@ def page_too_large(where: str, limit: int) -> ResourceError:
     return ResourceError(f"{where}: a page is larger than {limit >> 20} MiB: is a proxy in the way?")
 
 
-def unchecked_signatures(where: str, forged: Answer) -> ResourceError:
-    """Say that the endpoint served a link whose signature was altered: what answered checks no signature."""
+def unchecked_signatures(where: str, forged: Answer, request: str, subject: str) -> ResourceError:
+    """Name an endpoint that accepted a request with an altered signature and did not answer as S3 does."""
     said = forged.headers.get("content-type") or "no content type"
     return ResourceError(
-        f"{where}: the endpoint answered {forged.describe()} with {said} to the link with its signature altered: "
-        "it checks no signature, so it is not S3 serving the object. Is source.endpoint a web console or a proxy?"
+        f"{where}: the endpoint answered {forged.describe()} with {said} to the {request} with its signature "
+        f"altered, and does not list as S3 does: it is not S3 serving the {subject}. Is source.endpoint a web "
+        "console or a proxy?"
+    )
+
+
+def unchecked_warning(endpoint: str) -> str:
+    """Warn, once a step, that the store checks no signatures: its links work for anyone, and prove nothing."""
+    return (
+        f"warning: {endpoint} served a request whose signature was altered, and answered as S3 does: it checks no "
+        "signatures, so these links work there for anyone who holds them, and nothing about their signing is proven\n"
     )
 
 

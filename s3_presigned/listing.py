@@ -61,8 +61,10 @@ def common_prefix(keys: list[str]) -> str:
 class PageGuard:
     """Checks a listing page by page, so that a broken store can neither loop, skip pages, nor leave the prefix.
 
-    S3 lists keys in ascending UTF-8 order and never twice, so a key that does not come after the one before
-    it means a page was served again; a continuation token seen before means the listing would never end.
+    A key listed twice means a page was served again; a continuation token seen before means the listing would
+    never end. The order of keys is not checked: S3 lists in UTF-8 order, but other stores keep their own (SeaweedFS
+    does in a versioned bucket). The keys seen are held until ``max_objects`` fails the listing, as the listing's
+    objects are, so the guard holds at most one page more than the step signs.
 
     :param where: The listing, such as ``s3://bucket/prefix``, for messages.
     :param prefix: Every key must start with it.
@@ -85,7 +87,7 @@ class PageGuard:
         self._limit_field = limit_field
         self._remedy = remedy
         self._tokens: set[str] = set()
-        self._last_key: str | None = None
+        self._keys: set[str] = set()
         self.count = 0
         self.pages = 0
 
@@ -112,12 +114,11 @@ class PageGuard:
                 f"listing {self._where}: S3 listed {key!r}, outside the prefix {self._prefix!r}; "
                 "nothing is signed from a store that ignores the prefix"
             )
-        if self._last_key is not None and key <= self._last_key:
+        if key in self._keys:
             raise ResourceError(
-                f"listing {self._where}: S3 listed {key!r} after {self._last_key!r}, out of order "
-                "or twice: the store repeats pages"
+                f"listing {self._where}: S3 listed {key!r} twice, on page {self.pages}: the store repeats pages"
             )
-        self._last_key = key
+        self._keys.add(key)
         self.count += 1
 
     def _next_token(self, page: ListPage) -> str | None:

@@ -195,11 +195,13 @@ def test_listing_lines() -> None:
 
 
 def test_an_endpoint_that_checks_no_signature_is_named_with_what_it_sent() -> None:
-    line = str(
-        failures.unchecked_signatures("checking the link", answer(200, b"<html>", **{"content-type": "text/html"}))
-    )
+    forged = answer(200, b"<html>", **{"content-type": "text/html"})
+    line = str(failures.unchecked_signatures("checking the link", forged, "link", "object"))
     assert line.startswith("checking the link: the endpoint answered 200 OK with text/html to the link with its")
-    assert "web console or a proxy?" in line
+    assert "it is not S3 serving the object. Is source.endpoint a web console or a proxy?" in line
+    warning = failures.unchecked_warning("http://127.0.0.1:4566")
+    assert warning.startswith("warning: http://127.0.0.1:4566 served a request whose signature was altered")
+    assert warning.count("\n") == 1
 
 
 def test_set_up_lines_name_the_field_or_the_files() -> None:

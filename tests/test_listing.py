@@ -108,12 +108,21 @@ def test_a_good_listing_passes_page_by_page() -> None:
     assert (guard.count, guard.pages) == (4, 3)
 
 
+def test_a_store_s_own_order_passes() -> None:
+    # SeaweedFS lists a versioned bucket in its own order: %, é and space before letters, not UTF-8 order.
+    guard = PageGuard("s3://b/p/", "p/", 10, *MAX_OBJECTS_FIELD)
+    assert guard.accept(page("p/é%20f.txt", "p/a b.txt", truncated=True, token="t1")) == "t1"
+    assert guard.accept(page("p/+c", "p/a")) is None
+    assert (guard.count, guard.pages) == (4, 2)
+
+
 @pytest.mark.parametrize(
     ("pages", "message"),
     [
         ([page("p/a", truncated=True, token="t"), page("p/b", truncated=True, token="t")], "a second time"),
-        ([page("p/a", truncated=True, token="t"), page("p/a")], "'p/a' after 'p/a', out of order or twice"),
-        ([page("p/b", "p/a")], "'p/a' after 'p/b', out of order or twice"),
+        ([page("p/a", truncated=True, token="t"), page("p/a")], "'p/a' twice, on page 2: the store repeats pages"),
+        ([page("p/b", "p/a", truncated=True, token="t"), page("p/c", "p/b")], "'p/b' twice, on page 2"),
+        ([page("p/a", "p/a")], "'p/a' twice, on page 1"),
         ([page("p/a", truncated=True)], "page 1 was truncated but gave no continuation token"),
         ([page("p/a", "q/secret")], "'q/secret', outside the prefix 'p/'"),
         ([page("P/a")], "outside the prefix"),

@@ -1,0 +1,286 @@
+"""The store tier: the same steps against every real store that has the feature, each link fetched with curl.
+
+The stores are started once a session, in parallel (tests/stores.py). Stores installed by ``make stores`` are
+skipped with the reason where they are missing, and fail the tier where S3_PRESIGNED_REQUIRE_STORES=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
+from tests.support import Runner, StepResult, parse_disposition
+
+pytestmark = pytest.mark.stores
+# Keys that break naive quoting: a space, a plus, an encoded space that must stay as it is, and a non-ASCII letter.
+AWKWARD_KEYS = ("a b.txt", "a+b.txt", "a%20b.txt", "é.txt", "dir é/a b+c%20d é.bin")
+
+
+@pytest.fixture(scope="session")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    with Fleet(tmp_path_factory.mktemp("stores")) as fleet:
+        yield fleet
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, fleet: Fleet) -> Store:
+    try:
+        return fleet.get(request.param)
+    except StoreUnavailableError as missing:
+        if REQUIRED:
+            pytest.fail(f"the store tier is required here (S3_PRESIGNED_REQUIRE_STORES=1), but {missing}")
+        pytest.skip(f"store tier, {request.param}: {missing}")
+
+
+def on(*names: str) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("store", names, indirect=True)
+
+
+def in_buckets() -> pytest.MarkDecorator:
+    """Each store in its plain bucket, and in its versioned one where it keeps versions."""
+    cases = [(name, PLAIN) for name in stores()] + [(name, VERSIONED) for name in stores(versioning=True)]
+    return pytest.mark.parametrize(("store", "bucket"), cases, indirect=["store"])
+
+
+def folder() -> str:
+    """A folder of keys of the test's own, so that the tests share each store's buckets without meeting."""
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+def curl(url: str, *arguments: str) -> tuple[int, bytes, dict[str, str]]:
+    """Fetch a URL as a person would, with curl; return the status, the body and the headers, names lower-cased."""
+    with tempfile.TemporaryDirectory() as scratch:
+        body, head = Path(scratch, "body"), Path(scratch, "head")
+        completed = subprocess.run(
+            ["curl", "-sS", "--globoff", "-o", str(body), "-D", str(head), "-w", "%{http_code}", *arguments, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        lines = head.read_text(encoding="latin-1").splitlines()[1:]
+        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        return int(completed.stdout), body.read_bytes(), headers
+
+
+def altered(url: str) -> str:
+    """The URL with the last character of its signature changed."""
+    return url[:-1] + ("0" if url[-1] != "0" else "1")
+
+
+def one_line_failure(result: StepResult) -> str:
+    assert result.returncode != 0, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def unchecked_warning(store: Store) -> str:
+    return (
+        f"warning: {store.endpoint} served a request whose signature was altered, and answered as S3 does: it checks "
+        "no signatures, so these links work there for anyone who holds them, and nothing about their signing is proven"
+    )
+
+
+def warnings_of(result: StepResult) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+
+
+@on(*stores())
+def test_download_with_a_non_ascii_file_name(store: Store, runner: Runner) -> None:
+    key, body = f"{folder()}/report.bin", os.urandom(4096)
+    store.put(key, body)
+    result = runner.get(store.source(), {"file_path": key, "file_name": "Résumé № 1 ✓.pdf"})
+    status, fetched, headers = curl(result.url)
+    assert (status, fetched) == (200, body)
+    assert parse_disposition(headers["content-disposition"]) == ("attachment", "Résumé № 1 ✓.pdf")
+
+
+@pytest.mark.parametrize("name", AWKWARD_KEYS)
+@on(*stores())
+def test_keys_that_need_quoting(store: Store, runner: Runner, name: str) -> None:
+    key, body = f"{folder()}/{name}", name.encode() * 3
+    store.put(key, body)
+    result = runner.get(store.source(), {"file_path": key})
+    assert result.metadata["key"] == key
+    assert curl(result.url)[:2] == (200, body)
+
+
+@in_buckets()
+def test_prefix_signs_every_key_under_it(store: Store, runner: Runner, bucket: str) -> None:
+    prefix = f"{folder()}/"
+    bodies = {f"{prefix}{name}": os.urandom(100) for name in AWKWARD_KEYS}
+    bodies[f"{prefix}zz/last"] = b"last"
+    for key, body in bodies.items():
+        store.put(key, body, bucket)
+    store.put(f"{prefix[:-1]}-beside/not-under-the-prefix", b"no", bucket)
+    result = runner.get(store.source(bucket), {"prefix": prefix})
+    urls = json.loads(result.file("urls.json"))
+    assert sorted(urls) == sorted(bodies)
+    for key, url in urls.items():
+        assert curl(url)[:2] == (200, bodies[key]), key
+
+
+@in_buckets()
+def test_regexp_signs_the_newest_version(store: Store, runner: Runner, bucket: str) -> None:
+    where = folder()
+    for version in ("1.9", "1.10.0-rc1", "1.10", "1.2"):
+        store.put(f"{where}/app-{version}.tgz", f"app {version}".encode(), bucket)
+    for name in AWKWARD_KEYS:  # listed among the candidates, in the store's own order
+        store.put(f"{where}/{name}", b"not a match", bucket)
+    result = runner.get(store.source(bucket), {"regexp": rf"{where}/app-(.*)\.tgz"})
+    assert (result.file("key"), result.file("version")) == (f"{where}/app-1.10.tgz", "1.10")
+    assert curl(result.url)[:2] == (200, b"app 1.10")
+
+
+@on(*stores())
+def test_upload_with_a_signed_content_type(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/up load é+%20.csv"
+    result = runner.get(store.source(), {"file_path": key, "method": "put", "content_type": "text/csv"})
+    payload = tmp_path / "payload.csv"
+    payload.write_bytes(os.urandom(64 * 1024))
+    put = ("-X", "PUT", "--data-binary", f"@{payload}")
+    if store.checks_signatures:
+        assert curl(result.url, *put, "-H", "Content-Type: text/plain")[0] == 403
+        assert curl(altered(result.url), *put, "-H", "Content-Type: text/csv")[0] == 403
+    assert curl(result.url, *put, "-H", "Content-Type: text/csv")[0] == 200
+    assert warnings_of(result) == ([] if store.checks_signatures else [unchecked_warning(store)])
+    stored, content_type = store.read(key)
+    assert stored == payload.read_bytes()
+    assert content_type.partition(";")[0] == "text/csv"  # the JuiceFS gateway adds "; charset=utf-8"
+
+
+@on(*stores(versioning=True))
+def test_version_id_signs_that_version(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/versioned é.txt"
+    first = store.put(key, b"first", VERSIONED)
+    store.put(key, b"second", VERSIONED)
+    assert first is not None
+    result = runner.get(store.source(VERSIONED), {"file_path": key, "version_id": first})
+    assert curl(result.url)[:2] == (200, b"first")
+    assert result.metadata["version_id"] == first
+
+
+@on(*stores())
+def test_inline_disposition(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/page.txt"
+    store.put(key, b"shown in the browser")
+    result = runner.get(store.source(), {"file_path": key, "disposition": "inline", "file_name": "page é.txt"})
+    status, body, headers = curl(result.url)
+    assert (status, body) == (200, b"shown in the browser")
+    assert parse_disposition(headers["content-disposition"]) == ("inline", "page é.txt")
+
+
+@on(*stores())
+def test_an_empty_object(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/empty"
+    store.put(key, b"")
+    result = runner.get(store.source(), {"file_path": key})
+    assert curl(result.url)[:2] == (200, b"")
+
+
+@on(*stores())
+def test_a_missing_object_fails_in_one_line(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/missing é.txt"
+    line = one_line_failure(runner.get(store.source(), {"file_path": key}))
+    assert line == f"error: s3://{PLAIN}/{key} does not exist (checked by fetching the link; set verify: false to skip)"
+
+
+@on(*stores())
+def test_several_keys_at_once(store: Store, runner: Runner) -> None:
+    where = folder()
+    keys = [f"{where}/{name}" for name in AWKWARD_KEYS]
+    for key in keys:
+        store.put(key, key.encode())
+    result = runner.get(store.source(), {"file_paths": keys})
+    urls = json.loads(result.file("urls.json"))
+    assert list(urls) == keys
+    for key, url in urls.items():
+        assert curl(url)[:2] == (200, key.encode())
+
+
+@on(*stores(checks_signatures=True))
+def test_an_altered_signature_is_refused(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/signed.txt"
+    store.put(key, b"signed")
+    result = runner.get(store.source(), {"file_path": key})
+    assert curl(result.url)[:2] == (200, b"signed")
+    assert curl(altered(result.url))[0] == 403
+    assert not warnings_of(result), result.stderr
+
+
+@on(*stores(checks_signatures=True))
+def test_an_expired_link_is_refused(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/brief.txt"
+    store.put(key, b"brief")
+    result = runner.get(store.source(), {"file_path": key, "expires_in": 1, "verify": False})
+    time.sleep(2)  # X-Amz-Date counts whole seconds: the link has expired a second ago at least
+    status, body, _ = curl(result.url)
+    # Each says so its own way; all refuse it as S3 does, with AccessDenied (rclone with 400, not 403).
+    assert status in {400, 403}, body
+    assert b"<Code>AccessDenied</Code>" in body, body
+
+
+@on(*stores(checks_signatures=False))
+def test_a_store_that_checks_no_signatures_gets_working_links_and_one_warning(
+    store: Store, runner: Runner, tmp_path: Path
+) -> None:
+    key = f"{folder()}/anyone.txt"
+    store.put(key, b"for anyone")
+    download = runner.get(store.source(), {"file_path": key})
+    upload = runner.get(store.source(), {"file_path": f"{key}.new", "method": "put"})
+    for result in (download, upload):
+        assert result.returncode == 0, result.stderr
+        assert warnings_of(result) == [unchecked_warning(store)]
+    assert curl(download.url)[:2] == (200, b"for anyone")
+    (tmp_path / "new").write_bytes(b"new")
+    assert curl(upload.url, "-T", str(tmp_path / "new"))[0] == 200
+    assert store.read(f"{key}.new")[0] == b"new"
+
+
+@on(*stores(checks_signatures=False))
+def test_a_version_on_a_store_that_checks_no_signatures(store: Store, runner: Runner) -> None:
+    key = f"{folder()}/old.txt"
+    first = store.put(key, b"the first, longer version", VERSIONED)
+    store.put(key, b"second", VERSIONED)
+    result = runner.get(store.source(VERSIONED), {"file_path": key, "version_id": first})
+    assert warnings_of(result) == [unchecked_warning(store)]
+    assert curl(result.url)[:2] == (200, b"the first, longer version")
+
+
+def test_every_store_listens_on_loopback_only(fleet: Fleet) -> None:
+    started = []
+    for name in stores():
+        try:
+            started.append(fleet.get(name).name)
+        except StoreUnavailableError as missing:
+            if REQUIRED:
+                pytest.fail(f"the store tier is required here (S3_PRESIGNED_REQUIRE_STORES=1), but {missing}")
+    groups = fleet.process_groups()
+    members = {pid for pid in _all_pids() if _process_group(pid) in groups}
+    sockets = subprocess.run(["ss", "-ltunpH"], capture_output=True, text=True, check=True).stdout.splitlines()
+    ours = [line for line in sockets if any(f"pid={pid}," in line for pid in members)]
+    assert len(ours) >= len(started), sockets
+    wide = [line for line in ours if line.split()[4].rpartition(":")[0] not in ("127.0.0.1", "[::1]")]
+    assert not wide, f"listening beyond loopback: {wide}"
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _process_group(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return int(stat.rpartition(")")[2].split()[2])  # after the name: state, parent, process group
