@@ -66,8 +66,8 @@ SOURCE = (
     Field(
         "region",
         "string",
-        "The bucket's region. When absent: `us-east-1` with an `endpoint`, else the AWS environment or config, else "
-        "S3's answer. The region S3 names always wins: see [the region](docs/region.md).",
+        "The bucket's region; by default `us-east-1` with an `endpoint`, else the AWS environment or config, else "
+        "S3's answer, which always wins ([the region](docs/region.md)).",
         example="eu-west-2",
         aliases=("region_name",),
     ),
@@ -136,8 +136,7 @@ SOURCE = (
     Field(
         "key_prefix",
         "string",
-        "Prepended to every key, e.g. `u/alice/` to confine a team to its folder. Nothing outside it is ever "
-        "signed, even from a store that ignores a listing's prefix.",
+        "Prepended to every key, e.g. `u/alice/`; nothing outside it is ever signed.",
         example="builds/",
     ),
     Field(
@@ -161,8 +160,8 @@ PARAMS = (
     Field(
         "file_path",
         "string",
-        "*Selector.* The object key after `key_prefix`, as it is, at most 1024 UTF-8 bytes. Refused: an `s3://` "
-        "address, an ARN, or a `.` or `..` segment, which browsers and curl remove from a path.",
+        "*Selector.* The object key after `key_prefix`, as it is, at most 1024 UTF-8 bytes; no `s3://` address, and "
+        "no `.` or `..` segment, which browsers drop.",
         example="folder/file.txt",
         known_as=("key", "path"),
     ),
