@@ -190,9 +190,13 @@ def test_an_empty_object(store: Store, runner: Runner) -> None:
 
 @on(*stores())
 def test_a_missing_object_fails_in_one_line(store: Store, runner: Runner) -> None:
-    key = f"{folder()}/missing é.txt"
+    parent = folder()
+    key = f"{parent}/missing é.txt"
     line = one_line_failure(runner.get(store.source(), {"file_path": key}))
-    assert line == f"error: s3://{PLAIN}/{key} does not exist (checked by fetching the link; set verify: false to skip)"
+    assert line == (
+        f"error: s3://{PLAIN}/{key} does not exist; check the key and source.key_prefix, for example with: "
+        f"aws s3 ls s3://{PLAIN}/{parent}/"
+    )
 
 
 @on(*stores())
@@ -222,7 +226,7 @@ def test_an_altered_signature_is_refused(store: Store, runner: Runner) -> None:
 def test_an_expired_link_is_refused(store: Store, runner: Runner) -> None:
     key = f"{folder()}/brief.txt"
     store.put(key, b"brief")
-    result = runner.get(store.source(), {"file_path": key, "expires_in": 1, "verify": False})
+    result = runner.get(store.source(), {"file_path": key, "expires_in": "1s", "verify": False})
     time.sleep(2)  # X-Amz-Date counts whole seconds: the link has expired a second ago at least
     status, body, _ = curl(result.url)
     # Each says so its own way; all refuse it as S3 does, with AccessDenied (rclone with 400, not 403).
