@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import trustme
@@ -27,6 +28,48 @@ from tests.support import (
     leaks,
     wait_for_port,
 )
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As root Chromium runs only without its sandbox, and on a closed network it must not call Google's services.
+# Playwright passes most of these itself; they are listed so that the tier does not rest on its defaults.
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def browser_problem() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401, PLC0415  # only the browser tier needs it
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, for the browser tier: in tests/test_browser.py, and for the pages the stores serve."""
+    problem = browser_problem()
+    if problem is not None:
+        if os.environ.get("S3_PRESIGNED_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"the browser tier is required here, but {problem}")
+        pytest.skip(f"browser tests need Chromium and Playwright: {problem}")
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  # the same
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

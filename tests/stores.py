@@ -404,6 +404,7 @@ class Kind:
     start: Callable[[Launch], Store]
     checks_signatures: bool
     versioning: bool
+    checks_post_policies: bool = False  # takes upload forms, and checks their policy and its signature
 
 
 # LocalStack first: its start is the slowest, and the others wait on their servers more than on the CPU.
@@ -411,20 +412,21 @@ KINDS = {
     "localstack": Kind(localstack(checks_signatures=True), checks_signatures=True, versioning=True),
     "localstack-default": Kind(localstack(checks_signatures=False), checks_signatures=False, versioning=True),
     "rclone": Kind(start_rclone, checks_signatures=True, versioning=False),
-    "ceph": Kind(start_ceph, checks_signatures=True, versioning=True),
-    "seaweedfs": Kind(start_seaweedfs, checks_signatures=True, versioning=True),
-    "juicefs": Kind(start_juicefs, checks_signatures=True, versioning=False),
+    "ceph": Kind(start_ceph, checks_signatures=True, versioning=True, checks_post_policies=True),
+    "seaweedfs": Kind(start_seaweedfs, checks_signatures=True, versioning=True, checks_post_policies=True),
+    "juicefs": Kind(start_juicefs, checks_signatures=True, versioning=False, checks_post_policies=True),
     "moto": Kind(start_moto, checks_signatures=False, versioning=True),
 }
 
 
-def stores(*, versioning: bool = False, checks_signatures: bool | None = None) -> list[str]:
+def stores(*, versioning: bool = False, checks_signatures: bool | None = None, forms: bool = False) -> list[str]:
     """The stores that have a feature, for a case's parameters."""
     return [
         name
         for name, kind in KINDS.items()
         if (kind.versioning or not versioning)
         and (checks_signatures is None or kind.checks_signatures == checks_signatures)
+        and (kind.checks_post_policies or not forms)
     ]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,50 +16,12 @@ import pytest
 
 from tests.support import Runner, S3Server, fetch
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # the browser fixture skips, or fails where the tier is required
-    sync_playwright = None
-
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-# As root Chromium runs only without its sandbox, and on a closed network it must not call Google's services.
-# Playwright passes most of these itself; they are listed so that the tier does not rest on its defaults.
-CHROMIUM_FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 # Every byte value, so that a download read or written as text would not compare equal.
 ALL_BYTES = bytes(range(256))
-
-
-def browser_problem() -> str | None:
-    if sync_playwright is None:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    problem = browser_problem()
-    if problem is not None:
-        if os.environ.get("S3_PRESIGNED_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"the browser tier is required here, but {problem}")
-        pytest.skip(f"browser tests need Chromium and Playwright: {problem}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,11 +14,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
 from tests.support import Runner, StepResult, parse_disposition
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.stores
 # Keys that break naive quoting: a space, a plus, an encoded space that must stay as it is, and a non-ASCII letter.
@@ -288,3 +292,116 @@ def _process_group(pid: int) -> int | None:
     except OSError:
         return None
     return int(stat.rpartition(")")[2].split()[2])  # after the name: state, parent, process group
+
+
+# Upload forms (method: post): what the form allows arrives; everything else is refused by the store itself.
+def post_form(result: StepResult, file: Path, **changed: str) -> tuple[int, bytes, dict[str, str]]:
+    """Post the file with the step's form, as curl -F does: the fields first, as S3 requires, then the file."""
+    form = json.loads(result.file("fields.json")) | changed
+    fields = [argument for name, value in form.items() for argument in ("-F", f"{name}={value}")]
+    return curl(result.file("url"), *fields, "-F", f"file=@{file}")
+
+
+def form_params(**params: object) -> dict[str, object]:
+    return {"method": "post", "expires_in": "10m"} | params
+
+
+def upload_file(tmp_path: Path, name: str, size: int) -> tuple[Path, bytes]:
+    body = os.urandom(size)
+    path = tmp_path / name
+    path.write_bytes(body)
+    return path, body
+
+
+@on(*stores(forms=True))
+def test_a_form_upload_within_its_limits_arrives_byte_for_byte(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/report.zip"
+    result = runner.get(store.source(), form_params(file_path=key, max_size="1KB", content_type="application/zip"))
+    assert result.file("method") == "POST"
+    assert result.metadata["max_size"] == "1000"
+    assert "policy" not in result.stdout
+    path, body = upload_file(tmp_path, "local-name.zip", 1000)
+    status, said, _ = post_form(result, path, **{"Content-Type": "application/zip"})
+    assert status in (200, 201, 204), said
+    assert store.read(key) == (body, "application/zip")
+
+
+@on(*stores(forms=True))
+def test_a_form_under_a_prefix_takes_the_uploaders_file_name(store: Store, runner: Runner, tmp_path: Path) -> None:
+    prefix = f"{folder()}/inbox/"
+    result = runner.get(store.source(), form_params(prefix=prefix, max_size=100))
+    path, body = upload_file(tmp_path, "vendor report.csv", 100)
+    status, said, _ = post_form(result, path)
+    assert status in (200, 201, 204), said
+    assert store.read(f"{prefix}vendor report.csv")[0] == body
+
+
+def refused(store: Store, answer: tuple[int, bytes, dict[str, str]], key: str) -> None:
+    """The store refused the upload, and nothing arrived."""
+    status, said, _ = answer
+    assert status >= 400, said
+    listed = store.client().list_objects_v2(Bucket=PLAIN, Prefix=key)
+    assert listed.get("KeyCount", 0) == 0, listed
+
+
+@on(*stores(forms=True))
+def test_every_upload_the_form_does_not_allow_is_refused(store: Store, runner: Runner, tmp_path: Path) -> None:
+    prefix = f"{folder()}/inbox/"
+    params = form_params(prefix=prefix, max_size=100, min_size=10, content_type="image/*")
+    result = runner.get(store.source(), params)
+    fitting, _ = upload_file(tmp_path, "fits.png", 50)
+    too_large, _ = upload_file(tmp_path, "large.png", 500)
+    too_small, _ = upload_file(tmp_path, "small.png", 5)
+    refused(store, post_form(result, too_large, **{"Content-Type": "image/png"}), f"{prefix}large.png")
+    refused(store, post_form(result, too_small, **{"Content-Type": "image/png"}), f"{prefix}small.png")
+    refused(store, post_form(result, fitting, **{"Content-Type": "text/plain"}), f"{prefix}fits.png")
+    outside = f"{prefix[: -len('inbox/')]}elsewhere/fits.png"
+    refused(store, post_form(result, fitting, key=outside, **{"Content-Type": "image/png"}), outside)
+    signature = json.loads(result.file("fields.json"))["x-amz-signature"]
+    forged = {"x-amz-signature": altered(signature), "Content-Type": "image/png"}
+    refused(store, post_form(result, fitting, **forged), f"{prefix}fits.png")
+    # The same upload with the form as signed arrives: each refusal above was for the one thing changed.
+    status, said, _ = post_form(result, fitting, **{"Content-Type": "image/png"})
+    assert status in (200, 201, 204), said
+
+
+@on(*stores(forms=True))
+def test_an_expired_form_is_refused(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/late.bin"
+    result = runner.get(store.source(), form_params(file_path=key, max_size=100, expires_in="1s", verify=False))
+    time.sleep(2.5)
+    path, _ = upload_file(tmp_path, "late.bin", 10)
+    refused(store, post_form(result, path), key)
+
+
+# Whether a store lets a page opened from disk read its answers (CORS) without a rule set on the bucket.
+PAGE_READS_ANSWERS = {"seaweedfs": True, "juicefs": True, "ceph": False}
+
+
+@pytest.mark.browser
+@on(*PAGE_READS_ANSWERS)
+def test_the_upload_page_opened_from_disk_sends_a_file_and_refuses_one_too_large(
+    store: Store, runner: Runner, browser: Browser, tmp_path: Path
+) -> None:
+    prefix = f"{folder()}/inbox/"
+    result = runner.get(store.source(), form_params(prefix=prefix, max_size=2000))
+    page = browser.new_context(viewport={"width": 360, "height": 640}).new_page()
+    page.goto((result.directory / "upload.html").as_uri())
+    assert "One file, up to 2 KB." in page.inner_text("body")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    large, _ = upload_file(tmp_path, "large.bin", 2001)
+    page.set_input_files("#file", str(large))
+    page.click("#send")
+    assert page.inner_text("#status") == "Not sent: large.bin is 2001 bytes; the limit is 2000."
+    fitting, body = upload_file(tmp_path, "report 1.bin", 2000)
+    page.set_input_files("#file", str(fitting))
+    page.click("#send")
+    if PAGE_READS_ANSWERS[store.name]:
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Uploaded')")
+        assert page.inner_text("#status") == "Uploaded: report 1.bin arrived."
+    else:  # the browser posts the form itself, and shows the store's own answer
+        page.wait_for_url(result.file("url"))
+        assert f"<Key>{prefix}report 1.bin</Key>" in page.inner_text("body").replace("\n", "")
+    assert store.read(f"{prefix}report 1.bin")[0] == body
+    assert store.client().list_objects_v2(Bucket=PLAIN, Prefix=f"{prefix}large.bin").get("KeyCount", 0) == 0
+    page.context.close()
