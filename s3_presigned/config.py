@@ -42,6 +42,7 @@ _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
 _S3_ADDRESS = re.compile(r"(?i)(s3://|arn:aws[a-z-]*:s3:)")
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
+_MAX_WEB_IDENTITY_TOKEN = 20_000  # STS's limit on WebIdentityToken
 _Choice = TypeVar("_Choice", bound=str)
 
 
@@ -143,6 +144,7 @@ class Role(NamedTuple):
     arn: str
     session_name: str
     external_id: str | None
+    web_identity_token: str | None = None
 
 
 class Source(NamedTuple):
@@ -177,7 +179,7 @@ def parse_source(raw: Mapping[str, object]) -> Source:
         credentials=_static_credentials(
             given.get("access_key_id"), given.get("secret_access_key"), given.get("session_token")
         ),
-        role=_role(given.get("role_arn"), given.get("role_session_name"), given.get("external_id")),
+        role=_role(given),
         key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
         ca_bundle=_ca_bundle(given.get("ca_bundle"), skip_verification),
         verify_ssl=not flag(skip_verification, "source.skip_ssl_verification"),
@@ -252,12 +254,15 @@ def _static_credentials(access_key_id: object, secret_access_key: object, token:
     )
 
 
-def _role(arn: object, session_name: object, external_id: object) -> Role | None:
+def _role(given: Mapping[str, object]) -> Role | None:
+    arn, session_name, external_id = given.get("role_arn"), given.get("role_session_name"), given.get("external_id")
+    token = given.get("web_identity_token")
     if arn is None:
-        for field, value in (("role_session_name", session_name), ("external_id", external_id)):
-            if value is not None:
-                raise ConfigError(f"source.{field}", "is set without role_arn")
+        for field in ("role_session_name", "external_id", "web_identity_token"):
+            if field in given:
+                raise ConfigError(f"source.{field}", "is set without role_arn, the role it is for")
         return None
+    token = None if token is None else _web_identity_token(given, token)
     if not isinstance(arn, str) or not _ROLE_ARN.fullmatch(arn):
         raise ConfigError(
             "source.role_arn", f"got {describe(arn)}; expected an ARN such as arn:aws:iam::123456789012:role/name"
@@ -270,7 +275,16 @@ def _role(arn: object, session_name: object, external_id: object) -> Role | None
         )
     if external_id is not None and (not isinstance(external_id, str) or not _EXTERNAL_ID.fullmatch(external_id)):
         raise ConfigError("source.external_id", "expected 2 to 1224 of letters, digits and +=,.@:/_-")
-    return Role(arn=arn, session_name=session_name, external_id=external_id)
+    return Role(arn=arn, session_name=session_name, external_id=external_id, web_identity_token=token)
+
+
+def _web_identity_token(given: Mapping[str, object], token: object) -> str:
+    for field in ("access_key_id", "secret_access_key", "session_token", "external_id"):
+        if field in given:
+            raise ConfigError(
+                f"source.{field}", "is not used with web_identity_token, which STS trades for the role's keys"
+            )
+    return text(token, "source.web_identity_token", max_length=_MAX_WEB_IDENTITY_TOKEN, secret=True)
 
 
 def _ca_bundle(value: object, skip_ssl_verification: object) -> str | None:

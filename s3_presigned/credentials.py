@@ -6,6 +6,7 @@ import datetime
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 import botocore.session
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
@@ -15,8 +16,10 @@ from s3_presigned.errors import ResourceError
 from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_sts.client import STSClient
-    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
+    from mypy_boto3_sts.type_defs import AssumeRoleResponseTypeDef
 
     from s3_presigned.config import Role, Source
 
@@ -44,27 +47,28 @@ def resolve_identity(
 ) -> SigningIdentity:
     """Find the credentials to sign with: the source's keys, else the default chain; then assume the role, if any.
 
-    The source's ``ca_bundle`` and ``skip_ssl_verification`` are for the store alone: STS and the credential
-    providers are trusted as the AWS CLI trusts them, through the system's CAs or ``AWS_CA_BUNDLE``, so that
-    skipping verification for a private store never fetches credentials over unverified TLS.
+    With a web identity token, STS trades the token for the role's keys, and no other credentials are used.
 
     :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
     :raises ResourceError: If no credentials can be found or the role cannot be assumed.
     """
-    if source.credentials is not None:
-        static = source.credentials
-        base = Credentials(
-            static.access_key_id, static.secret_access_key, static.session_token
-        ).get_frozen_credentials()
-        identity = SigningIdentity(base, None, "source")
-    else:
-        identity = _default_chain(session)
-    _remember(identity)
-    if source.role is None:
-        return identity
-    role = _assume_role(source.role, session, region, identity, wanted_seconds)
+    base = None
+    if source.role is None or source.role.web_identity_token is None:
+        base = _base_identity(source, session)
+        _remember(base)
+        if source.role is None:
+            return base
+    role = _assume_role(source.role, session, region, base, wanted_seconds)
     _remember(role)
     return role
+
+
+def _base_identity(source: Source, session: botocore.session.Session) -> SigningIdentity:
+    if source.credentials is None:
+        return _default_chain(session)
+    static = source.credentials
+    keys = Credentials(static.access_key_id, static.secret_access_key, static.session_token).get_frozen_credentials()
+    return SigningIdentity(keys, None, "source")
 
 
 def _remember(identity: SigningIdentity) -> None:
@@ -93,44 +97,56 @@ def _assume_role(
     role: Role,
     session: botocore.session.Session,
     region: str,
-    base: SigningIdentity,
+    base: SigningIdentity | None,
     wanted_seconds: int,
 ) -> SigningIdentity:
+    """Assume the role with the base credentials, or, with none, by its web identity token, which STS takes unsigned."""
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=STS_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
+    keys = None if base is None else base.credentials
+    if keys is None:
+        config = config.merge(Config(signature_version=UNSIGNED))
     sts = cast(
         "STSClient",
         session.create_client(
             "sts",
             region_name=region,
-            aws_access_key_id=base.credentials.access_key,
-            aws_secret_access_key=base.credentials.secret_key,
-            aws_session_token=base.credentials.token,
-            config=Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=STS_READ_TIMEOUT,
-                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            ),
+            aws_access_key_id=None if keys is None else keys.access_key,
+            aws_secret_access_key=None if keys is None else keys.secret_key,
+            aws_session_token=None if keys is None else keys.token,
+            config=config,
         ),
     )
-    request: AssumeRoleRequestTypeDef = {
+    request: dict[str, str | int] = {
         "RoleArn": role.arn,
         "RoleSessionName": role.session_name,
         "DurationSeconds": min(max(wanted_seconds + ROLE_SLACK_SECONDS, ROLE_MIN_SECONDS), ROLE_MAX_SECONDS),
     }
     if role.external_id is not None:
         request["ExternalId"] = role.external_id
+    if role.web_identity_token is not None:
+        request["WebIdentityToken"] = role.web_identity_token
+    assume = cast(
+        "Callable[..., AssumeRoleResponseTypeDef]",
+        sts.assume_role if role.web_identity_token is None else sts.assume_role_with_web_identity,
+    )
+    how = "assuming role" if role.web_identity_token is None else "assuming role with the web identity token,"
     try:
         try:
-            response = sts.assume_role(**request)
+            response = assume(**request)
         except ClientError as error:
             # A role whose maximum session is shorter than asked refuses the request; its default hour still works.
             if "DurationSeconds" not in str(error.response.get("Error", {}).get("Message", "")):
                 raise
             del request["DurationSeconds"]
-            response = sts.assume_role(**request)
+            response = assume(**request)
     except ClientError as error:
         details = error.response.get("Error", {})
         said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
-        raise ResourceError(f"assuming role {role.arn}: STS answered {said}") from None
+        raise ResourceError(f"{how} {role.arn}: STS answered {said}") from None
     except SSLError as error:
         bundle = session.get_config_variable("ca_bundle")
         unreadable = unreadable_ca_bundle(bundle if isinstance(bundle, str) else None)
@@ -138,9 +154,9 @@ def _assume_role(
             f"TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); STS is trusted through the "
             "system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
         )
-        raise ResourceError(f"assuming role {role.arn}: {said}") from None
+        raise ResourceError(f"{how} {role.arn}: {said}") from None
     except BotoCoreError as error:
-        raise ResourceError(f"assuming role {role.arn}: {error}") from None
+        raise ResourceError(f"{how} {role.arn}: {error}") from None
     issued = response["Credentials"]
     credentials = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
     return SigningIdentity(credentials.get_frozen_credentials(), issued["Expiration"], "assumed role")

@@ -90,8 +90,8 @@ SOURCE = (
     Field(
         "access_key_id",
         "string",
-        "The key to sign with. When absent, botocore's default chain is used: environment, AWS config and SSO, "
-        "container and instance roles.",
+        "The key to sign with; when absent, the AWS credential chain: environment, config and SSO, container and "
+        "instance roles.",
         example="access-key-id",
         known_as=("aws_access_key_id",),
         secret=True,
@@ -134,6 +134,14 @@ SOURCE = (
         secret=True,
     ),
     Field(
+        "web_identity_token",
+        "string",
+        "An OIDC token such as `((idtoken:token))`, traded for `role_arn`'s keys, so that none is stored "
+        "([how](docs/security.md#signing-with-no-stored-keys)).",
+        example="eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+        secret=True,
+    ),
+    Field(
         "key_prefix",
         "string",
         "Prepended to every key, e.g. `u/alice/`; nothing outside it is ever signed.",
@@ -142,8 +150,7 @@ SOURCE = (
     Field(
         "ca_bundle",
         "PEM text",
-        "PEM text of the CA that signs a private endpoint's certificate. The step and its link proof both trust it; "
-        "STS and the AWS credential chain keep the system's.",
+        "PEM text of the CA that signs the endpoint's certificate; STS keeps the system's CAs.",
         example="-----BEGIN CERTIFICATE-----",
         known_as=("ca_cert",),
     ),
@@ -209,8 +216,7 @@ PARAMS = (
     Field(
         "file_name",
         "string",
-        "The name a browser saves the download under, sent as an RFC 6266 `Content-Disposition` that carries any "
-        "name ([download names](docs/downloads.md)).",
+        "The name a browser saves the download under, any name ([download names](docs/downloads.md)).",
         example="file.txt",
         methods=("get",),
     ),

@@ -117,11 +117,17 @@ class BuildVars:
 
     credentials: Mapping[str, Any]
     local: dict[str, Any] = field(default_factory=dict)
+    # The pipeline's var_sources by name, each with the vars it gives, such as idtoken's token.
+    var_sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def get(self, reference: Reference) -> tuple[bool, Any]:
         """Look a var up; whether it was found, and its value."""
         if reference.source == "." and reference.path in self.local:
             return True, traverse(self.local[reference.path], str(reference.without_source()), reference.fields)
+        if reference.source in self.var_sources:
+            given = self.var_sources[reference.source]
+            found = reference.path in given
+            return found, traverse(given[reference.path], str(reference), reference.fields) if found else None
         # With no var_sources in the pipeline, the credential manager is asked for the path alone, whatever the
         # source, and names the var with its source in errors.
         if reference.path in self.credentials:

@@ -83,44 +83,6 @@ def test_allow_shorter_expiry_ends_the_url_with_the_credentials(s3: S3Server, ru
     assert fetch(result.url)[1] == body
 
 
-def test_assumed_role_signs_with_the_role_session(runner: Runner, sts_endpoint: str) -> None:
-    source = {
-        "bucket": "my-bucket",
-        "region": "eu-west-2",
-        "access_key_id": ACCESS_KEY,
-        "secret_access_key": SECRET_KEY,
-        "role_arn": ROLE_ARN,
-        "role_session_name": "concourse-share",
-        "external_id": "ext-123",
-    }
-    env = {"AWS_ENDPOINT_URL_STS": sts_endpoint}
-    result = runner.get(source, {"file_path": "a.txt", "expires_in": "2h", "verify": False}, env=env)
-    signed = query(result.url)
-    assert not signed["X-Amz-Credential"].startswith(ACCESS_KEY)
-    assert signed["X-Amz-Security-Token"]
-    assert signed["X-Amz-Expires"] == "7200"
-
-
-@pytest.mark.parametrize("allow_shorter", [False, True])
-def test_role_session_shorter_than_the_url(runner: Runner, sts_endpoint: str, *, allow_shorter: bool) -> None:
-    # STS grants role sessions of at most 12 hours, so a 7-day URL cannot be covered.
-    source = {
-        "bucket": "my-bucket",
-        "region": "eu-west-2",
-        "access_key_id": ACCESS_KEY,
-        "secret_access_key": SECRET_KEY,
-    }
-    source["role_arn"] = ROLE_ARN
-    params = {"file_path": "a.txt", "expires_in": "7d", "verify": False, "allow_shorter_expiry": allow_shorter}
-    result = runner.get(source, params, env={"AWS_ENDPOINT_URL_STS": sts_endpoint})
-    if allow_shorter:
-        assert 43100 <= int(result.metadata["expires_in"]) <= 43200
-        assert query(result.url)["X-Amz-Expires"] == result.metadata["expires_in"]
-    else:
-        assert result.returncode != 0
-        assert "the assumed role credentials that sign it expire at" in result.stderr
-
-
 @pytest.mark.parametrize(
     ("setting", "said"),
     [

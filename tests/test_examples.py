@@ -262,13 +262,24 @@ def credential_manager(s3: S3Server) -> dict[str, Any]:
     return filled(yaml.safe_load(PIPELINE_VARS.read_text()))
 
 
+# What Concourse's idtoken var source gives a build: a signed OIDC token, which STS trades for a role session.
+IDTOKEN = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNvbmNvdXJzZSJ9.eyJzdWIiOiJtYWluL3NoYXJlLXJlbGVhc2UifQ.c2lnbmF0dXJl"
+
+
+def var_sources(pipeline: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The vars each of the pipeline's var sources gives; only idtoken's, the one the examples use."""
+    given = {"idtoken": {"token": IDTOKEN}}
+    return {source["name"]: given[source["type"]] for source in pipeline.get("var_sources", [])}
+
+
 def run_pipeline(pipeline: dict[str, Any], s3: S3Server, runner: Runner, sts_endpoint: str) -> list[Build]:
     """Run each job of a pipeline once, in order, as one build each."""
     resources = {resource["name"]: resource for resource in pipeline["resources"]}
     credentials = credential_manager(s3)
     builds = []
     for job in pipeline["jobs"]:
-        build = Build(job["name"], s3, runner, sts_endpoint, resources, BuildVars(credentials))
+        build_vars = BuildVars(credentials, var_sources=var_sources(pipeline))
+        build = Build(job["name"], s3, runner, sts_endpoint, resources, build_vars)
         build.run(job["plan"])
         builds.append(build)
     return builds
@@ -323,7 +334,7 @@ def test_resources_of_this_type_skip_the_periodic_check(example: Path, s3: S3Ser
     assert ours, "the example uses no resource of this type"
     for resource in ours:
         assert resource.get("check_every") == "never", resource["name"]
-        source = BuildVars(credential_manager(s3)).interpolate(resource["source"])
+        source = BuildVars(credential_manager(s3), var_sources=var_sources(pipeline)).interpolate(resource["source"])
         assert runner.run("check", {"source": source}).response == []
 
 

@@ -21,6 +21,7 @@ SOURCE_NEEDS = {  # the fields a field is given with, because it means nothing a
     "session_token": {"access_key_id": "id", "secret_access_key": "secret"},
     "role_session_name": {"role_arn": "arn:aws:iam::123456789012:role/name"},
     "external_id": {"role_arn": "arn:aws:iam::123456789012:role/name"},
+    "web_identity_token": {"role_arn": "arn:aws:iam::123456789012:role/name"},
 }
 
 
@@ -102,7 +103,13 @@ def test_aliases_mean_the_field_and_two_names_at_once_are_refused() -> None:
 
 
 def test_secret_fields_are_declared_secret_and_picked_out() -> None:
-    assert fields.SECRET_FIELDS == ("access_key_id", "secret_access_key", "session_token", "external_id")
+    assert fields.SECRET_FIELDS == (
+        "access_key_id",
+        "secret_access_key",
+        "session_token",
+        "external_id",
+        "web_identity_token",
+    )
     given = {"secret_access_key": "s3cr3t", "session_token": "t0k3n", "external_id": None, "bucket": "b"}
     assert fields.secret_values(given) == ("s3cr3t", "t0k3n")
 

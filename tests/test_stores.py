@@ -6,11 +6,13 @@ skipped with the reason where they are missing, and fail the tier where S3_PRESI
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
-from tests.support import Runner, StepResult, parse_disposition
+from tests.support import BackgroundServer, Runner, StepResult, parse_disposition
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -405,3 +407,120 @@ def test_the_upload_page_opened_from_disk_sends_a_file_and_refuses_one_too_large
     assert store.read(f"{prefix}report 1.bin")[0] == body
     assert store.client().list_objects_v2(Bucket=PLAIN, Prefix=f"{prefix}large.bin").get("KeyCount", 0) == 0
     page.context.close()
+
+
+# Roles, assumed with keys or traded for a web identity token, on LocalStack's STS and S3, with verify on.
+ROLE_ARN = "arn:aws:iam::000000000000:role/pipeline"
+# An OIDC token's shape; LocalStack's STS takes any token, as AWS takes one from a provider it trusts.
+WEB_IDENTITY_TOKEN = (
+    "eyJhbGciOiJSUzI1NiIsImtpZCI6ImNvbmNvdXJzZSJ9.eyJzdWIiOiJtYWluL3NoYXJlIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+)
+
+
+def role_source(store: Store, **fields: str) -> dict[str, str]:
+    source = {"bucket": PLAIN, "endpoint": store.endpoint, "role_arn": ROLE_ARN, "role_session_name": "share"}
+    return source | fields
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param({"web_identity_token": WEB_IDENTITY_TOKEN}, id="web-identity-token"),
+        pytest.param(
+            {"access_key_id": "AKIAROLEBASEKEYS0001", "secret_access_key": "test", "external_id": "ext-123"},
+            id="keys",
+        ),
+    ],
+)
+@on("localstack")
+def test_a_role_signs_proven_links_with_its_session(
+    store: Store, runner: Runner, credentials: dict[str, str], tmp_path: Path
+) -> None:
+    key, body = f"{folder()}/role.bin", os.urandom(1000)
+    store.put(key, body)
+    env = {"AWS_ENDPOINT_URL_STS": store.endpoint}
+    result = runner.get(role_source(store, **credentials), {"file_path": key, "expires_in": "2h"}, env=env)
+    assert "X-Amz-Security-Token=" in result.url
+    assert "AKIAROLEBASEKEYS0001" not in result.url
+    assert result.metadata["expires_in"] == "7200"
+    assert "X-Amz-Expires=7200&" in result.url
+    assert curl(result.url)[:2] == (200, body)
+    assert curl(altered(result.url))[0] == 403
+    for secret in credentials.values():
+        assert secret in ("test", "ext-123") or secret not in result.stdout + result.stderr
+    # An upload form signed with the role's session: LocalStack checks its conditions, not its signature.
+    form = runner.get(role_source(store, **credentials), form_params(file_path=f"{key}.up", max_size=10), env=env)
+    path, sent = upload_file(tmp_path, "up.bin", 10)
+    assert post_form(form, path)[0] in (200, 201, 204)
+    assert store.read(f"{key}.up")[0] == sent
+
+
+@pytest.mark.parametrize("allow_shorter", [False, True])
+@on("localstack")
+def test_a_link_longer_than_the_role_session_fails_or_ends_with_it(
+    store: Store, runner: Runner, *, allow_shorter: bool
+) -> None:
+    key = f"{folder()}/week.bin"
+    store.put(key, b"week")
+    params = {"file_path": key, "expires_in": "7d", "allow_shorter_expiry": allow_shorter}
+    source = role_source(store, web_identity_token=WEB_IDENTITY_TOKEN)
+    result = runner.get(source, params, env={"AWS_ENDPOINT_URL_STS": store.endpoint})
+    if not allow_shorter:
+        line = one_line_failure(result)
+        assert "the assumed role credentials that sign it expire at" in line
+        assert WEB_IDENTITY_TOKEN not in line
+        return
+    # STS grants role sessions of at most 12 hours, and the link ends with its session.
+    assert 43000 <= int(result.metadata["expires_in"]) <= 43200
+    assert curl(result.url)[:2] == (200, b"week")
+
+
+class RefusingSts(http.server.BaseHTTPRequestHandler):
+    """STS refusing a token or a role, as AWS words it: what LocalStack, which trusts every token, never says."""
+
+    def do_POST(self) -> None:
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        if form["RoleArn"][0].endswith("/no-such-role"):
+            code, message = "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+        else:
+            code, message = "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider"
+        body = (
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        ).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("role", "sts", "cause"),
+    [
+        ("pipeline", "refusing", "STS answered InvalidIdentityToken: Couldn't retrieve verification key"),
+        ("no-such-role", "refusing", "STS answered AccessDenied: Not authorized to perform sts:AssumeRole"),
+        ("pipeline", "unreachable", 'Could not connect to the endpoint URL: "http://127.0.0.1:9/"'),
+    ],
+)
+def test_a_refused_token_a_role_and_sts_unreachable_are_one_line_each(
+    runner: Runner, role: str, sts: str, cause: str
+) -> None:
+    source = {
+        "bucket": PLAIN,
+        "endpoint": "http://127.0.0.1:9",
+        "role_arn": f"arn:aws:iam::000000000000:role/{role}",
+        "web_identity_token": WEB_IDENTITY_TOKEN,
+    }
+    with BackgroundServer(RefusingSts) as refusing:
+        endpoint = refusing.endpoint if sts == "refusing" else "http://127.0.0.1:9"
+        result = runner.get(source, {"file_path": "a.txt"}, env={"AWS_ENDPOINT_URL_STS": endpoint})
+    line = one_line_failure(result)
+    assert line.startswith(
+        f"error: assuming role with the web identity token, arn:aws:iam::000000000000:role/{role}: {cause}"
+    )
+    assert WEB_IDENTITY_TOKEN not in result.stderr
+    assert WEB_IDENTITY_TOKEN[:40] not in result.stderr
