@@ -130,7 +130,13 @@ class Gate:
         # A step may send a signature per object; looked up by shape, any number of them costs one scan.
         self._signatures = {secret for secret in known if _SIGNATURE.fullmatch(secret)}
         others = known - self._signatures
-        self._anywhere = sorted({form for secret in others if len(secret) >= SHORT_SECRET for form in _forms(secret)})
+        # A secret that itself holds what reads as an escape, such as %00, is found where the text's escapes are
+        # undone, in the same way: undone in the secret too. A form too short to stand alone counts as a word.
+        readings = {view.text for secret in others for view in _views(secret)}
+        self._anywhere = sorted(
+            {reading.translate(_FOLD) for reading in readings if len(reading) >= SHORT_SECRET}
+            | {form for secret in others if len(secret) >= SHORT_SECRET for form in _base64_forms(secret)}
+        )
         # Text just before an encoded secret may begin an escape that takes the first characters of its encoding,
         # such as a % that takes two hex digits, or a backslash that takes JSON's: what is left is looked for too,
         # right after a character decoded from an escape, and blanked with it.
@@ -141,7 +147,7 @@ class Gate:
                 for taken in range(1, min(_WIDEST_ESCAPE, len(form) - _SHORTEST_TAIL + 1))
             }
         )
-        self._words = sorted(secret.translate(_FOLD) for secret in others if len(secret) < SHORT_SECRET)
+        self._words = sorted({reading.translate(_FOLD) for reading in readings if len(reading) < SHORT_SECRET})
         longest = max(map(len, known), default=0)
         self._reach = max(longest * _WIDEST_ESCAPE, _SHAPE_REACH)
 
@@ -323,9 +329,9 @@ def _decoded(found: re.Match[str]) -> list[tuple[str, int, int]] | None:
     return [(chr(code), start, end)] if code <= 0x10FFFF else None  # noqa: PLR2004  # Unicode's last code point
 
 
-def _forms(secret: str) -> set[str]:
-    """List the secret and the parts of its base64 encoding that stand for it alone, at each offset."""
-    forms = {secret}
+def _base64_forms(secret: str) -> set[str]:
+    """List the parts of the secret's base64 encoding that stand for it alone, at each offset."""
+    forms = set()
     data = secret.encode("utf-8", "surrogatepass")
     for offset in range(3):
         # Character i of the encoding carries bits [6i, 6i + 6): keep those within the secret's own bits.

@@ -180,7 +180,29 @@ def sts_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _started_lines() -> list[str]:
+    return [
+        f"store {store.name} {store.version}: started in {store.started_in:.1f} s"
+        for store in sorted(STARTED, key=lambda started: started.name)
+    ]
+
+
+_FROM_WORKERS: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a worker of pytest-xdist, hand the store tier's start times to the controller, which prints them."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["stores"] = _started_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:  # noqa: ARG001  # pytest-xdist's signature
+    _FROM_WORKERS.extend(getattr(node, "workeroutput", {}).get("stores", []))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how long each store of the store tier took to start, for the figures in docs/stores.md."""
-    for store in sorted(STARTED, key=lambda started: started.name):
-        terminalreporter.write_line(f"store {store.name} {store.version}: started in {store.started_in:.1f} s")
+    for line in _started_lines() + _FROM_WORKERS:
+        terminalreporter.write_line(line)
