@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
+from s3_presigned.deadline import shortened
+
 STEP_SECONDS = 120  # no step runs longer, from its start to its exit, whatever servers, DNS or stdin do
-# Tests shorten the bound so as not to wait for it. Only the environment sets it, which no pipeline reaches:
-# neither source nor params become variables, and a resource's environment is its image's. It never lengthens it.
 BOUND_VARIABLE = "S3_PRESIGNED_STEP_SECONDS"
 _STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # an aborted build's, a terminal's, a lost terminal's
 _REAP_SECONDS = 1.0  # for a killed step to be gone; only a call stuck in the kernel takes longer
@@ -78,11 +78,7 @@ def _die_with(watcher: int) -> None:
 
 def bound() -> float:
     """Return the step's bound in seconds: :data:`STEP_SECONDS`, or less where a test asks for less."""
-    try:
-        asked = float(os.environ.get(BOUND_VARIABLE, STEP_SECONDS))
-    except ValueError:
-        return STEP_SECONDS
-    return asked if 0 < asked < STEP_SECONDS else STEP_SECONDS
+    return shortened(STEP_SECONDS, BOUND_VARIABLE)
 
 
 def claim(path: Path) -> None:
