@@ -183,7 +183,15 @@ class Runner:
         directory = directory or self.tmp_path / f"{step}-{len(self.runs)}"
         directory.mkdir(parents=True, exist_ok=True)
         stdin = request if isinstance(request, str) else json.dumps(request)
-        completed = subprocess.run(
+        result = StepResult.of(self.execute(step, stdin, directory, env, timeout), directory, request)
+        self.runs.append(result)
+        return result
+
+    def execute(
+        self, step: str, stdin: str, directory: Path, env: dict[str, str] | None, timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the step's script as a subprocess."""
+        return subprocess.run(
             [sys.executable, str(self.assets / step), str(directory)],
             input=stdin,
             capture_output=True,
@@ -193,9 +201,6 @@ class Runner:
             timeout=timeout,
             check=False,
         )
-        result = StepResult.of(completed, directory, request)
-        self.runs.append(result)
-        return result
 
     def get(self, source: dict[str, Any], params: dict[str, Any] | None, **kwargs: Any) -> StepResult:
         request: dict[str, Any] = {"source": source, "version": VERSION}
@@ -210,28 +215,22 @@ class InProcessRunner(Runner):
     A few tests run the same requests through the scripts, to prove that both are wired the same way.
     """
 
-    def run(
+    def execute(
         self,
         step: str,
-        request: dict[str, Any] | str,
-        *,
-        env: dict[str, str] | None = None,
-        directory: Path | None = None,
-        timeout: float = 120,  # noqa: ARG002  # the same signature as the scripts' runner
-    ) -> StepResult:
+        stdin: str,
+        directory: Path,
+        env: dict[str, str] | None,
+        timeout: float,  # noqa: ARG002  # the same signature as the scripts' runner
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the step through ``steps.run`` in this process."""
         from s3_presigned import steps  # noqa: PLC0415  # the tests of the scripts need not import it
         from s3_presigned.resource import PresignedUrlResource  # noqa: PLC0415  # the same
 
-        directory = directory or self.tmp_path / f"{step}-{len(self.runs)}"
-        directory.mkdir(parents=True, exist_ok=True)
-        stdin = request if isinstance(request, str) else json.dumps(request)
         stdout, stderr = io.StringIO(), io.StringIO()
         argv = [str(self.assets / step), str(directory)]
         code = steps.run(PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env))
-        completed = subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
-        result = StepResult.of(completed, directory, request)
-        self.runs.append(result)
-        return result
+        return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
 
 
 def step_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
