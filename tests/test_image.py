@@ -15,8 +15,7 @@ import pytest
 from s3_presigned.version import __version__
 from tests.support import BUILD_ENV, ROOT, S3Server, StepResult, fetch, leaks
 
-# One worker builds the image once, and runs every step in it.
-pytestmark = [pytest.mark.image, pytest.mark.xdist_group("image")]
+pytestmark = pytest.mark.image
 TAG = "s3-presigned-url:test"
 SOURCE_LABEL = "https://example.com/s3-presigned-url"
 REVISION_LABEL = "0123456789abcdef0123456789abcdef01234567"

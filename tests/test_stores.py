@@ -26,8 +26,7 @@ from tests.support import BackgroundServer, Runner, StepResult, parse_dispositio
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-# One worker runs the whole tier, so that each store starts once.
-pytestmark = [pytest.mark.stores, pytest.mark.xdist_group("stores")]
+pytestmark = pytest.mark.stores
 # Keys that break naive quoting: a space, a plus, an encoded space that must stay as it is, and a non-ASCII letter.
 AWKWARD_KEYS = ("a b.txt", "a+b.txt", "a%20b.txt", "é.txt", "dir é/a b+c%20d é.bin")
 
