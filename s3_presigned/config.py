@@ -34,7 +34,18 @@ _SIZE_UNITS = {"": 1, "b": 1} | {
     for suffix, base in (("", 1000), ("b", 1000), ("ib", 1024))
 }
 _CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/(\*|[\w!#$&^.+-]+)", re.ASCII)
-OUTPUT_FILES = ("expires_at", "method", "headers.json", "urls.json", "manifest.json", "version", "key")
+OUTPUT_FILES = (
+    "expires_at",
+    "method",
+    "headers.json",
+    "urls.json",
+    "manifest.json",
+    "index.html",
+    "fields.json",
+    "upload.html",
+    "version",
+    "key",
+)
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
 _ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
@@ -42,7 +53,7 @@ _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")
 _S3_ADDRESS = re.compile(r"(?i)(s3://|arn:aws[a-z-]*:s3:)")
 _PEM_CERTIFICATE = "-----BEGIN CERTIFICATE-----"
-_MAX_WEB_IDENTITY_TOKEN = 20_000  # STS's limit on WebIdentityToken
+_WEB_IDENTITY_TOKEN_CHARS = range(4, 20_001)  # STS's limits on WebIdentityToken
 _Choice = TypeVar("_Choice", bound=str)
 
 
@@ -284,7 +295,10 @@ def _web_identity_token(given: Mapping[str, object], token: object) -> str:
             raise ConfigError(
                 f"source.{field}", "is not used with web_identity_token, which STS trades for the role's keys"
             )
-    return text(token, "source.web_identity_token", max_length=_MAX_WEB_IDENTITY_TOKEN, secret=True)
+    checked = text(token, "source.web_identity_token", max_length=_WEB_IDENTITY_TOKEN_CHARS[-1], secret=True)
+    if len(checked) not in _WEB_IDENTITY_TOKEN_CHARS:
+        raise ConfigError("source.web_identity_token", "is shorter than 4 characters; expected an OIDC token (a JWT)")
+    return checked
 
 
 def _ca_bundle(value: object, skip_ssl_verification: object) -> str | None:
@@ -426,8 +440,15 @@ def _form(selection: Selection, given: Mapping[str, object]) -> Form:
         raise ConfigError(
             "params.content_type", f"got {describe(content_type)}; expected a type such as text/csv, or image/*"
         )
+    if selection.keys and FILENAME in selection.keys[0]:
+        raise ConfigError(
+            "params.file_path", f"holds {FILENAME}, which S3 fills in with the uploader's file name; give it as prefix"
+        )
+    if selection.prefix:  # the uploader's file name follows it, so it must be a key's start that can stand
+        object_key(selection.prefix, "params.prefix")
     key = selection.keys[0] if selection.keys else selection.prefix + FILENAME
-    return Form(key, max_size, min_size, None if content_type is None else str(content_type))
+    # Media types are case-insensitive, and browsers send them in lower case; S3's policy compares them exactly.
+    return Form(key, max_size, min_size, None if content_type is None else str(content_type).lower())
 
 
 def parse_size(value: object, field: str, *, least: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 import botocore.session
@@ -157,6 +158,21 @@ def _assume_role(
         raise ResourceError(f"{how} {role.arn}: {said}") from None
     except BotoCoreError as error:
         raise ResourceError(f"{how} {role.arn}: {error}") from None
-    issued = response["Credentials"]
-    credentials = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
-    return SigningIdentity(credentials.get_frozen_credentials(), issued["Expiration"], "assumed role")
+    except (KeyError, ValueError, TypeError) as error:  # botocore's parser, on an answer that is not STS's XML
+        raise ResourceError(
+            f"{how} {role.arn}: {sts.meta.endpoint_url} did not answer as STS does ({type(error).__name__}); "
+            "is AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
+        ) from None
+    return _issued(response, f"{how} {role.arn}: {sts.meta.endpoint_url}")
+
+
+def _issued(response: AssumeRoleResponseTypeDef, who: str) -> SigningIdentity:
+    """Read the role session's keys from STS's answer, which must hold all of them to sign."""
+    issued: Mapping[str, object] = response.get("Credentials", {})
+    key, secret, token, expires_at = (
+        issued.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+    )
+    if not (isinstance(key, str) and isinstance(secret, str) and isinstance(expires_at, datetime.datetime)):
+        raise ResourceError(f"{who} answered without credentials that can sign")
+    credentials = Credentials(key, secret, token if isinstance(token, str) else None)
+    return SigningIdentity(credentials.get_frozen_credentials(), expires_at, "assumed role")

@@ -25,6 +25,7 @@ MAX_UPLOAD_BYTES = 5 * 1024**3  # the largest object one PUT or POST may write
 # Concourse keeps a loaded var in the web node's memory and turns each of its strings into a redaction
 # pattern for every log line, so a step signs a thousand URLs unless asked for more.
 DEFAULT_MAX_OBJECTS = 1_000
+_LONGEST_NAME = 64  # longer than every field's name, by far
 _TYPO_CUTOFF = 0.8  # close enough to be a typo; below it, difflib pairs unrelated names such as bucket_owner
 
 
@@ -438,10 +439,13 @@ def _checked(
 def _unknown(section: str, key: str, declared: tuple[Field, ...], elsewhere: Mapping[str, str]) -> ConfigError:
     if key in elsewhere:
         return ConfigError(f"{section}.{key}", elsewhere[key])
-    close = closest(key, declared)
+    # A name longer than any field's is no typo of one; it is cut, so that the accepted names still show.
+    long_name = len(key) > _LONGEST_NAME
+    close = None if long_name else closest(key, declared)
     hint = f"did you mean {close!r}? " if close else ""
     accepted = [name for field in declared for name in (field.name, *field.aliases)]
-    return ConfigError(f"{section}.{key}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
+    shown = f"{key[:_LONGEST_NAME]}... ({len(key)} characters)" if long_name else key
+    return ConfigError(f"{section}.{shown}", f"unknown field; {hint}accepted: {', '.join(accepted) or 'none'}")
 
 
 def closest(key: str, declared: Iterable[Field]) -> str | None:

@@ -67,6 +67,7 @@ _ELEMENT = re.compile(
     r"(?:</[^<>\s]{1,80}+>)?+"
 )
 _SIGNATURE_DIGITS = 64  # a SigV4 signature: HMAC-SHA256 in lowercase hex
+_ENCODED_SIGNATURES = 64
 _SIGNATURE = re.compile(rf"[0-9a-f]{{{_SIGNATURE_DIGITS}}}")
 _HEX_RUN = re.compile(rf"[0-9A-Fa-f]{{{_SIGNATURE_DIGITS},}}+")
 _QUERY = re.compile(r"\?[^\s\"'<>]++")
@@ -133,9 +134,12 @@ class Gate:
         # A secret that itself holds what reads as an escape, such as %00, is found where the text's escapes are
         # undone, in the same way: undone in the secret too. A form too short to stand alone counts as a word.
         readings = {view.text for secret in others for view in _views(secret)}
+        # A signature is found in any run of hex by the set above; encoded otherwise, it is looked for as any
+        # secret is, for the first few, which hold the link itself: a step proves one link and few others.
+        encoded = others | set(sorted(self._signatures)[:_ENCODED_SIGNATURES])
         self._anywhere = sorted(
             {reading.translate(_FOLD) for reading in readings if len(reading) >= SHORT_SECRET}
-            | {form for secret in others if len(secret) >= SHORT_SECRET for form in _base64_forms(secret)}
+            | {form for secret in encoded if len(secret) >= SHORT_SECRET for form in _encoded_forms(secret)}
         )
         # Text just before an encoded secret may begin an escape that takes the first characters of its encoding,
         # such as a % that takes two hex digits, or a backslash that takes JSON's: what is left is looked for too,
@@ -329,10 +333,10 @@ def _decoded(found: re.Match[str]) -> list[tuple[str, int, int]] | None:
     return [(chr(code), start, end)] if code <= 0x10FFFF else None  # noqa: PLR2004  # Unicode's last code point
 
 
-def _base64_forms(secret: str) -> set[str]:
-    """List the parts of the secret's base64 encoding that stand for it alone, at each offset."""
-    forms = set()
+def _encoded_forms(secret: str) -> set[str]:
+    """List the secret's bytes in hex, either case, and the parts of its base64 that stand for it, at each offset."""
     data = secret.encode("utf-8", "surrogatepass")
+    forms = {data.hex(), data.hex().upper()}
     for offset in range(3):
         # Character i of the encoding carries bits [6i, 6i + 6): keep those within the secret's own bits.
         encoded = base64.b64encode(bytes(offset) + data).decode("ascii")
@@ -381,10 +385,9 @@ _STORAGE_CLASSES = frozenset(
     }
 )
 _NAME = r"[A-Za-z0-9][A-Za-z0-9!#$^_.+-]{0,126}+"  # RFC 6838's restricted-name, without & which joins queries
+# A type, and a charset at most: what an object is served with. Anything longer could carry what a proxy reflects.
 _CONTENT_TYPE = re.compile(
-    rf"{_NAME}/{_NAME}"
-    rf"(?:[ \t]{{0,4}}+;[ \t]{{0,4}}+[A-Za-z0-9][A-Za-z0-9._-]{{0,31}}+"  # at most four parameters
-    rf"=(?:{_NAME}|\"[^\"\\%&\r\n]{{0,64}}+\")){{0,4}}+"
+    rf"{_NAME}/{_NAME}(?:[ \t]{{0,4}}+;[ \t]{{0,4}}+charset=[A-Za-z0-9._-]{{1,32}}+)?+", re.IGNORECASE
 )
 _CONTENT_TYPE_CHARS = 256
 _SIGNING_PARAMETER = re.compile(rf"(?i);[ \t]*(?:{_SIGNING_NAME}|policy)=")

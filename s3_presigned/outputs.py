@@ -196,12 +196,19 @@ def _object_metadata(info: ObjectInfo) -> dict[str, str]:
 
     A proxy may reflect the request into any header: only a value shaped as S3 shapes the field is kept.
     """
+    through = gate.current()
+
+    def kept(field: gate.ServerField, value: str | None) -> str | None:
+        # Of S3's shape, and holding nothing the gate would blank, such as a secret's hex: else left out whole.
+        shaped = gate.server_value(field, value)
+        return shaped if shaped is not None and through.scrub(shaped) == shaped else None
+
     fields = {
         "size": None if info.size is None else str(info.size),
-        "etag": gate.server_value("etag", info.etag),
+        "etag": kept("etag", info.etag),
         "last_modified": None if info.last_modified is None else iso8601(info.last_modified),
-        "content_type": gate.server_value("content_type", info.content_type),
-        "version_id": gate.server_value("version_id", info.version_id),
-        "storage_class": gate.server_value("storage_class", info.storage_class),
+        "content_type": kept("content_type", info.content_type),
+        "version_id": kept("version_id", info.version_id),
+        "storage_class": kept("storage_class", info.storage_class),
     }
     return {name: value for name, value in fields.items() if value is not None}
