@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal, TextIO, cast
@@ -45,6 +46,7 @@ S3Request = Mapping[str, str | int]
 
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 _REDIRECTS = range(300, 400)
+_NO_FORMS = (400, 405, 501)  # Bad Request, Method Not Allowed, Not Implemented: what a store that takes none says
 
 
 class Bucket:
@@ -148,6 +150,43 @@ class Bucket:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
         gate.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
         return post["url"], post["fields"]
+
+    def prove_form(self, action: str, fields: dict[str, str]) -> None:
+        """Prove that the store takes upload forms and checks them, without writing: post one it must refuse.
+
+        The form goes with its signature altered, and a field its policy does not allow, and an empty file. A
+        store that checks forms refuses it; one that takes no forms says so; one that took it checks nothing of
+        a form, so its limits would not hold.
+
+        :param action: The form's address.
+        :param fields: The signed fields.
+        :raises ResourceError: If the store does not take forms, or took one it should have refused.
+        """
+        where = f"checking the upload form for s3://{self.name}/{fields.get('key', '')}"
+        forged = fields | {
+            "x-amz-signature": _with_altered_signature(fields.get("x-amz-signature", "0")),
+            "success_action_status": "200",  # the policy allows 201 alone
+        }
+        boundary = f"s3-presigned-url-{os.urandom(8).hex()}"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in forged.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="check"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
+        )
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        try:
+            answer = self._transport.send(action, headers, form="".join(parts).encode("utf-8"))
+        except ResourceError as unsent:
+            raise ResourceError(f"{where}: {unsent}") from None
+        if answer.ok:
+            raise failures.form_taken(where, answer)
+        if answer.status in _NO_FORMS:
+            refused = self._read_error(where, answer)
+            if refused.code not in failures.FORM_REFUSALS:
+                raise failures.forms_not_taken(where, answer, refused)
 
     def prove_link(
         self, request: S3Request, expires_in: int, *, check_signatures: bool = True
@@ -343,7 +382,7 @@ class Bucket:
         if signed:
             gate.remember(signature)
         try:
-            return self._transport.get(url, headers, body_limit=body_limit)
+            return self._transport.send(url, headers, body_limit=body_limit)
         except ResourceError as error:
             raise ResourceError(f"{where}: {error}") from None
 

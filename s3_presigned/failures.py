@@ -141,6 +141,30 @@ def unchecked_warning(endpoint: str) -> str:
     )
 
 
+# What a store that checks forms answers to one that breaks its policy: refused as S3 refuses it.
+FORM_REFUSALS = frozenset(
+    {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "EntityTooSmall", "EntityTooLarge",
+     "InvalidPolicyDocument", "InvalidArgument", "MalformedPOSTRequest"}
+)  # fmt: skip
+
+
+def forms_not_taken(where: str, answer: Answer, error: S3Error) -> ResourceError:
+    """Say that the store takes no upload forms (S3's POST policy), naming what it answered."""
+    said = f"{error.code}: {error.message}" if error.message else error.code
+    return ResourceError(
+        f"{where}: the store does not take upload forms (S3's POST policy): it answered {answer.describe()}, "
+        f"{said}; sign an upload link with method: put instead"
+    )
+
+
+def form_taken(where: str, answer: Answer) -> ResourceError:
+    """Say that the store took a form whose signature and policy were altered: its limits would not hold."""
+    return ResourceError(
+        f"{where}: the store took a form whose signature and policy were altered ({answer.describe()}): it "
+        "checks neither, so a form's size and type limits would not hold there"
+    )
+
+
 def expired(where: str, message: str, clock_skew: float | None) -> ResourceError:
     """Say why S3 refused a fresh request as expired or not yet valid: its clock, or a very short expiry."""
     skew = clock_skew or 0

@@ -127,11 +127,13 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
 
 
 def _sign_form(bucket: Bucket, form: Form, expires_in: int, *, verify: bool) -> Signed:
-    """Sign an upload form; with ``verify``, first prove what can be proven without writing, as for ``put``."""
+    """Sign an upload form; with ``verify``, prove what can be proven without writing: the bucket, and forms."""
     if verify:
         bucket.probe(form.key.removesuffix(FILENAME))
         bucket.refuse_links_dead_on_arrival(expires_in)
     action, form_fields = bucket.presign_form(form, expires_in)
+    if verify:
+        bucket.prove_form(action, form_fields)
     # The policy says when the form expires, to the second, as S3 will read it.
     policy = json.loads(base64.b64decode(form_fields["policy"]))
     expires_at = datetime.datetime.fromisoformat(policy["expiration"])

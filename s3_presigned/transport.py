@@ -57,8 +57,15 @@ class Transport:
             max_pool_connections=1,
         )
 
-    def get(self, url: str, headers: dict[str, str] | None = None, *, body_limit: int = ERROR_BODY_LIMIT) -> Answer:
-        """Send a GET, retrying what may pass; return the last answer, whatever its status.
+    def send(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        *,
+        body_limit: int = ERROR_BODY_LIMIT,
+        form: bytes | None = None,
+    ) -> Answer:
+        """Send a GET, or a POST of a form, retrying what may pass; return the last answer, whatever its status.
 
         Redirects are returned as they are: where they lead is for the caller to judge.
 
@@ -66,6 +73,7 @@ class Transport:
         :param headers: Unsigned headers to send, such as ``Range``.
         :param body_limit: How many bytes of a successful body to read (one more is read, to tell a body that
             was cut); errors read at most their own limit.
+        :param form: A ``multipart/form-data`` body to POST, its boundary in ``headers``; ``None`` for a GET.
         :raises ResourceError: If no attempt got an answer; the message names the endpoint, never the URL.
         """
         origin = _origin(url)
@@ -76,7 +84,7 @@ class Transport:
                 time.sleep(BACKOFF_SECONDS[attempt - 1])
             try:
                 with time_limit(seconds, f"the answer from {origin}"):
-                    answer = self._attempt(url, headers or {}, body_limit)
+                    answer = self._attempt(url, headers or {}, body_limit, form)
             except TimeUp:
                 problem = f"{origin} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
             except SSLError as error:
@@ -135,12 +143,13 @@ class Transport:
             )
         return f"{named} did not reach {_origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
 
-    def _attempt(self, url: str, headers: dict[str, str], body_limit: int) -> Answer:
+    def _attempt(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer:
         # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
         # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
         parts = urlsplit(url)
         headers = {"Host": host_header(parts.scheme, parts.netloc)} | headers
-        request = AWSRequest(method="GET", url=url, headers=headers, stream_output=True).prepare()
+        method = "GET" if form is None else "POST"
+        request = AWSRequest(method=method, url=url, headers=headers, data=form, stream_output=True).prepare()
         response = self._session.send(request)
         try:
             limit = body_limit if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT  # noqa: PLR2004  # success

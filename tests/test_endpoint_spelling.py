@@ -47,7 +47,7 @@ def as_written(url: str) -> tuple[str, str]:
 
 def sent_by_the_proof(url: str) -> tuple[str, str | None]:
     RecordsRequests.seen.clear()
-    assert Transport(verify=True, endpoint=url).get(url).status == 200
+    assert Transport(verify=True, endpoint=url).send(url).status == 200
     return RecordsRequests.seen[-1]
 
 

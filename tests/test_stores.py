@@ -298,9 +298,10 @@ def _process_group(pid: int) -> int | None:
 
 # Upload forms (method: post): what the form allows arrives; everything else is refused by the store itself.
 def post_form(result: StepResult, file: Path, **changed: str) -> tuple[int, bytes, dict[str, str]]:
-    """Post the file with the step's form, as curl -F does: the fields first, as S3 requires, then the file."""
+    """Post the file with the step's form, as docs/uploads.md shows: the fields first, as S3 requires, then the file."""
     form = json.loads(result.file("fields.json")) | changed
-    fields = [argument for name, value in form.items() for argument in ("-F", f"{name}={value}")]
+    # --form-string: a value is taken as it is, even one that starts with @ or < or holds a ;
+    fields = [argument for name, value in form.items() for argument in ("--form-string", f"{name}={value}")]
     return curl(result.file("url"), *fields, "-F", f"file=@{file}")
 
 
@@ -524,3 +525,33 @@ def test_a_refused_token_a_role_and_sts_unreachable_are_one_line_each(
     )
     assert WEB_IDENTITY_TOKEN not in result.stderr
     assert WEB_IDENTITY_TOKEN[:40] not in result.stderr
+
+
+@on("rclone")
+def test_a_store_that_takes_no_forms_fails_the_step_in_one_line(store: Store, runner: Runner) -> None:
+    result = runner.get(store.source(), form_params(file_path=f"{folder()}/a.zip", max_size="1MB"))
+    line = one_line_failure(result)
+    assert "the store does not take upload forms (S3's POST policy): it answered 400 Bad Request" in line
+    assert line.endswith("sign an upload link with method: put instead")
+    assert list(result.directory.iterdir()) == []
+
+
+@on("moto")
+def test_a_store_that_checks_nothing_of_a_form_fails_the_step(store: Store, runner: Runner) -> None:
+    result = runner.get(store.source(), form_params(file_path=f"{folder()}/a.zip", max_size="1MB"))
+    line = one_line_failure(result)
+    assert "the store took a form whose signature and policy were altered (200 OK): it checks neither" in line
+
+
+@on("localstack-default")
+def test_a_store_that_checks_a_forms_policy_but_no_signature_gets_its_form_with_a_warning(
+    store: Store, runner: Runner, tmp_path: Path
+) -> None:
+    key = f"{folder()}/a.bin"
+    result = runner.get(store.source(), form_params(file_path=key, max_size=100))
+    assert warnings_of(result) == [unchecked_warning(store)]
+    path, body = upload_file(tmp_path, "a.bin", 100)
+    assert post_form(result, path)[0] in (200, 201, 204)
+    assert store.read(key)[0] == body
+    too_large, _ = upload_file(tmp_path, "b.bin", 101)
+    assert post_form(result, too_large)[0] >= 400
