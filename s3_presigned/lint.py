@@ -7,9 +7,11 @@ Concourse fills it in, so a field that holds one is checked with the field's own
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import TextIO
 
 import yaml
@@ -41,13 +43,25 @@ def problems(pipeline: object) -> Iterator[str]:
         if resource.get("type") not in ours:
             continue
         name = str(resource.get("name"))
+        sources[name] = _NO_SOURCE
         try:
-            sources[name] = config.parse_source(_known(_mapping(resource.get("source"), "source")))
-        except ConfigError as error:
-            sources[name] = _NO_SOURCE
+            section = _mapping(resource.get("source"), "source")
+            fields.source_fields(section)  # a name is wrong whatever its value
+            error = _first_error(config.parse_source, section)
+            if error is None:  # the source the params are checked with: with examples, or without the vars
+                with contextlib.suppress(ConfigError):
+                    sources[name] = config.parse_source(
+                        {key: value for key, value in section.items() if not _holds_var(value)}
+                    )
+                with contextlib.suppress(ConfigError):
+                    sources[name] = config.parse_source(_known(section))
+        except ConfigError as unreadable:
+            error = unreadable
+        if error is not None:
             yield f"resource {name}: {error}"
     for job in _items(pipeline.get("jobs")):
-        for step in _steps(job.get("plan")):
+        # A job's own hooks hold steps as a step's do.
+        for step in _steps([job.get("plan") and {"do": job.get("plan")}, *(job.get(hook) for hook in _HOOKS)]):
             yield from _step_problems(str(job.get("name")), step, sources)
 
 
@@ -61,17 +75,48 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
         if verb == "get":
             yield f"{place}: this resource has no versions to get; use put with get_params, as its README shows"
             continue
+        source = sources[resource]
         try:
             fields.reject_put_params(_mapping(step.get("params"), "params"))
-            config.parse_get_params(sources[resource], _known(_mapping(step.get("get_params"), "params")))
-        except ConfigError as error:
+            get_params = _mapping(step.get("get_params"), "params")
+            fields.param_fields(get_params)  # a name is wrong whatever its value
+            error = _first_error(partial(config.parse_get_params, source), get_params)
+        except ConfigError as unreadable:
+            error = unreadable
+        if error is not None:
             yield f"{place}: {error}"
+
+
+def _first_error(check: Callable[[Mapping[str, object]], object], section: Mapping[str, object]) -> ConfigError | None:
+    """Validate a section with each ``((var))`` as its field's example; if that fails, without those fields.
+
+    A var is unknown, not wrong: a problem counts only if it stands however the vars turn out, as far as the
+    check can tell, and does not name a field that holds one.
+    """
+    try:
+        check(_known(section))
+    except ConfigError as error:
+        holding = {name for name, value in section.items() if _holds_var(value)}
+        if not holding:
+            return error
+    else:
+        return None
+    try:
+        check({name: value for name, value in section.items() if name not in holding})
+    except ConfigError as error:
+        named = error.field.split(".", 1)[-1].split("[", 1)[0]
+        return None if named in holding else error
+    return None
 
 
 def _is_this_type(kind: Mapping[str, object]) -> bool:
     source = kind.get("source")
     repository = source.get("repository") if isinstance(source, Mapping) else None
-    return kind.get("name") == TYPE_NAME or (isinstance(repository, str) and repository.rsplit("/", 1)[-1] == TYPE_NAME)
+    if not isinstance(repository, str):
+        return kind.get("name") == TYPE_NAME
+    # registry.example.com/team/s3-presigned-url, with a tag or a digest or neither
+    image = repository.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    return kind.get("name") == TYPE_NAME or image == TYPE_NAME
 
 
 def _known(section: Mapping[str, object]) -> dict[str, object]:
@@ -126,10 +171,13 @@ def main(argv: Sequence[str] = sys.argv, stdin: TextIO = sys.stdin, stdout: Text
         else:
             with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
                 pipeline = yaml.safe_load(file)
-    except (OSError, yaml.YAMLError) as error:
+        found = list(problems(pipeline))
+    except (OSError, UnicodeError, yaml.YAMLError) as error:
         stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
         return 2
-    found = list(problems(pipeline))
+    except RecursionError:
+        stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
+        return 2
     stdout.writelines(f"{where}: {line}\n" for line in found)
     return 1 if found else 0
 

@@ -150,3 +150,72 @@ def test_the_command_reads_a_file_or_stdin_and_fails_on_yaml_it_cannot_read(tmp_
     assert broken.returncode == 2
     assert broken.stdout.startswith("stdin: cannot read the pipeline: while parsing a flow")
     assert broken.stdout.count("\n") == 1
+
+
+VARS_AND_HOOKS = """
+resource_types:
+  - name: links
+    type: registry-image
+    source: {repository: "registry.example.com/s3-presigned-url:0.1.0@sha256:0123"}
+resources:
+  - name: link
+    type: links
+    source: {bucket: bkt, ca_bundle: ((ca)), skip_ssl_verification: ((skip))}
+  - name: tagged
+    type: links
+    source: {bucket: bkt, bogus_key: 1}
+jobs:
+  - name: vars
+    plan:
+      - put: link
+        get_params: {file_path: x, method: ((m)), file_name: y.txt}
+      - put: link
+        get_params: {method: post, file_path: x, min_size: ((least)), max_size: 500}
+      - put: link
+        get_params: {file_paths: [a, b, c, d, e, f, g, h, i, j, k], max_objects: ((n))}
+      - put: link
+        get_params: {method: post, file_path: x, max_size: ((most)), file_name: y.txt}
+  - name: hooks
+    plan: []
+    on_success: {put: link, get_params: {bogus: 1}}
+    ensure: {put: link, params: {file_path: y}, get_params: {file_path: y}}
+"""
+
+
+def test_a_var_is_unknown_whatever_the_fields_it_meets_and_a_jobs_own_hooks_are_checked() -> None:
+    code, lines = run_lint(VARS_AND_HOOKS)
+    assert code == 1
+    assert lines == [
+        "stdin: resource tagged: source.bogus_key: unknown field; accepted: "
+        + ", ".join(name for field in lint.fields.SOURCE for name in (field.name, *field.aliases)),
+        # Whatever max_size turns out to be, a file_name has no place in an upload form.
+        (
+            "stdin: job vars, step put: link: params.file_name: applies to download links (method: get), not to "
+            "upload forms (method: post)"
+        ),
+        (
+            "stdin: job hooks, step put: link: params.bogus: unknown field; accepted: "
+            + ", ".join(field.name for field in lint.fields.PARAMS)
+        ),
+        (
+            "stdin: job hooks, step put: link: params.file_path: belongs under the put's get_params, not params: "
+            "the URL is signed by the get that follows the put"
+        ),
+    ]
+
+
+def test_a_file_it_cannot_read_or_steps_nested_past_reading_are_one_line(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.yml"
+    latin1.write_bytes(b"resources: [{name: r, type: s3-presigned-url, source: {bucket: caf\xe9}}]\n")
+    out = io.StringIO()
+    assert lint.main(["lint", str(latin1)], io.StringIO(), out) == 2
+    assert out.getvalue().startswith(f"{latin1}: cannot read the pipeline: 'utf-8' codec can't decode byte 0xe9")
+    assert out.getvalue().count("\n") == 1
+    nested = "{put: link}"
+    for _ in range(2000):
+        nested = f"{{do: [{nested}]}}"
+    deep = (
+        "resources: [{name: link, type: s3-presigned-url, source: {bucket: bkt}}]\n"
+        f"jobs: [{{name: j, plan: [{nested}]}}]"
+    )
+    assert run_lint(deep) == (2, ["stdin: cannot read the pipeline: it is nested too deeply"])
