@@ -25,7 +25,8 @@ from s3_presigned.deadline import shortened
 
 STEP_SECONDS = 120  # no step runs longer, from its start to its exit, whatever servers, DNS or stdin do
 BOUND_VARIABLE = "S3_PRESIGNED_STEP_SECONDS"
-_STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)  # an aborted build's, a terminal's, a lost terminal's
+# An aborted build's, a terminal's, a lost terminal's, and every other signal that ends a process unhandled.
+_STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 _REAP_SECONDS = 1.0  # for a killed step to be gone; only a call stuck in the kernel takes longer
 _LINE_SECONDS = 1.0  # for stderr to take the last line: a reader that stopped reading does not hold the process
 _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its names
