@@ -15,6 +15,7 @@ from s3_presigned.s3 import MAX_KEY_BYTES, REGION
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
 _EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHeaderMalformed and the like
+_SIZE_DIGITS = 13
 _XML_TYPES = ("xml",)  # application/xml, text/xml and S3's own variants all say so
 
 
@@ -239,8 +240,9 @@ def _child_text(root: ET.Element, name: str) -> str | None:
 
 
 def _count(value: str | None) -> int | None:
+    # S3's largest object is 5 TiB, 13 digits: a longer number is no size, and could carry anything.
     text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= _SIZE_DIGITS else None
 
 
 def _etag(value: str | None) -> str | None:

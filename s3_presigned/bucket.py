@@ -46,7 +46,7 @@ S3Request = Mapping[str, str | int]
 
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 _REDIRECTS = range(300, 400)
-_NO_FORMS = (400, 405, 501)  # Bad Request, Method Not Allowed, Not Implemented: what a store that takes none says
+_FORM_REFUSED = (400, 403)  # Bad Request and Forbidden: how S3 refuses a form that breaks its policy
 
 
 class Bucket:
@@ -154,9 +154,9 @@ class Bucket:
     def prove_form(self, action: str, fields: dict[str, str]) -> None:
         """Prove that the store takes upload forms and checks them, without writing: post one it must refuse.
 
-        The form goes with its signature altered, and a field its policy does not allow, and an empty file. A
-        store that checks forms refuses it; one that takes no forms says so; one that took it checks nothing of
-        a form, so its limits would not hold.
+        The form goes with its signature altered, and a field its policy does not allow, and an empty file. Only
+        S3's own refusal of it proves that the store takes forms and checks them: a form taken, a page, a
+        redirect or another error fails the step.
 
         :param action: The form's address.
         :param fields: The signed fields.
@@ -183,10 +183,12 @@ class Bucket:
             raise ResourceError(f"{where}: {unsent}") from None
         if answer.ok:
             raise failures.form_taken(where, answer)
-        if answer.status in _NO_FORMS:
-            refused = self._read_error(where, answer)
-            if refused.code not in failures.FORM_REFUSALS:
-                raise failures.forms_not_taken(where, answer, refused)
+        if answer.status in _REDIRECTS:
+            raise failures.redirect(where, answer)
+        # Only S3's own refusal counts: a page, a redirect or another error says nothing of a form that fits.
+        refused = self._read_error(where, answer)
+        if answer.status not in _FORM_REFUSED or refused.code not in failures.FORM_REFUSALS:
+            raise failures.forms_not_taken(where, answer, refused)
 
     def prove_link(
         self, request: S3Request, expires_in: int, *, check_signatures: bool = True

@@ -144,7 +144,7 @@ def unchecked_warning(endpoint: str) -> str:
 # What a store that checks forms answers to one that breaks its policy: refused as S3 refuses it.
 FORM_REFUSALS = frozenset(
     {"AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "EntityTooSmall", "EntityTooLarge",
-     "InvalidPolicyDocument", "InvalidArgument", "MalformedPOSTRequest"}
+     "InvalidPolicyDocument"}
 )  # fmt: skip
 
 
@@ -152,8 +152,8 @@ def forms_not_taken(where: str, answer: Answer, error: S3Error) -> ResourceError
     """Say that the store takes no upload forms (S3's POST policy), naming what it answered."""
     said = f"{error.code}: {error.message}" if error.message else error.code
     return ResourceError(
-        f"{where}: the store does not take upload forms (S3's POST policy): it answered {answer.describe()}, "
-        f"{said}; sign an upload link with method: put instead"
+        f"{where}: the store does not take upload forms (S3's POST policy) as S3 does: it answered "
+        f"{answer.describe()}, {said}; sign an upload link with method: put instead"
     )
 
 

@@ -20,6 +20,7 @@ import base64
 import bisect
 import os
 import re
+import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Literal
 
@@ -46,7 +47,8 @@ _ESCAPE = re.compile(
 _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # Form encoding turns a space into +: both are one character when secrets are looked for.
-_FOLD = str.maketrans(" ", "+")
+# Space and + alike, as form encoding has them; letters in either case, as a server may change a key's.
+_FOLD = str.maketrans(" " + string.ascii_uppercase, "+" + string.ascii_lowercase)
 
 # Names under which signing material travels: SigV4 and SigV2 queries, the Authorization header, POST policies.
 _SIGNING_NAME = r"x-amz-[a-z0-9-]{1,64}+|signature|credential|securitytoken|awsaccesskeyid"
@@ -136,10 +138,12 @@ class Gate:
         readings = {view.text for secret in others for view in _views(secret)}
         # A signature is found in any run of hex by the set above; encoded otherwise, it is looked for as any
         # secret is, for the first few, which hold the link itself: a step proves one link and few others.
-        encoded = others | set(sorted(self._signatures)[:_ENCODED_SIGNATURES])
+        first_signatures = sorted(self._signatures)[:_ENCODED_SIGNATURES]
+        encoded = others | set(first_signatures)
         self._anywhere = sorted(
             {reading.translate(_FOLD) for reading in readings if len(reading) >= SHORT_SECRET}
             | {form for secret in encoded if len(secret) >= SHORT_SECRET for form in _encoded_forms(secret)}
+            | {form for signature in first_signatures for form in _digest_forms(signature)}
         )
         # Text just before an encoded secret may begin an escape that takes the first characters of its encoding,
         # such as a % that takes two hex digits, or a backslash that takes JSON's: what is left is looked for too,
@@ -348,6 +352,14 @@ def _encoded_forms(secret: str) -> set[str]:
     return {form.translate(_FOLD) for form in forms}
 
 
+def _digest_forms(signature: str) -> set[str]:
+    """List the forms a signature's digest may be written in: its bytes in base64, as byte pairs, as a number."""
+    digest = bytes.fromhex(signature)
+    encoded = base64.b64encode(digest).decode("ascii").rstrip("=")
+    forms = {encoded, encoded.translate(_URLSAFE), " ".join(f"{byte:02x}" for byte in digest), str(int(signature, 16))}
+    return {form.translate(_FOLD) for form in forms}
+
+
 _URLSAFE = str.maketrans("+/", "-_")
 
 
@@ -366,7 +378,8 @@ def _word_char(text: str, index: int) -> bool:
 
 # What S3 says of an object, as the metadata may show it. A value of another shape may be a proxy reflecting
 # the request, and is left out.
-_ETAG = re.compile(r'"[0-9A-Fa-f-]{1,100}+"|[0-9A-Fa-f-]{1,100}+')  # quoted as sent, or unquoted as parsed
+# An MD5 in hex, and for a multipart object the count of its parts: quoted as sent, or unquoted as parsed.
+_ETAG = re.compile(r'"[0-9a-fA-F]{32}(?:-[0-9]{1,5})?"|[0-9a-fA-F]{32}(?:-[0-9]{1,5})?')
 _VERSION_ID = re.compile(r"[A-Za-z0-9._+/-]{1,1024}+")
 _STORAGE_CLASSES = frozenset(
     {

@@ -25,8 +25,20 @@ from s3_presigned.deadline import shortened
 
 STEP_SECONDS = 120  # no step runs longer, from its start to its exit, whatever servers, DNS or stdin do
 BOUND_VARIABLE = "S3_PRESIGNED_STEP_SECONDS"
-# An aborted build's, a terminal's, a lost terminal's, and every other signal that ends a process unhandled.
-_STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+# An aborted build's, a terminal's, a lost terminal's, and every other signal that ends a process unhandled,
+# but those no process can catch (SIGKILL) and those a fault raises in the process itself (SIGSEGV and the like).
+_STOPPING: tuple[int, ...] = tuple(
+    number
+    for number in (
+        *(
+            getattr(signal, name)
+            for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGVTALRM",
+                         "SIGPROF", "SIGXCPU", "SIGXFSZ", "SIGIO", "SIGPWR", "SIGSTKFLT")
+            if hasattr(signal, name)
+        ),
+        *range(signal.SIGRTMIN, signal.SIGRTMAX + 1),
+    )
+)  # fmt: skip
 _REAP_SECONDS = 1.0  # for a killed step to be gone; only a call stuck in the kernel takes longer
 _LINE_SECONDS = 1.0  # for stderr to take the last line: a reader that stopped reading does not hold the process
 _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its names

@@ -18,6 +18,7 @@ import yaml
 
 from s3_presigned import config, fields
 from s3_presigned.errors import ConfigError
+from s3_presigned.fields import METHODS
 
 TYPE_NAME = "s3-presigned-url"
 _VAR = re.compile(r"\(\([^()]*\)\)")
@@ -36,14 +37,16 @@ def problems(pipeline: object) -> Iterator[str]:
         yield "the pipeline: expected a mapping with resource_types, resources and jobs"
         return
     ours = {TYPE_NAME} | {
-        kind["name"] for kind in _items(pipeline.get("resource_types")) if _is_this_type(kind) and "name" in kind
+        str(kind["name"]) for kind in _items(pipeline.get("resource_types")) if _is_this_type(kind) and "name" in kind
     }
     sources: dict[str, config.Source] = {}
     for resource in _items(pipeline.get("resources")):
-        if resource.get("type") not in ours:
+        if str(resource.get("type")) not in ours:
             continue
         name = str(resource.get("name"))
         sources[name] = _NO_SOURCE
+        if _holds_var(resource.get("source")) and isinstance(resource.get("source"), str):
+            continue  # a whole source from a var is unknown
         try:
             section = _mapping(resource.get("source"), "source")
             fields.source_fields(section)  # a name is wrong whatever its value
@@ -78,9 +81,11 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
         source = sources[resource]
         try:
             fields.reject_put_params(_mapping(step.get("params"), "params"))
-            get_params = _mapping(step.get("get_params"), "params")
-            fields.param_fields(get_params)  # a name is wrong whatever its value
-            error = _first_error(partial(config.parse_get_params, source), get_params)
+            error = None
+            if not (isinstance(step.get("get_params"), str) and _holds_var(step.get("get_params"))):
+                get_params = _mapping(step.get("get_params"), "params")
+                fields.param_fields(get_params)  # a name is wrong whatever its value
+                error = _first_error(partial(config.parse_get_params, source), get_params)
         except ConfigError as unreadable:
             error = unreadable
         if error is not None:
@@ -101,12 +106,18 @@ def _first_error(check: Callable[[Mapping[str, object]], object], section: Mappi
             return error
     else:
         return None
-    try:
-        check({name: value for name, value in section.items() if name not in holding})
-    except ConfigError as error:
-        named = error.field.split(".", 1)[-1].split("[", 1)[0]
-        return None if named in holding else error
-    return None
+    # A method from a var may be any: the problem counts only if it stands whichever it is.
+    known = {name: value for name, value in section.items() if name not in holding}
+    standing = None
+    for method in METHODS if "method" in holding else (None,):
+        try:
+            check(known if method is None else known | {"method": method})
+        except ConfigError as error:
+            if error.field.split(".", 1)[-1].split("[", 1)[0] not in holding:
+                standing = standing or error
+                continue
+        return None
+    return standing
 
 
 def _is_this_type(kind: Mapping[str, object]) -> bool:

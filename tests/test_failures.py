@@ -207,3 +207,15 @@ def test_an_endpoint_that_checks_no_signature_is_named_with_what_it_sent() -> No
 def test_set_up_lines_name_the_field_or_the_files() -> None:
     assert failures.no_region().field == "source.region"
     assert "AWS_CONFIG_FILE" in str(failures.aws_config(ValueError("bad profile")))
+
+
+def test_a_store_that_takes_no_forms_or_took_an_altered_one_is_named() -> None:
+    line = str(failures.forms_not_taken("checking the upload form", answer(400), error("UnsupportedAlgorithm")))
+    assert line == (
+        "checking the upload form: the store does not take upload forms (S3's POST policy) as S3 does: it answered "
+        "400 Bad Request, UnsupportedAlgorithm; sign an upload link with method: put instead"
+    )
+    taken = str(failures.form_taken("checking the upload form", answer(200)))
+    assert taken.endswith("(200 OK): it checks neither, so a form's size and type limits would not hold there")
+    assert {"AccessDenied", "SignatureDoesNotMatch"} <= failures.FORM_REFUSALS
+    assert "InvalidArgument" not in failures.FORM_REFUSALS  # an answer to a malformed form, not to a broken policy

@@ -286,7 +286,7 @@ def test_a_long_unknown_key_ends_within_the_bound(s3: S3Server, runner: Runner, 
     assert elapsed < BOUND + SLACK
 
 
-@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGQUIT", "SIGUSR1"])
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGALRM", "SIGXCPU"])
 def test_a_signal_while_the_links_are_written_ends_in_one_line_and_leaves_nothing(
     runner: Runner, start: Any, name: str
 ) -> None:

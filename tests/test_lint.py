@@ -219,3 +219,25 @@ def test_a_file_it_cannot_read_or_steps_nested_past_reading_are_one_line(tmp_pat
         f"jobs: [{{name: j, plan: [{nested}]}}]"
     )
     assert run_lint(deep) == (2, ["stdin: cannot read the pipeline: it is nested too deeply"])
+
+
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        # A method from a var may be post, which takes max_size.
+        (
+            "resources: [{name: r, type: s3-presigned-url, source: {bucket: bkt}}]\n"
+            "jobs: [{name: j, plan: [{put: r, get_params: {method: ((method)), file_path: a, max_size: 1MB}}]}]"
+        ),
+        # A whole section may come from a var.
+        (
+            "resources: [{name: r, type: s3-presigned-url, source: ((s3-source))}]\n"
+            "jobs: [{name: j, plan: [{put: r, get_params: ((share-params))}]}]"
+        ),
+        # A type that is no name is no type of this resource's, and no traceback.
+        "resource_types: [{name: [x], type: registry-image}]\nresources: [{name: r, type: [s3-presigned-url]}]",
+    ],
+    ids=["method-from-a-var", "sections-from-vars", "types-that-are-lists"],
+)
+def test_what_a_var_may_make_valid_or_what_is_no_type_is_not_reported(pipeline: str) -> None:
+    assert run_lint(pipeline) == (0, [])

@@ -531,7 +531,7 @@ def test_a_refused_token_a_role_and_sts_unreachable_are_one_line_each(
 def test_a_store_that_takes_no_forms_fails_the_step_in_one_line(store: Store, runner: Runner) -> None:
     result = runner.get(store.source(), form_params(file_path=f"{folder()}/a.zip", max_size="1MB"))
     line = one_line_failure(result)
-    assert "the store does not take upload forms (S3's POST policy): it answered 400 Bad Request" in line
+    assert "the store does not take upload forms (S3's POST policy) as S3 does: it answered 400 Bad Request" in line
     assert line.endswith("sign an upload link with method: put instead")
     assert list(result.directory.iterdir()) == []
 
