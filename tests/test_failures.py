@@ -12,7 +12,8 @@ ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AK
 
 
 def answer(status: int, body: bytes = b"<Error/>", **headers: str) -> Answer:
-    reasons = {200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
+    reasons = {200: "OK", 301: "Moved Permanently", 400: "Bad Request", 403: "Forbidden", 404: "Not Found"}
+    reasons[500] = "Internal Server Error"
     return Answer(status, reasons.get(status, ""), headers, body)
 
 
