@@ -56,13 +56,14 @@ def run(
             gate.remember(*fields.secret_values(source))
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
             answer = _STEPS[step](resource_class, request, argv, environ)
-        _answer(stdout, _response(answer, gate.current(environ)))
+        through = gate.current(environ)  # once the step is done, it knows every secret it will know
+        _answer(stdout, _response(answer, through))
     except ResourceError as error:
         line = str(error)
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
         line = f"unexpected {type(error).__name__}: {error}"
     else:
-        stderr.write(gate.current(environ).scrub(log.getvalue(), limit=DOCUMENT_CHARS))
+        stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0
     stderr.write(f"error: {one_line(gate.current(environ).scrub(line))}\n")
     return 1
