@@ -337,11 +337,6 @@ class Form(NamedTuple):
     min_size: int
     content_type: str | None
 
-    @property
-    def under_prefix(self) -> bool:
-        """Whether the uploader's file names the key, under a prefix."""
-        return self.key.endswith(FILENAME)
-
 
 class GetParams(NamedTuple):
     """The validated parameters of the implicit get that signs the URLs."""
@@ -362,7 +357,7 @@ class GetParams(NamedTuple):
     @property
     def single(self) -> bool:
         """Whether the step signs exactly one URL, or one form, written to ``url_file``."""
-        return self.method == "post" or self.selection.mode in ("file_path", "regexp")
+        return signs_one(self.method, self.selection.mode)
 
     @property
     def upload_headers(self) -> dict[str, str]:
@@ -407,8 +402,7 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
     if content_type is not None and "*" in str(content_type) and method != "post":
         raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
     url_file = parse_url_file(fields.value(given, "url_file"))
-    single = method == "post" or mode in ("file_path", "regexp")
-    if "url_file" in given and not single:
+    if "url_file" in given and not signs_one(method, mode):
         raise ConfigError(
             "params.url_file", f"applies when one link is signed; {mode} writes urls.json and manifest.json"
         )
@@ -426,6 +420,11 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         max_objects=limit,
         form=_form(selection, given) if method == "post" else None,
     )
+
+
+def signs_one(method: Method, mode: Mode) -> bool:
+    """Whether a step signs exactly one URL, or one form, written to ``url_file``."""
+    return method == "post" or mode in ("file_path", "regexp")
 
 
 def _form(selection: Selection, given: Mapping[str, object]) -> Form:
