@@ -127,10 +127,10 @@ def test_a_private_ca_in_the_system_store_is_trusted_with_no_ca_bundle(
     assert curl(result.url, server.ca_file) == body
 
 
-def test_a_system_store_without_the_ca_fails_in_one_line(
+def test_a_system_store_without_the_ca_fails_in_one_line_and_ca_bundle_comes_first(
     tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
 ) -> None:
-    server, _ = tls_s3
+    server, authority = tls_s3
     server.put("tls/not-in-store.txt")
     trustme.CA().cert_pem.write_to_path(str(system_store.certs / "another-ca.pem"))
     result = system_store.get(server.source(), {"file_path": "tls/not-in-store.txt"})
@@ -140,16 +140,8 @@ def test_a_system_store_without_the_ca_fails_in_one_line(
         result.stderr,
     ), result.stderr
     assert list(result.directory.iterdir()) == []
-
-
-def test_ca_bundle_is_trusted_over_the_system_store(
-    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
-) -> None:
-    server, authority = tls_s3
-    server.put("tls/bundle-first.txt")
-    trustme.CA().cert_pem.write_to_path(str(system_store.certs / "another-ca.pem"))
     source = server.source(ca_bundle=authority.cert_pem.bytes().decode())
-    assert system_store.get(source, {"file_path": "tls/bundle-first.txt"}).returncode == 0
+    assert system_store.get(source, {"file_path": "tls/not-in-store.txt"}).returncode == 0
 
 
 def test_aws_ca_bundle_is_trusted_over_the_system_store(
