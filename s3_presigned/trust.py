@@ -135,7 +135,7 @@ def _files_in(directory: str, skip: str) -> Iterator[str]:
 def _read(path: str) -> bytes:
     """Read a file that may hold certificates; one that cannot be read, or is too large to be one, holds none."""
     try:
-        with open(path, "rb") as stream:  # noqa: PTH123  # pathlib costs more for some hundred files
-            return stream.read(_FILE_LIMIT)
+        with open(path, "rb", buffering=0) as stream:  # noqa: PTH123  # pathlib costs more for some hundred files
+            return stream.readall() if os.fstat(stream.fileno()).st_size <= _FILE_LIMIT else b""
     except OSError:
         return b""
