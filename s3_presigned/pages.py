@@ -100,7 +100,9 @@ def size_text(size: int | None) -> str:
     amount, unit = float(size), 0
     while amount >= 1000 and unit < len(_UNITS) - 1:  # noqa: PLR2004  # decimal units, as file managers show them
         amount, unit = amount / 1000, unit + 1
-    return f"{size} bytes" if unit == 0 else f"{amount:.1f}".removesuffix(".0") + f" {_UNITS[unit]}"
+    if unit == 0:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    return f"{amount:.1f}".removesuffix(".0") + f" {_UNITS[unit]}"
 
 
 def shown(text: str) -> str:
@@ -270,7 +272,7 @@ def _qr_code(url: str, name: str) -> str:
     label = html.escape(f"QR code of the link to {shown(name)}")
     svg = code.svg_inline(scale=1, border=4, light="#fff", dark="#000", omitsize=True, svgclass="code")
     drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-    return f'<details class="qr"><summary>QR code</summary>{drawn}</details>'
+    return f'<details class="qr"><summary>QR code, for a phone</summary>{drawn}</details>'
 
 
 def _origin(url: str) -> str:

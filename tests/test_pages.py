@@ -33,7 +33,7 @@ def form_page(accept: str | None = "image/*", key: str = "in/${filename}", title
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(None, "size unknown"), (0, "0 bytes"), (999, "999 bytes"), (1000, "1 KB"), (1_500_000, "1.5 MB"),
+    [(None, "size unknown"), (0, "0 bytes"), (1, "1 byte"), (999, "999 bytes"), (1000, "1 KB"), (1_500_000, "1.5 MB"),
      (5 * 1024**3, "5.4 GB"), (10**16, "10000 TB")],
 )  # fmt: skip
 def test_sizes_read_as_a_person_reads_them(size: int | None, text: str) -> None:

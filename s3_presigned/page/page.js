@@ -19,7 +19,7 @@
   }
   function update() {
     const left = (end - Date.now()) / 1000;
-    time.textContent = left > 0 ? `${when}, ${soon(left)}` : `${when}, which was ${soon(left)}: it has expired`;
+    time.textContent = left > 0 ? `${when}, ${soon(left)}` : `${when}: expired ${soon(left)}`;
     document.body.classList.toggle("expired", left <= 0);
   }
   update();

@@ -9,7 +9,7 @@ const units = ["bytes", "KB", "MB", "GB", "TB"];
 function sizeText(size, digits = 1) {
   let amount = size, unit = 0;
   while (amount >= 1000 && unit < units.length - 1) { amount /= 1000; unit += 1; }
-  if (unit === 0) return `${size} bytes`;
+  if (unit === 0) return size === 1 ? "1 byte" : `${size} bytes`;
   return `${amount.toFixed(digits).replace(/\.0+$/, "")} ${units[unit]}`;
 }
 function twoSizes(size, limit) {
@@ -99,10 +99,10 @@ function row(file) {
   item.append(head, bar, facts);
   sent.append(item);
   return {
-    set(kind, label, detail) {
+    set(kind, label, ...detail) {
       item.className = kind;
       state.textContent = label;
-      facts.textContent = detail;
+      facts.replaceChildren(...detail);
       bar.hidden = kind !== "sending";
     },
     progress(part) { bar.value = Math.round(part * 100); },
@@ -139,7 +139,8 @@ function upload(file, line) {
       const text = request.responseText;
       const code = (text.match(/<Code>([^<]*)<\/Code>/) || [])[1] || `HTTP ${request.status}`;
       const message = (text.match(/<Message>([^<]*)<\/Message>/) || [])[1] || request.statusText;
-      line.set("refused", "Refused", `${refusal(code, message)} The store said: ${code}: ${message}`);
+      // What the store says is its data: drawn as a name is, so that it cannot reorder the page's own words.
+      line.set("refused", "Refused", `${refusal(code, message)} The store said: `, nameNode(`${code}: ${message}`));
       resolve(false);
     });
     request.addEventListener("error", () => {
@@ -147,7 +148,13 @@ function upload(file, line) {
       const again = document.createElement("button");
       again.type = "button";
       again.textContent = "Try again";
-      again.addEventListener("click", async () => { again.remove(); await upload(file, line); summarize(); });
+      again.addEventListener("click", async () => {
+        again.remove();
+        const sending = upload(file, line);
+        summarize();
+        await sending;
+        summarize();
+      });
       line.item.append(again);
       resolve(false);
     });
@@ -158,8 +165,10 @@ function upload(file, line) {
 function summarize() {
   const states = [...sent.children].map((item) => item.className);
   const done = states.filter((kind) => kind === "done").length;
-  const sending = states.filter((kind) => kind === "sending").length;
-  if (sending) { say(`Sending: ${done} of ${states.length} uploaded.`, ""); return; }
+  if (states.some((kind) => kind === "sending" || kind === "waiting")) {
+    say(`Sending: ${done} of ${states.length} uploaded so far.`, "");
+    return;
+  }
   const all = states.length;
   if (done === all) say(all === 1 ? "Done: the file was uploaded." : `Done: all ${all} files were uploaded.`, "good");
   else say(all === 1 ? "The file was not uploaded." : `${done} of ${all} files were uploaded.`, "bad");
@@ -185,11 +194,13 @@ form.addEventListener("submit", async (event) => {
   for (const [file, line] of lines) {
     const bad = problem(file);
     if (bad) line.set("refused", "Not sent", bad);
+    else line.set("waiting", "Waiting", sizeText(file.size));
   }
   for (const [file, line] of lines) {
-    if (line.item.className !== "refused") {
+    if (line.item.className === "waiting") {
+      const sending = upload(file, line);
       summarize();
-      await upload(file, line);
+      await sending;
     }
   }
   send.disabled = false;
