@@ -24,19 +24,29 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 SCRIPT = "<script>window.ran = (window.ran || 0) + 1; alert('ran')</script>"
-# Keys a hostile uploader chooses, with the name each must be drawn as, and the body each holds.
+# Keys a hostile uploader chooses: the name each must be drawn as, the name Chromium saves it under, its body.
 HOSTILE = {
     "hostile/<img src=x onerror=alert(1)>.html": (
         "<img src=x onerror=alert(1)>.html",
+        "_img src=x onerror=alert(1)_.html",
         f"<!doctype html><title>x</title>{SCRIPT}".encode(),
     ),
-    "hostile/release/invoice\u202efdp.exe": ("release/invoice⟨U+202E⟩fdp.exe", b"MZ not a real program"),
+    "hostile/release/invoice\u202efdp.exe": (
+        "release/invoice⟨U+202E⟩fdp.exe",
+        "invoice_fdp.exe",
+        b"MZ not a real program",
+    ),
     "hostile/drawing.svg": (
+        "drawing.svg",
         "drawing.svg",
         b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(2)"><script>alert(3)</script></svg>',
     ),
-    "hostile/page.html": ("page.html", f"<!doctype html><p>hello</p>{SCRIPT}".encode()),
-    "hostile/zero\u200bwidth \u2067isolate.txt": ("zero⟨U+200B⟩width ⟨U+2067⟩isolate.txt", b"text"),
+    "hostile/page.html": ("page.html", "page.html", f"<!doctype html><p>hello</p>{SCRIPT}".encode()),
+    "hostile/zero\u200bwidth \u2067isolate.txt": (
+        "zero⟨U+200B⟩width ⟨U+2067⟩isolate.txt",
+        "zero_width _isolate.txt",
+        b"text",
+    ),
 }
 TITLE = "Release \u202e1.2.3 <script>alert(4)</script>"
 MESSAGE = "Builds for Acme.\nQuestions: ops@example.com \u200b"
@@ -44,7 +54,7 @@ MESSAGE = "Builds for Acme.\nQuestions: ops@example.com \u200b"
 
 @pytest.fixture
 def hostile_index(s3: S3Server, runner: Runner) -> StepResult:
-    for key, (_, body) in HOSTILE.items():
+    for key, (_, _, body) in HOSTILE.items():
         s3.put(key, body)
     return runner.get(s3.source(), {"prefix": "hostile/", "expires_in": "3d", "title": TITLE, "message": MESSAGE})
 
@@ -99,22 +109,22 @@ def test_hostile_names_draw_as_they_are_run_nothing_and_download(
     screenshot(request, page, tmp_path, "index-hostile")
     assert page.evaluate("window.ran") is None
     assert seen == []  # no dialog, no error, and no breach of the page's policy reported
-    names = [name for name, _ in sorted(HOSTILE.values())]
+    names = sorted(name for name, _, _ in HOSTILE.values())
     assert sorted(page.locator("ul.files a").all_inner_texts()) == names
     assert page.inner_text("h1") == "Release ⟨U+202E⟩1.2.3 <script>alert(4)</script>"
     assert page.inner_text(".message") == "Builds for Acme.\nQuestions: ops@example.com ⟨U+200B⟩"
     # The bidi control would draw "invoiceexe.pdf"; named, the name reads in its own order.
     assert drawn_left_to_right(page, "release/invoice⟨U+202E⟩fdp.exe", ["invoice", "fdp", ".exe"])
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
-    for key, (name, body) in HOSTILE.items():
+    for key, (name, saved_name, body) in HOSTILE.items():
         with page.expect_download() as started:
             page.locator("ul.files a", has_text=name).click()
         download = started.value
-        saved = tmp_path / "saved"
+        # Saved under the key's last part, which Chromium makes safe for a file system: never shown as a page.
+        assert download.suggested_filename == saved_name, key
+        saved = tmp_path / saved_name
         download.save_as(saved)
         assert saved.read_bytes() == body, key
-        # Chromium saves under the key's last part, made safe for a file system: never as a page it shows.
-        assert download.suggested_filename.endswith(key.rpartition(".")[2]), download.suggested_filename
     assert page.url.endswith("/index.html")  # still on the page: each click downloaded
     assert page.evaluate("window.ran") is None
     assert seen == []
