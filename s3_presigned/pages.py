@@ -107,7 +107,11 @@ def size_text(size: int | None) -> str:
 
 def shown(text: str) -> str:
     """Name each character that draws nothing or reorders text, as ``⟨U+202E⟩``, and keep the rest."""
-    return "".join(f"⟨U+{ord(char):04X}⟩" if _hidden(char) else char for char in text)
+    return "".join(_code_point(char) if _hidden(char) else char for char in text)
+
+
+def _code_point(char: str) -> str:
+    return f"⟨U+{ord(char):04X}⟩"
 
 
 def _hidden(char: str) -> bool:
@@ -119,7 +123,7 @@ def _hidden(char: str) -> bool:
 
 def name_html(text: str) -> str:
     """Draw a name or a text as it is: escaped, its hidden characters named and marked, isolated in ``<bdi>``."""
-    parts = (f'<span class="cp">⟨U+{ord(char):04X}⟩</span>' if _hidden(char) else html.escape(char) for char in text)
+    parts = (f'<span class="cp">{_code_point(char)}</span>' if _hidden(char) else html.escape(char) for char in text)
     return f"<bdi>{''.join(parts)}</bdi>"
 
 
@@ -127,8 +131,8 @@ def kind_html(content_type: str | None) -> str:
     """Say a type in words, with the exact type beside it: ``an image (<code>image/*</code>)``."""
     if content_type is None:
         return ""
-    major, _, minor = content_type.lower().partition("/")
-    words = _KINDS.get(content_type.lower()) or _FAMILIES.get(major) or ("any type" if minor == "*" else None)
+    major = content_type.lower().partition("/")[0]
+    words = _KINDS.get(content_type.lower()) or _FAMILIES.get(major)
     exact = f"<code>{html.escape(content_type)}</code>"
     return f"{words} ({exact})" if words else exact
 
@@ -220,11 +224,11 @@ def upload_page(
         ("Goes to", f"{where}{under}, each under its own name" if several else f"{where}, as {name_html(key)}"),
         ("Works until", _until(expires_at)),
     )
-    origin = _origin(action)
     script = f"const accept = {json.dumps(accept)}, hidden = {_HIDDEN_PATTERN};\n" + _script("upload.js")
     script = _script("page.js") + script
     return (
-        _head(heading, script, f"connect-src {origin}; form-action {origin}")
+        # The page may send to the form's own address and nowhere else.
+        _head(heading, script, f"connect-src {action}; form-action {action}")
         + _intro(heading, message)
         + _about(about)
         + f'<form id="upload" method="post" action="{html.escape(action)}" enctype="multipart/form-data">\n'
@@ -273,11 +277,6 @@ def _qr_code(url: str, name: str) -> str:
     svg = code.svg_inline(scale=1, border=4, light="#fff", dark="#000", omitsize=True, svgclass="code")
     drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     return f'<details class="qr"><summary>QR code, for a phone</summary>{drawn}</details>'
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _hash(text: str) -> str:

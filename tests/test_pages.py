@@ -95,6 +95,7 @@ def test_no_hidden_character_reaches_any_page() -> None:
         ("image/*", "an image (<code>image/*</code>)"),
         ("image/webp", "an image (<code>image/webp</code>)"),
         ("application/x-unknown", "<code>application/x-unknown</code>"),
+        ("model/*", "<code>model/*</code>"),
         ("text/csv", "a CSV table (<code>text/csv</code>)"),
     ],
 )
@@ -130,7 +131,7 @@ def digest(text: str) -> str:
 
 
 def test_the_pages_allow_only_their_own_script_and_style_by_hash() -> None:
-    for page, reaches in ((index(("a.txt", URL, 1)), None), (form_page(), "https://bucket.example:8443")):
+    for page, reaches in ((index(("a.txt", URL, 1)), None), (form_page(), "https://bucket.example:8443/")):
         policy = policy_of(page)
         assert policy["default-src"] == "'none'"
         assert policy["base-uri"] == "'none'"

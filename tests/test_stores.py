@@ -399,7 +399,7 @@ def states(page: Page) -> dict[str, tuple[str, str]]:
     """Each file on the upload page: its state's label and what the page says of it."""
     items = page.locator("#sent li")
     return {
-        items.nth(place).locator("bdi").inner_text(): (
+        items.nth(place).locator(".file > bdi").inner_text(): (
             items.nth(place).locator(".state").inner_text(),
             items.nth(place).locator(".facts").inner_text(),
         )
