@@ -13,7 +13,7 @@
   function soon(seconds) {
     const away = Math.abs(seconds);
     if (away >= 36 * 3600) return relative.format(Math.round(seconds / 86400), "day");
-    if (away >= 5400) return relative.format(Math.round(seconds / 3600), "hour");
+    if (away >= 3540) return relative.format(Math.round(seconds / 3600), "hour");
     if (away >= 60) return relative.format(Math.round(seconds / 60), "minute");
     return seconds > 0 ? "in less than a minute" : "just now";
   }
