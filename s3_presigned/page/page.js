@@ -24,4 +24,6 @@
   }
   update();
   setInterval(update, 30000);
+  // And at the moment it expires, which links last at most 7 days: within one timer's reach.
+  setTimeout(update, Math.max(0, end - Date.now()) + 100);
 })();
