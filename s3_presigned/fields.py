@@ -251,6 +251,20 @@ PARAMS = (
         methods=("post",),
     ),
     Field(
+        "title",
+        "string",
+        "The heading of `index.html` or `upload.html` ([pages](docs/pages.md)).",
+        example="Build artifacts from the Acme release team",
+        methods=("get", "post"),
+    ),
+    Field(
+        "message",
+        "string",
+        "Lines under the title: why.",
+        example="Please upload the signed contract by Friday.",
+        methods=("get", "post"),
+    ),
+    Field(
         "cache_control",
         "string",
         "The `Cache-Control` the download is served with.",

@@ -220,6 +220,11 @@ def pytest_testnodedown(node: object, error: object) -> None:  # noqa: ARG001  #
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how long each store of the store tier took to start, for the figures in docs/stores.md."""
+    """Say how long each store of the store tier took to start, for the figures in docs/stores.md, and where the
+    screenshots of the pages are and what the accessibility checker found, which tests note as properties."""
     for line in _started_lines() + _FROM_WORKERS:
         terminalreporter.write_line(line)
+    reports = [report for kept in terminalreporter.stats.values() for report in kept]
+    notes = [value for report in reports for name, value in getattr(report, "user_properties", ()) if name == "note"]
+    for note in dict.fromkeys(notes):
+        terminalreporter.write_line(str(note))
