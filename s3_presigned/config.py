@@ -170,6 +170,8 @@ class Source(NamedTuple):
     key_prefix: str
     ca_bundle: str | None
     verify_ssl: bool
+    public_endpoint: str | None = None
+    """Where people reach the store, which links and forms are signed for; ``None`` for ``endpoint`` itself."""
 
 
 def parse_source(raw: Mapping[str, object]) -> Source:
@@ -194,6 +196,7 @@ def parse_source(raw: Mapping[str, object]) -> Source:
         key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
         ca_bundle=_ca_bundle(given.get("ca_bundle"), skip_verification),
         verify_ssl=not flag(skip_verification, "source.skip_ssl_verification"),
+        public_endpoint=_public_endpoint(given.get("public_endpoint"), checked_endpoint),
     )
 
 
@@ -225,24 +228,42 @@ def _region(value: object, *, custom_endpoint: bool) -> str | None:
     return value
 
 
-def _endpoint(value: object) -> str | None:
+def _endpoint(value: object, field: str = "source.endpoint") -> str | None:
     if value is None:
         return None
     accepted = "expected an http:// or https:// URL such as https://minio.example.com:9000"
     if not isinstance(value, str):
-        raise ConfigError("source.endpoint", f"got {describe(value)}; {accepted}")
+        raise ConfigError(field, f"got {describe(value)}; {accepted}")
     shown = "the endpoint" if "@" in value else value  # a user part may hold a password, even one with a /
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a valid URL; {accepted}") from None
+        raise ConfigError(field, f"{_quoted(shown)} is not a valid URL; {accepted}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a URL; {accepted}")
+        raise ConfigError(field, f"{_quoted(shown)} is not a URL; {accepted}")
     if parts.username or parts.password or parts.query or parts.fragment:
         # The user part may hold a secret, so the value is not quoted.
-        raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")
-    return normalized_endpoint(value)
+        raise ConfigError(field, f"must not hold credentials, a query or a fragment; {accepted}")
+    return normalized_endpoint(value, field)
+
+
+def _public_endpoint(value: object, endpoint: str | None) -> str | None:
+    field = "source.public_endpoint"
+    public = _endpoint(value, field)
+    if public is None:
+        return None
+    if endpoint is None:
+        raise ConfigError(field, "is set without endpoint, the address the step itself reaches the store at")
+    # SigV4 signs the path: a proxy can only pass a link on if it keeps the path as it is.
+    public_path, path = urlsplit(public).path, urlsplit(endpoint).path
+    if public_path != path:
+        raise ConfigError(
+            field,
+            f"has the path {public_path or '/'!r}, and endpoint {path or '/'!r}; a signed link's path cannot change "
+            "on its way, so give both the same path",
+        )
+    return None if public == endpoint else public
 
 
 def _quoted(shown: str) -> str:

@@ -80,6 +80,13 @@ SOURCE = (
         known_as=("endpoint_url",),
     ),
     Field(
+        "public_endpoint",
+        "URL",
+        "Where people reach the store, such as a proxy in front of `endpoint`; links and forms are signed for it "
+        "([how](docs/stores.md#public_endpoint)).",
+        example="https://files.example.com",
+    ),
+    Field(
         "addressing_style",
         "`auto`, `virtual` or `path`",
         "`auto`, `virtual` or `path`. `auto` is path style with an `endpoint` or a bucket with dots, and else the "

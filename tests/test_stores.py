@@ -20,8 +20,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
-from tests.support import BackgroundServer, Runner, StepResult, parse_disposition
+from tests.stores import (
+    PLAIN,
+    REQUIRED,
+    VERSIONED,
+    Fleet,
+    Store,
+    StoreUnavailableError,
+    host_keeping_proxy,
+    stores,
+)
+from tests.support import BackgroundServer, Runner, StepResult, free_port, parse_disposition
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -555,3 +564,82 @@ def test_a_store_that_checks_a_forms_policy_but_no_signature_gets_its_form_with_
     assert store.read(key)[0] == body
     too_large, _ = upload_file(tmp_path, "b.bin", 101)
     assert post_form(result, too_large)[0] >= 400
+
+
+# public_endpoint: links signed for the host people reach, here nginx on a second loopback address.
+def straight_to(store: Store, url: str) -> str:
+    """The same link sent to the store itself, past the proxy."""
+    parts = urllib.parse.urlsplit(url)
+    return store.endpoint + url[len(f"{parts.scheme}://{parts.netloc}") :]
+
+
+@on(*stores())
+def test_links_signed_for_a_proxy_that_keeps_host_work_through_it(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key, body = f"{folder()}/behind a proxy é.bin", os.urandom(2048)
+    store.put(key, body)
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint) as public:
+        source = store.source(public_endpoint=public)
+        download = runner.get(source, {"file_path": key})
+        upload = runner.get(source, {"file_path": f"{key}.up", "method": "put", "content_type": "text/plain"})
+        assert download.url.startswith(f"{public}/")
+        assert upload.url.startswith(f"{public}/")
+        assert curl(download.url)[:2] == (200, body)
+        sent = ("-X", "PUT", "--data-binary", "through the proxy", "-H", "Content-Type: text/plain")
+        assert curl(upload.url, *sent)[0] == 200
+        access_log = (tmp_path / "nginx" / "access.log").read_text(encoding="utf-8")
+    assert store.read(f"{key}.up")[0] == b"through the proxy"
+    # The step's own proof went through the proxy, as people's requests do.
+    assert "python-urllib3" in access_log, access_log
+    assert "note:" not in download.stderr
+    if store.checks_signatures:
+        assert curl(straight_to(store, download.url))[0] == 403
+        assert curl(straight_to(store, upload.url), *sent)[0] == 403
+
+
+@on(*stores(forms=True))
+def test_a_form_signed_for_a_proxy_that_keeps_host_works_through_it(
+    store: Store, runner: Runner, tmp_path: Path
+) -> None:
+    key = f"{folder()}/form behind a proxy.txt"
+    upload = tmp_path / "upload.txt"
+    upload.write_bytes(b"posted through the proxy")
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint) as public:
+        result = runner.get(store.source(public_endpoint=public), {"file_path": key, "method": "post", "max_size": 100})
+        assert result.url.startswith(public)
+        assert post_form(result, upload)[0] == 201
+    assert store.read(key)[0] == b"posted through the proxy"
+
+
+@on(*stores(checks_signatures=True))
+def test_a_proxy_that_rewrites_host_fails_the_step_in_one_line(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/behind a proxy that rewrites Host.txt"
+    store.put(key, b"never served")
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint, keep_host=False) as public:
+        line = one_line_failure(runner.get(store.source(public_endpoint=public), {"file_path": key}))
+    host = urllib.parse.urlsplit(public).netloc
+    assert line == (
+        f"error: checking the link to s3://{PLAIN}/{key}: the link signed for {public} was refused there "
+        f"(SignatureDoesNotMatch), though {store.endpoint} takes what is signed for itself: the proxy at {public} "
+        f"must pass the Host header on as it is, {host}, and the path unchanged"
+    )
+
+
+# Each store's answer to a link sent with the public host in Host, when the step cannot reach that host.
+PUBLIC_HOST_REFUSED: frozenset[str] = frozenset()
+
+
+@on(*stores())
+def test_a_public_host_the_step_cannot_reach_is_proven_at_the_endpoint(store: Store, runner: Runner) -> None:
+    key, body = f"{folder()}/unreachable public host.txt", b"proven with the public host in Host"
+    store.put(key, body)
+    public = f"http://127.0.0.3:{free_port('127.0.0.3')}"  # nothing listens there
+    result = runner.get(store.source(public_endpoint=public), {"file_path": key})
+    if store.name in PUBLIC_HOST_REFUSED:
+        line = one_line_failure(result)
+        assert "cannot serve links through such a proxy" in line
+        return
+    assert result.returncode == 0, result.stderr
+    assert result.url.startswith(f"{public}/")
+    assert f"note: {public} cannot be reached from here" in result.stderr
+    host = urllib.parse.urlsplit(public).netloc
+    assert curl(straight_to(store, result.url), "-H", f"Host: {host}")[:2] == (200, body)
