@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from s3_presigned.config import Form, Source
 
 Operation = Literal["get_object", "put_object", "list_objects_v2"]
-S3Request = Mapping[str, str | int]
+S3Request = Mapping[str, object]
 
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 _REDIRECTS = range(300, 400)
@@ -140,6 +140,8 @@ class Bucket:
             {"success_action_status": "201"},
             ["content-length-range", form.min_size, form.max_size],
         ]
+        fields |= form.fields
+        conditions += [{name: value} for name, value in form.fields.items()]
         if form.content_type is not None and form.content_type.endswith("/*"):
             family = form.content_type[:-1]
             fields["Content-Type"] = family
@@ -272,7 +274,7 @@ class Bucket:
             listed.key == key and (size is None or listed.size == size) for listed in page.objects
         )
 
-    def probe(self, key: str) -> None:
+    def probe(self, key: str) -> bool:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
 
         An upload cannot be tried without writing, so this is as far as a check can go: ``AccessDenied`` here
@@ -280,6 +282,7 @@ class Bucket:
         signature altered: a web console serves it, and fails the step, as for a download.
 
         :param key: The key the upload will write, as the listing's prefix, to keep the answer small.
+        :returns: Whether the key exists, as far as the listing says.
         :raises ResourceError: If the bucket, the region or the credentials are wrong.
         """
         where = f"checking s3://{self.name} for the upload"
@@ -294,13 +297,15 @@ class Bucket:
             if _listing_page(forged) is None:
                 raise failures.unchecked_signatures(where, forged, "listing", "bucket")
             self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
-        answer = self._exchange(where, sign, {})
+        answer = self._exchange(where, sign, {}, body_limit=PAGE_LIMIT)
         if answer.ok:
-            return
+            page = _listing_page(answer)
+            return page is not None and any(listed.key == key for listed in page.objects)
         error = self._read_error(where, answer)
         self._refuse_public_host_refused(where, error)
         if error.code != "AccessDenied":
             raise failures.failure(self._asked(where), answer, error)
+        return False
 
     def refuse_links_dead_on_arrival(self, expires_in: int) -> None:
         """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from s3_presigned import fields
+from s3_presigned import fields, upload_headers
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.endpoint import normalized_endpoint
 from s3_presigned.errors import ConfigError, describe, kind
@@ -357,6 +357,7 @@ class Form(NamedTuple):
     max_size: int
     min_size: int
     content_type: str | None
+    fields: dict[str, str] = {}  # noqa: RUF012  # the metadata, tags and ACL the upload must carry; never changed
 
 
 class GetParams(NamedTuple):
@@ -374,16 +375,13 @@ class GetParams(NamedTuple):
     allow_empty: bool
     max_objects: int
     form: Form | None = None
+    upload_headers: dict[str, str] = {}  # noqa: RUF012  # never changed
+    """The headers a ``put`` upload must send exactly as signed, by name as it is sent."""
 
     @property
     def single(self) -> bool:
         """Whether the step signs exactly one URL, or one form, written to ``url_file``."""
         return signs_one(self.method, self.selection.mode)
-
-    @property
-    def upload_headers(self) -> dict[str, str]:
-        """The headers an upload must send exactly as signed."""
-        return {"Content-Type": self.content_type} if self.method == "put" and self.content_type else {}
 
     @property
     def downloads_verified(self) -> bool:
@@ -422,6 +420,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
     content_type = given.get("content_type")
     if content_type is not None and "*" in str(content_type) and method != "post":
         raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
+    flag(fields.value(given, "overwrite"), "params.overwrite")
+    upload = upload_headers.parse(given, None if content_type is None else str(content_type), form=method == "post")
     url_file = parse_url_file(fields.value(given, "url_file"))
     if "url_file" in given and not signs_one(method, mode):
         raise ConfigError(
@@ -439,7 +439,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         allow_shorter_expiry=flag(fields.value(given, "allow_shorter_expiry"), "params.allow_shorter_expiry"),
         allow_empty=flag(fields.value(given, "allow_empty"), "params.allow_empty"),
         max_objects=limit,
-        form=_form(selection, given) if method == "post" else None,
+        form=_form(selection, given)._replace(fields=upload.form_fields) if method == "post" else None,
+        upload_headers=upload.headers if method == "put" else {},
     )
 
 

@@ -229,6 +229,14 @@ def aws_config(error: Exception) -> ResourceError:
     return ResourceError(f"AWS config: {error}; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
 
 
+def exists_already(bucket: str, key: str) -> ResourceError:
+    """Say that an upload link that may not overwrite is for a key that exists: every upload would be refused."""
+    return ResourceError(
+        f"params.overwrite: s3://{bucket}/{key} exists already, so every upload through a link with overwrite: "
+        "false would be refused (412); sign another key, or set overwrite: true"
+    )
+
+
 def public_route_note(public: str, endpoint: str) -> str:
     """Say that the step proves links through ``endpoint``, since it cannot reach the host they are signed for."""
     host = urlsplit(public).netloc

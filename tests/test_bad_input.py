@@ -216,8 +216,8 @@ CASES: list[tuple[str, str, str, str]] = [
     (
         "s3-resource-only-key",
         "in",
-        get(source=source_with(server_side_encryption="AES256")),
-        "source.server_side_encryption",
+        get(source=source_with(disable_multipart=True)),
+        "source.disable_multipart",
     ),
 ]
 

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 
-from tests.support import BUCKET, Runner, S3Server, fetch
+from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 
 def test_upload_through_the_url_comes_back_byte_identical(s3: S3Server, runner: Runner) -> None:
@@ -27,7 +27,8 @@ def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, runner
     result = runner.get(s3.source(), params)
     headers = json.loads(result.file("headers.json"))
     assert headers == {"Content-Type": "application/json"}
-    assert result.metadata["required_headers"] == "the upload must send exactly Content-Type: application/json"
+    required = result.metadata["required_headers"]
+    assert required == "the upload must send Content-Type, exactly as headers.json holds them"
     assert fetch(result.url, method="PUT", data=b"{}", headers={"Content-Type": "text/plain"})[0] == 403
     assert fetch(result.url, method="PUT", data=b'{"ok": true}', headers=headers)[0] == 200
     stored = s3.client().get_object(Bucket=BUCKET, Key="uploads/report.json")
@@ -92,3 +93,45 @@ def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Serv
         result = runner.get(s3.source(), params)
         assert result.returncode != 0
         assert result.stderr.startswith(f"error: params.{field}: "), result.stderr
+
+
+def docs_block(heading: str) -> str:
+    """The first sh block under a heading of docs/uploads.md."""
+    text = (ROOT / "docs" / "uploads.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runner: Runner) -> None:
+    params = {
+        "file_path": "uploads/headers é.txt",
+        "method": "put",
+        "content_type": "text/plain",
+        "metadata": {"owner": "team-a", "note": "a b"},
+        "tags": {"team": "a b"},
+        "content_md5": hashlib.md5(b"sent with its headers\n").hexdigest(),  # noqa: S324  # what Content-MD5 holds
+    }
+    result = runner.get(s3.source(), params)
+    written = (result.directory / "headers.json").read_text(encoding="utf-8")
+    assert json.loads(written)["x-amz-meta-owner"] == "team-a"  # written exactly, not blanked as a query would be
+    assert result.metadata["required_headers"] == (
+        "the upload must send Content-Type, Content-MD5, x-amz-tagging, x-amz-meta-owner, x-amz-meta-note, "
+        "exactly as headers.json holds them"
+    )
+    assert leaks(result) == []
+    work = result.directory.parent
+    (work / "link").symlink_to(result.directory)
+    (work / "report.json").write_bytes(b"sent with its headers\n")
+    subprocess.run(["bash", "-euo", "pipefail", "-c", docs_block("Signed headers")], cwd=work, check=True, timeout=60)
+    stored = s3.client().head_object(Bucket=BUCKET, Key="uploads/headers é.txt")
+    # Header names are case-insensitive: rclone gives them back capitalised.
+    assert {name.lower(): value for name, value in stored["Metadata"].items()} == {"owner": "team-a", "note": "a b"}
+    assert stored["ContentType"] == "text/plain"
+
+
+def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, runner: Runner) -> None:
+    params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
+    result = runner.get(s3.source(), params)
+    assert result.returncode != 0
+    assert result.stderr == "error: headers.json: the value of x-amz-meta-key holds a secret of the step; take it out\n"
+    assert not (result.directory / "headers.json").exists()
