@@ -649,7 +649,7 @@ def test_a_public_host_the_step_cannot_reach_is_proven_at_the_endpoint(store: St
 # Upload links that carry their headers: each header on every store that has the feature.
 # What each store lacks, as measured; docs/stores.md and the README's table say the same.
 LACKS: dict[str, frozenset[str]] = {
-    "rclone": frozenset({"tags", "acl", "sse", "overwrite", "checksum_sha256", "form_headers"}),
+    "rclone": frozenset({"tags", "acl", "overwrite", "checksum_sha256", "form_headers"}),
     "ceph": frozenset({"sse", "checksum_sha256"}),
     "seaweedfs": frozenset({"acl", "sse", "form_headers"}),
     "juicefs": frozenset({"metadata", "tags", "acl", "sse", "overwrite", "checksum_sha256", "form_headers"}),
@@ -802,3 +802,44 @@ def test_a_form_sets_the_metadata_tags_and_acl_its_policy_names(store: Store, ru
     assert client.head_object(Bucket=PLAIN, Key=key)["Metadata"] == {"owner": "team-a"}
     tag_set = client.get_object_tagging(Bucket=PLAIN, Key=key)["TagSet"]
     assert {tag["Key"]: tag["Value"] for tag in tag_set} == {"team": "a b"}
+
+
+def _lacked(store: Store, runner: Runner, tmp_path: Path, feature: str) -> bool:
+    """Upload with the feature's header where the store lacks it; whether it went as the store table says."""
+    key = f"{folder()}/lacking {feature}.bin"
+    body, wrong = payload(tmp_path), tmp_path / "wrong.bin"
+    wrong.write_bytes(b"another body")
+    params = {
+        "metadata": {"metadata": {"owner": "team-a"}},
+        "tags": {"tags": {"team": "a"}},
+        "acl": {"acl": "public-read"},
+        "sse": {"server_side_encryption": "AES256"},
+        "overwrite": {"overwrite": False},
+        "checksum_sha256": {"checksum_sha256": hashlib.sha256(body.read_bytes()).hexdigest()},
+        "content_md5": {"content_md5": hashlib.md5(body.read_bytes()).hexdigest()},  # noqa: S324  # Content-MD5's
+    }[feature]
+    result = runner.get(store.source(), put_params(key, **params))
+    if feature == "sse":  # refused
+        return upload_with(result, body)[0] >= 400  # an error status
+    if feature in ("checksum_sha256", "content_md5"):  # ignored: another body arrives
+        return upload_with(result, wrong)[0] == 200 and store.read(key)[0] == b"another body"
+    assert upload_with(result, body)[0] == 200
+    if feature == "overwrite":  # ignored: a second upload overwrites
+        return upload_with(result, wrong)[0] == 200 and store.read(key)[0] == b"another body"
+    head = store.client().head_object(Bucket=PLAIN, Key=key)
+    if feature == "metadata":
+        return head["Metadata"] == {}
+    if feature == "tags":
+        return "TagCount" not in head
+    return curl(f"{store.endpoint}/{PLAIN}/{urllib.parse.quote(key)}")[0] != 200  # acl: not readable unsigned
+
+
+@pytest.mark.parametrize(
+    ("store", "feature"),
+    [(name, feature) for name, lacks in LACKS.items() for feature in sorted(lacks) if feature != "form_headers"],
+    indirect=["store"],
+)
+def test_a_header_a_store_lacks_is_ignored_or_refused_as_the_table_says(
+    store: Store, runner: Runner, tmp_path: Path, feature: str
+) -> None:
+    assert _lacked(store, runner, tmp_path, feature)
