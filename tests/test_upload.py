@@ -135,3 +135,15 @@ def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, r
     assert result.returncode != 0
     assert result.stderr == "error: headers.json: the value of x-amz-meta-key holds a secret of the step; take it out\n"
     assert not (result.directory / "headers.json").exists()
+
+
+def test_many_upload_links_carry_the_same_headers(s3: S3Server, runner: Runner) -> None:
+    keys = [f"uploads/tagged/{n} é.txt" for n in range(3)]
+    params = {"file_paths": keys, "method": "put", "metadata": {"owner": "team-a"}, "acl": "private"}
+    result = runner.get(s3.source(), params)
+    headers = json.loads(result.file("headers.json"))
+    assert headers == {"x-amz-acl": "private", "x-amz-meta-owner": "team-a"}
+    for key, url in json.loads(result.file("urls.json")).items():
+        assert fetch(url, method="PUT", data=key.encode(), headers={"x-amz-acl": "private"})[0] == 403
+        assert fetch(url, method="PUT", data=key.encode(), headers=headers)[0] == 200
+        assert s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
