@@ -158,7 +158,8 @@ SOURCE = (
     Field(
         "ca_bundle",
         "PEM text",
-        "PEM text of the CA that signs the endpoint's certificate; STS keeps the system's CAs.",
+        "PEM text of the endpoint's CA; else `AWS_CA_BUNDLE`, else the system's CAs (`/etc/ssl/certs`, "
+        "[details](docs/security.md#which-cas-the-step-trusts)).",
         example="-----BEGIN CERTIFICATE-----",
         known_as=("ca_cert",),
     ),

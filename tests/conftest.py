@@ -28,6 +28,7 @@ from tests.support import (
     leaks,
     wait_for_port,
 )
+from tests.system_store import SystemStoreRunner, namespace_problem, required
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -143,6 +144,22 @@ def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def runner(assets: Path, tmp_path: Path) -> Iterator[Runner]:
     """The script runner; after the test, no run may have leaked a secret or a signature."""
     runner = Runner(assets, tmp_path)
+    yield runner
+    found = [leak for result in runner.runs for leak in leaks(result)]
+    assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
+def system_store(assets: Path, tmp_path: Path) -> Iterator[SystemStoreRunner]:
+    """The script runner with an empty directory of the test's as the system's CA store; the same leak scan."""
+    problem = namespace_problem()
+    if problem is not None:
+        if required():
+            pytest.fail(f"the system store's tests are required here, but namespaces cannot be made: {problem}")
+        pytest.skip(f"a system store of the test's own needs a mount namespace, as root: {problem}")
+    certs = tmp_path / "etc-ssl-certs"
+    certs.mkdir()
+    runner = SystemStoreRunner(assets, tmp_path, certs=certs)
     yield runner
     found = [leak for result in runner.runs for leak in leaks(result)]
     assert not found, f"secrets leaked: {found}"
