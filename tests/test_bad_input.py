@@ -104,6 +104,14 @@ CASES: list[tuple[str, str, str, str]] = [
         "source.region",
     ),
     ("region-trailing-space", "in", get(source=source_with(region="us-east-1 ")), "source.region"),
+    (
+        "checksum-not-hex",
+        "in",
+        get(params=params_with(method="put", checksum_sha256="sha256:abc")),
+        "params.checksum_sha256",
+    ),
+    ("metadata-not-a-map", "in", get(params=params_with(method="put", metadata=["owner"])), "params.metadata"),
+    ("tags-for-a-download", "in", get(params=params_with(tags={"team": "a"})), "params.tags"),
     ("public-endpoint-not-url", "in", get(source=source_with(public_endpoint="files")), "source.public_endpoint"),
     (
         "public-endpoint-without-endpoint",

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import urllib.parse
 
 from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
@@ -95,6 +96,16 @@ def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Serv
         assert result.stderr.startswith(f"error: params.{field}: "), result.stderr
 
 
+QUERY_SIGNING_PARAMS = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)
+
+
 def docs_block(heading: str) -> str:
     """The first sh block under a heading of docs/uploads.md."""
     text = (ROOT / "docs" / "uploads.md").read_text(encoding="utf-8")
@@ -114,6 +125,12 @@ def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runne
     result = runner.get(s3.source(), params)
     written = (result.directory / "headers.json").read_text(encoding="utf-8")
     assert json.loads(written)["x-amz-meta-owner"] == "team-a"  # written exactly, not blanked as a query would be
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(result.url).query)
+    # Signed as headers, which the upload must send, never as query parameters, which the link would carry.
+    assert sorted(query) == sorted(QUERY_SIGNING_PARAMS)
+    assert query["X-Amz-SignedHeaders"] == [
+        "content-md5;content-type;host;x-amz-meta-note;x-amz-meta-owner;x-amz-tagging"
+    ]
     assert result.metadata["required_headers"] == (
         "the upload must send Content-Type, Content-MD5, x-amz-tagging, x-amz-meta-owner, x-amz-meta-note, "
         "exactly as headers.json holds them"
