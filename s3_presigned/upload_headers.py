@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from s3_presigned.errors import ConfigError, describe
 
@@ -40,7 +39,7 @@ BOTOCORE_NAMES = {
 _METADATA_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])?", re.ASCII)  # no _: proxies drop such headers
 _METADATA_BYTES = 2048  # S3's limit on the names and values of an object's metadata together
 _PRINTABLE = re.compile(r"[\x20-\x7e]*", re.ASCII)
-_TAG_TEXT = re.compile(r"[\w\s.:/=+\-@]*")  # S3's tag characters: letters, digits, spaces and _ . : / = + - @
+_TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")  # S3's tag characters: letters, digits, spaces and _ . : / = + - @
 _MOST_TAGS = 10
 _TAG_KEY_CHARS, _TAG_VALUE_CHARS = 128, 256
 _HEX = {"checksum_sha256": (64, "sha256sum"), "content_md5": (32, "md5sum")}
@@ -140,8 +139,11 @@ def _tags(value: object) -> list[tuple[str, str]]:
 
 
 def _tagging_xml(tags: list[tuple[str, str]]) -> str:
-    """Write tags as a form's ``tagging`` field: S3's Tagging document, where a link's header takes a query."""
-    tag_set = "".join(f"<Tag><Key>{escape(key)}</Key><Value>{escape(value)}</Value></Tag>" for key, value in tags)
+    """Write tags as a form's ``tagging`` field: S3's Tagging document, where a link's header takes a query.
+
+    S3's tag characters hold none that XML escapes, so the tags stand in it as they are.
+    """
+    tag_set = "".join(f"<Tag><Key>{key}</Key><Value>{value}</Value></Tag>" for key, value in tags)
     return f"<Tagging><TagSet>{tag_set}</TagSet></Tagging>"
 
 

@@ -135,3 +135,11 @@ def test_a_checksum_for_many_keys_is_refused() -> None:
     with pytest.raises(ConfigError) as raised:
         config.parse_get_params(SOURCE, {"file_paths": ["a", "b"], "method": "put", "content_md5": "0" * 32})
     assert str(raised.value) == "params.content_md5: applies to file_path only, not to file_paths"
+
+
+def test_a_tag_with_a_line_break_is_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        put(tags={"team": "a\nb"})
+    assert str(raised.value) == (
+        "params.tags.team: got 'a\\nb'; expected text of up to 256 of letters, digits, spaces and _ . : / = + - @"
+    )
