@@ -62,10 +62,23 @@ class Transport:
     def route(self, signed_for: str, through: str) -> None:
         """Send what is signed for one origin to another, with the first's Host, as a proxy that keeps Host does.
 
+        A bucket's virtual host under the first origin's host goes the same way.
+
         :param signed_for: The scheme, host and port a link is signed for, as :func:`origin` writes them.
         :param through: The scheme, host and port to connect to instead.
         """
         self._routes[signed_for] = through
+
+    def _routed(self, url: str) -> str:
+        """Where to send a URL: to the origin it is routed through, if any, with a virtual host's bucket too."""
+        parts = urlsplit(url)
+        for signed_for, through in self._routes.items():
+            base = urlsplit(signed_for)
+            if parts.scheme == base.scheme and (
+                parts.netloc == base.netloc or parts.netloc.endswith(f".{base.netloc}")
+            ):
+                return through + url[len(origin(url)) :]
+        return url
 
     def reaches(self, url: str) -> bool:
         """Whether a connection to the URL's host and port opens, directly or through the environment's proxy."""
@@ -102,9 +115,7 @@ class Transport:
         # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
         parts = urlsplit(url)
         headers = {"Host": host_header(parts.scheme, parts.netloc)} | (headers or {})
-        signed_for = origin(url)
-        if signed_for in self._routes:
-            url = self._routes[signed_for] + url[len(signed_for) :]
+        url = self._routed(url)
         seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
         problem = ""
         for attempt in range(MAX_ATTEMPTS):
