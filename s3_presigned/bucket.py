@@ -33,7 +33,7 @@ from s3_presigned.failures import Asked
 from s3_presigned.listing import PageGuard
 from s3_presigned.s3 import FIRST_GUESS_REGION
 from s3_presigned.session import new_session
-from s3_presigned.transport import PAGE_LIMIT, Transport
+from s3_presigned.transport import PAGE_LIMIT, Transport, origin
 from s3_presigned.trust import Trust, trusted
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from s3_presigned.config import Form, Source
 
 Operation = Literal["get_object", "put_object", "list_objects_v2"]
-S3Request = Mapping[str, str | int]
+S3Request = Mapping[str, object]
 
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 _REDIRECTS = range(300, 400)
@@ -85,7 +85,9 @@ class Bucket:
         self.clock_skew: float | None = None
         """S3's clock less this machine's, in seconds, once an answer has said; ``None`` before."""
         self.region = region
-        self._client, self._transport = self._connect(region)
+        # Whether requests signed for public_endpoint go to endpoint instead; None until the step first sends one.
+        self._routed: bool | None = None if source.public_endpoint is not None else False
+        self._client, self._links_client, self._transport = self._connect(region)
 
     @classmethod
     @contextlib.contextmanager
@@ -113,15 +115,18 @@ class Bucket:
             identity = resolve_identity(source, session, start, wanted_seconds)
             yield cls(source, session, identity, start, trust, warnings)
 
-    def presign(self, operation: Operation, request: S3Request, expires_in: int) -> str:
+    def presign(self, operation: Operation, request: S3Request, expires_in: int, *, for_people: bool = True) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
 
         :param operation: ``get_object`` or ``put_object`` for links, ``list_objects_v2`` for the step's own use.
         :param request: The operation's parameters, such as ``Bucket`` and ``Key``.
         :param expires_in: Seconds.
+        :param for_people: Sign for the host people reach, ``public_endpoint``; else for ``endpoint``, which
+            only the step uses.
         """
+        client = self._links_client if for_people else self._client
         try:
-            return self._client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
+            return client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
 
@@ -136,6 +141,8 @@ class Bucket:
             {"success_action_status": "201"},
             ["content-length-range", form.min_size, form.max_size],
         ]
+        fields |= form.fields
+        conditions += [{name: value} for name, value in form.fields.items()]
         if form.content_type is not None and form.content_type.endswith("/*"):
             family = form.content_type[:-1]
             fields["Content-Type"] = family
@@ -144,7 +151,7 @@ class Bucket:
             fields["Content-Type"] = form.content_type
             conditions.append({"Content-Type": form.content_type})
         try:
-            post = self._client.generate_presigned_post(
+            post = self._links_client.generate_presigned_post(
                 self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
             )
         except BotoCoreError as error:
@@ -222,6 +229,7 @@ class Bucket:
             answer = self._exchange(where, sign, {})
         if not answer.ok:
             error = self._read_error(where, answer)
+            self._refuse_public_host_refused(where, error)
             asked = self._asked(where)
             pays = (
                 failures.is_denied(error) and not failures.names_kms(error) and not failures.is_missing(answer, error)
@@ -261,15 +269,13 @@ class Bucket:
     def _lists(self, where: str, key: str, size: int | None) -> bool:
         """Whether S3's XML listing of the key names it, at ``size`` unless that is ``None``."""
         request: S3Request = {"Bucket": self.name, "Prefix": key, "EncodingType": "url"}
-        answer = self._exchange(
-            where, lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS), {}, body_limit=PAGE_LIMIT
-        )
+        answer = self._exchange(where, self._internal_listing(request), {}, body_limit=PAGE_LIMIT)
         page = _listing_page(answer)
         return page is not None and any(
             listed.key == key and (size is None or listed.size == size) for listed in page.objects
         )
 
-    def probe(self, key: str) -> None:
+    def probe(self, key: str) -> bool:
         """Prove the region, the credentials and the bucket with one small listing, before signing an upload.
 
         An upload cannot be tried without writing, so this is as far as a check can go: ``AccessDenied`` here
@@ -277,6 +283,7 @@ class Bucket:
         signature altered: a web console serves it, and fails the step, as for a download.
 
         :param key: The key the upload will write, as the listing's prefix, to keep the answer small.
+        :returns: Whether the key exists, as far as the listing says.
         :raises ResourceError: If the bucket, the region or the credentials are wrong.
         """
         where = f"checking s3://{self.name} for the upload"
@@ -291,12 +298,15 @@ class Bucket:
             if _listing_page(forged) is None:
                 raise failures.unchecked_signatures(where, forged, "listing", "bucket")
             self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
-        answer = self._exchange(where, sign, {})
+        answer = self._exchange(where, sign, {}, body_limit=PAGE_LIMIT)
         if answer.ok:
-            return
+            page = _listing_page(answer)
+            return page is not None and any(listed.key == key for listed in page.objects)
         error = self._read_error(where, answer)
+        self._refuse_public_host_refused(where, error)
         if error.code != "AccessDenied":
             raise failures.failure(self._asked(where), answer, error)
+        return False
 
     def refuse_links_dead_on_arrival(self, expires_in: int) -> None:
         """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.
@@ -323,12 +333,7 @@ class Bucket:
         request: dict[str, str | int] = {"Bucket": self.name, "Prefix": prefix, "EncodingType": "url"}
         objects: list[ListedObject] = []
         while True:
-            answer = self._exchange(
-                where,
-                lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS),
-                {},
-                body_limit=PAGE_LIMIT,
-            )
+            answer = self._exchange(where, self._internal_listing(request), {}, body_limit=PAGE_LIMIT)
             if not answer.ok:
                 error = self._read_error(where, answer)
                 if error.code == "AccessDenied":
@@ -346,21 +351,59 @@ class Bucket:
                 return objects
             request["ContinuationToken"] = token
 
-    def _connect(self, region: str) -> tuple[S3Client, Transport]:
-        client = cast(
-            "S3Client",
-            self._session.create_client(
-                "s3",
-                region_name=region,
-                endpoint_url=self._source.endpoint,
-                aws_access_key_id=self.identity.credentials.access_key,
-                aws_secret_access_key=self.identity.credentials.secret_key,
-                aws_session_token=self.identity.credentials.token,
-                config=client_config(self._source),
-                verify=self._trust.verify,
-            ),
-        )
-        return client, Transport(self._trust, client.meta.endpoint_url)
+    def _internal_listing(self, request: S3Request) -> Callable[[], str]:
+        """Sign a listing the step sends for itself, to ``endpoint``."""
+        return lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS, for_people=False)
+
+    def _connect(self, region: str) -> tuple[S3Client, S3Client, Transport]:
+        """Set up the client that signs for ``endpoint``, the one that signs links, and the transport."""
+
+        def client_for(endpoint: str | None) -> S3Client:
+            return cast(
+                "S3Client",
+                self._session.create_client(
+                    "s3",
+                    region_name=region,
+                    endpoint_url=endpoint,
+                    aws_access_key_id=self.identity.credentials.access_key,
+                    aws_secret_access_key=self.identity.credentials.secret_key,
+                    aws_session_token=self.identity.credentials.token,
+                    config=client_config(self._source),
+                    verify=self._trust.verify,
+                ),
+            )
+
+        endpoint, public = self._source.endpoint, self._source.public_endpoint
+        client = client_for(endpoint)
+        links_client = client if public is None else client_for(public)
+        transport = Transport(self._trust, client.meta.endpoint_url)
+        if self._routed and public is not None and endpoint is not None:
+            transport.route(origin(public), origin(endpoint))
+        return client, links_client, transport
+
+    def _find_public_route(self) -> None:
+        """Reach ``public_endpoint`` as people do; where the step cannot, send its requests to ``endpoint``.
+
+        They carry the public host in ``Host``, as a proxy that keeps ``Host`` sends them.
+        """
+        public, endpoint = self._source.public_endpoint, self._source.endpoint
+        self._routed = public is not None and endpoint is not None and not self._transport.reaches(public)
+        if self._routed and public is not None and endpoint is not None:
+            self._transport.route(origin(public), origin(endpoint))
+            self._warnings.write(failures.public_route_note(public, endpoint))
+
+    def _refuse_public_host_refused(self, where: str, error: S3Error) -> None:
+        """Name the store or the proxy, if a request signed for ``public_endpoint`` was refused by its signature.
+
+        The step's own listing, signed for ``endpoint``, tells a host the store will not sign for from a key that
+        does not match: only the first is worded here.
+        """
+        public, endpoint = self._source.public_endpoint, self._source.endpoint
+        if public is None or endpoint is None or error.code != "SignatureDoesNotMatch":
+            return
+        request: S3Request = {"Bucket": self.name, "MaxKeys": 1}
+        if self._exchange(where, self._internal_listing(request), {}, body_limit=PAGE_LIMIT).ok:
+            raise failures.public_host_refused(where, public, endpoint, routed=bool(self._routed))
 
     def _exchange(
         self, where: str, url_for: Callable[[], str], headers: dict[str, str], *, body_limit: int = 0
@@ -384,6 +427,8 @@ class Bucket:
         _, signed, signature = url.rpartition("X-Amz-Signature=")
         if signed:
             gate.remember(signature)
+        if self._routed is None:
+            self._find_public_route()
         try:
             return self._transport.send(url, headers, body_limit=body_limit)
         except ResourceError as error:
@@ -396,7 +441,7 @@ class Bucket:
             self._warnings.write(failures.region_warning(self._source.region, self.name, region))
         self._moved_from = self.region
         self.region = region
-        self._client, self._transport = self._connect(region)
+        self._client, self._links_client, self._transport = self._connect(region)
 
     def _read_error(self, where: str, answer: Answer) -> S3Error:
         """Read an error answer; fail at once if it is not S3's, or S3 refused the request by its clock.

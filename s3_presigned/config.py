@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from s3_presigned import fields
+from s3_presigned import fields, upload_headers
 from s3_presigned.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.endpoint import normalized_endpoint
 from s3_presigned.errors import ConfigError, describe, kind
@@ -171,6 +171,8 @@ class Source(NamedTuple):
     key_prefix: str
     ca_bundle: str | None
     verify_ssl: bool
+    public_endpoint: str | None = None
+    """Where people reach the store, which links and forms are signed for; ``None`` for ``endpoint`` itself."""
 
 
 def parse_source(raw: Mapping[str, object]) -> Source:
@@ -195,6 +197,7 @@ def parse_source(raw: Mapping[str, object]) -> Source:
         key_prefix="" if key_prefix is None else _key_prefix(key_prefix),
         ca_bundle=_ca_bundle(given.get("ca_bundle"), skip_verification),
         verify_ssl=not flag(skip_verification, "source.skip_ssl_verification"),
+        public_endpoint=_public_endpoint(given.get("public_endpoint"), checked_endpoint),
     )
 
 
@@ -226,24 +229,42 @@ def _region(value: object, *, custom_endpoint: bool) -> str | None:
     return value
 
 
-def _endpoint(value: object) -> str | None:
+def _endpoint(value: object, field: str = "source.endpoint") -> str | None:
     if value is None:
         return None
     accepted = "expected an http:// or https:// URL such as https://minio.example.com:9000"
     if not isinstance(value, str):
-        raise ConfigError("source.endpoint", f"got {describe(value)}; {accepted}")
+        raise ConfigError(field, f"got {describe(value)}; {accepted}")
     shown = "the endpoint" if "@" in value else value  # a user part may hold a password, even one with a /
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  # raises ValueError for a port that is not a number
     except ValueError:
-        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a valid URL; {accepted}") from None
+        raise ConfigError(field, f"{_quoted(shown)} is not a valid URL; {accepted}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError("source.endpoint", f"{_quoted(shown)} is not a URL; {accepted}")
+        raise ConfigError(field, f"{_quoted(shown)} is not a URL; {accepted}")
     if parts.username or parts.password or parts.query or parts.fragment:
         # The user part may hold a secret, so the value is not quoted.
-        raise ConfigError("source.endpoint", f"must not hold credentials, a query or a fragment; {accepted}")
-    return normalized_endpoint(value)
+        raise ConfigError(field, f"must not hold credentials, a query or a fragment; {accepted}")
+    return normalized_endpoint(value, field)
+
+
+def _public_endpoint(value: object, endpoint: str | None) -> str | None:
+    field = "source.public_endpoint"
+    public = _endpoint(value, field)
+    if public is None:
+        return None
+    if endpoint is None:
+        raise ConfigError(field, "is set without endpoint, the address the step itself reaches the store at")
+    # SigV4 signs the path: a proxy can only pass a link on if it keeps the path as it is.
+    public_path, path = urlsplit(public).path, urlsplit(endpoint).path
+    if public_path != path:
+        raise ConfigError(
+            field,
+            f"has the path {public_path or '/'!r}, and endpoint {path or '/'!r}; a signed link's path cannot change "
+            "on its way, so give both the same path",
+        )
+    return None if public == endpoint else public
 
 
 def _quoted(shown: str) -> str:
@@ -337,6 +358,7 @@ class Form(NamedTuple):
     max_size: int
     min_size: int
     content_type: str | None
+    fields: dict[str, str] = {}  # noqa: RUF012  # the metadata, tags and ACL the upload must carry; never changed
 
 
 class GetParams(NamedTuple):
@@ -354,6 +376,8 @@ class GetParams(NamedTuple):
     allow_empty: bool
     max_objects: int
     form: Form | None = None
+    upload_headers: dict[str, str] = {}  # noqa: RUF012  # never changed
+    """The headers a ``put`` upload must send exactly as signed, by name as it is sent."""
     title: str | None = None
     message: str | None = None
 
@@ -361,11 +385,6 @@ class GetParams(NamedTuple):
     def single(self) -> bool:
         """Whether the step signs exactly one URL, or one form, written to ``url_file``."""
         return signs_one(self.method, self.selection.mode)
-
-    @property
-    def upload_headers(self) -> dict[str, str]:
-        """The headers an upload must send exactly as signed."""
-        return {"Content-Type": self.content_type} if self.method == "put" and self.content_type else {}
 
     @property
     def downloads_verified(self) -> bool:
@@ -409,6 +428,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
     content_type = given.get("content_type")
     if content_type is not None and "*" in str(content_type) and method != "post":
         raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
+    flag(fields.value(given, "overwrite"), "params.overwrite")
+    upload = upload_headers.parse(given, None if content_type is None else str(content_type), form=method == "post")
     url_file = parse_url_file(fields.value(given, "url_file"))
     if "url_file" in given and not signs_one(method, mode):
         raise ConfigError(
@@ -426,7 +447,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         allow_shorter_expiry=flag(fields.value(given, "allow_shorter_expiry"), "params.allow_shorter_expiry"),
         allow_empty=flag(fields.value(given, "allow_empty"), "params.allow_empty"),
         max_objects=limit,
-        form=_form(selection, given) if method == "post" else None,
+        form=_form(selection, given)._replace(fields=upload.form_fields) if method == "post" else None,
+        upload_headers=upload.headers if method == "put" else {},
         title=_page_text(given, "title", method, mode, max_length=MAX_TITLE),
         message=_page_text(given, "message", method, mode, max_length=MAX_MESSAGE),
     )

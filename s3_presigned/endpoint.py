@@ -27,7 +27,7 @@ _OCTET_MAX = 255
 _NUMBER = re.compile(r"[0-9]+|0x[0-9a-f]*")
 
 
-def normalized_endpoint(url: str) -> str:
+def normalized_endpoint(url: str, field: str = FIELD) -> str:
     """Spell an endpoint URL as browsers and curl send it.
 
     The scheme and host are lower-cased; an IPv4 address in a short or numeric form, such as ``127.1``,
@@ -36,6 +36,7 @@ def normalized_endpoint(url: str) -> str:
 
     :param url: An ``http://`` or ``https://`` URL with a host, and no user, query or fragment, as
         ``source.endpoint``'s checks leave it.
+    :param field: The field to name in errors.
     :raises ConfigError: For a host or path that clients would read differently: not ASCII, holding a ``%``,
         an IPv6 zone or an empty label, ending in a dot, an IPv4 address out of range, or ``.`` segments.
     """
@@ -43,57 +44,57 @@ def normalized_endpoint(url: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:  # a bracketed host that is not an IPv6 address, or a port that is not a number up to 65535
-        raise ConfigError(FIELD, "is not a URL whose host and port can be read") from None
+        raise ConfigError(field, "is not a URL whose host and port can be read") from None
     scheme = parts.scheme.lower()
-    host = _host(parts.netloc.rpartition("@")[2])
+    host = _host(parts.netloc.rpartition("@")[2], field)
     shown_port = "" if port is None or port == DEFAULT_PORTS.get(scheme) else f":{port}"
-    return f"{scheme}://{host}{shown_port}{_path(parts.path)}"
+    return f"{scheme}://{host}{shown_port}{_path(parts.path, field)}"
 
 
-def _host(netloc: str) -> str:
+def _host(netloc: str, field: str) -> str:
     if netloc.startswith("["):
-        return f"[{_ipv6(netloc[1:].partition(']')[0])}]"
+        return f"[{_ipv6(netloc[1:].partition(']')[0], field)}]"
     written = netloc.rpartition(":")[0] if ":" in netloc else netloc
     if not written.isascii():
         raise ConfigError(
-            FIELD, f"the host {describe(written)} is not ASCII; write its IDNA form, as in xn--bcher-kva.de"
+            field, f"the host {describe(written)} is not ASCII; write its IDNA form, as in xn--bcher-kva.de"
         )
     if written.endswith("."):
         raise ConfigError(
-            FIELD, f"the host {describe(written)} ends in a dot; write it without, as {describe(written.rstrip('.'))}"
+            field, f"the host {describe(written)} ends in a dot; write it without, as {describe(written.rstrip('.'))}"
         )
     host = written.lower()
     if _NUMBER.fullmatch(host.rpartition(".")[2]):
-        return _ipv4(host, written)
+        return _ipv4(host, written, field)
     if not _LABELS.fullmatch(host):
         raise ConfigError(
-            FIELD,
+            field,
             f"the host {describe(written)} is neither an IP address nor a name of letters, digits, - and _ "
             "in dotted parts",
         )
     return host
 
 
-def _ipv6(address: str) -> str:
+def _ipv6(address: str, field: str) -> str:
     if "%" in address:
         raise ConfigError(
-            FIELD, f"the IPv6 address {describe(address)} has a zone, which browsers refuse; leave it out"
+            field, f"the IPv6 address {describe(address)} has a zone, which browsers refuse; leave it out"
         )
     try:
         return ipaddress.IPv6Address(address).compressed
     except ValueError:
-        raise ConfigError(FIELD, f"the host {describe(address)} in brackets is not an IPv6 address") from None
+        raise ConfigError(field, f"the host {describe(address)} in brackets is not an IPv6 address") from None
 
 
-def _ipv4(host: str, written: str) -> str:
+def _ipv4(host: str, written: str, field: str) -> str:
     """Read an IPv4 address as the URL standard and curl do: up to four parts, each decimal, 0x hex or 0 octal."""
     labels = host.split(".")
     numbers = [_ipv4_number(label) for label in labels]
     if len(labels) > _IPV4_PARTS or None in numbers:
-        raise ConfigError(FIELD, f"the host {describe(written)} ends in a number but is not an IPv4 address")
+        raise ConfigError(field, f"the host {describe(written)} ends in a number but is not an IPv4 address")
     *leading, last = [number for number in numbers if number is not None]
     if any(number > _OCTET_MAX for number in leading) or last > 256 ** (_IPV4_PARTS + 1 - len(labels)) - 1:
-        raise ConfigError(FIELD, f"the IPv4 address {describe(written)} is out of range")
+        raise ConfigError(field, f"the IPv4 address {describe(written)} is out of range")
     value = last + sum(number << (8 * (3 - index)) for index, number in enumerate(leading))
     return str(ipaddress.IPv4Address(value))
 
@@ -111,11 +112,11 @@ def _ipv4_number(label: str) -> int | None:
         return None
 
 
-def _path(path: str) -> str:
+def _path(path: str, field: str) -> str:
     path = path.rstrip("/")
     if not _PATH.fullmatch(path):
-        raise ConfigError(FIELD, "the path holds characters that clients send differently; percent-encode them")
+        raise ConfigError(field, "the path holds characters that clients send differently; percent-encode them")
     path = _ESCAPE.sub(lambda escape: escape.group().upper(), path)
     if any(segment.lower() in _DOT_SEGMENTS for segment in path.split("/")):
-        raise ConfigError(FIELD, "the path has a '.' or '..' segment, which browsers and curl remove; leave it out")
+        raise ConfigError(field, "the path has a '.' or '..' segment, which browsers and curl remove; leave it out")
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from s3_presigned.answers import Answer, S3Error
 from s3_presigned.errors import ConfigError, ResourceError, without_user_info
@@ -226,6 +227,39 @@ def no_region() -> ConfigError:
 def aws_config(error: Exception) -> ResourceError:
     """Say that the AWS config or credentials files cannot be read."""
     return ResourceError(f"AWS config: {error}; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
+
+
+def exists_already(bucket: str, key: str) -> ResourceError:
+    """Say that an upload link that may not overwrite is for a key that exists: every upload would be refused."""
+    return ResourceError(
+        f"params.overwrite: s3://{bucket}/{key} exists already, so every upload through a link with overwrite: "
+        "false would be refused (412); sign another key, or set overwrite: true"
+    )
+
+
+def public_route_note(public: str, endpoint: str) -> str:
+    """Say that the step proves links through ``endpoint``, since it cannot reach the host they are signed for."""
+    host = urlsplit(public).netloc
+    return (
+        f"note: {public} cannot be reached from here; the links signed for it are proven at {endpoint} with "
+        f"Host: {host}, as a proxy that keeps the Host header sends them\n"
+    )
+
+
+def public_host_refused(where: str, public: str, endpoint: str, *, routed: bool) -> ResourceError:
+    """Name what refused a link signed for ``public_endpoint`` that the store would take signed for ``endpoint``."""
+    host = urlsplit(public).netloc
+    if routed:
+        return ResourceError(
+            f"{where}: {endpoint} refused the link signed for {public}, sent with Host: {host} as a proxy that keeps "
+            f"the Host header sends it (SignatureDoesNotMatch), and takes what is signed for itself: this store "
+            "cannot serve links through such a proxy; leave public_endpoint out"
+        )
+    return ResourceError(
+        f"{where}: the link signed for {public} was refused there (SignatureDoesNotMatch), though {endpoint} takes "
+        f"what is signed for itself: the proxy at {public} must pass the Host header on as it is, {host}, "
+        "and the path unchanged"
+    )
 
 
 def region_warning(given: str, bucket: str, region: str) -> str:

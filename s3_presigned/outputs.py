@@ -91,7 +91,7 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
         record("expires_at", expires_at)
         record("method", params.method.upper())
         if params.upload_headers:
-            record("headers.json", json.dumps(params.upload_headers))
+            files.write("headers.json", _exact_headers(params.upload_headers, through))
         if params.single:
             files.write(params.url_file, signed.first_url)
         page_text = (params.title, params.message)
@@ -114,6 +114,20 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
                     _write_link_lists(urls, manifest, signed, _Page(page, bucket, params))
             else:
                 _write_link_lists(urls, manifest, signed, None)
+
+
+def _exact_headers(headers: dict[str, str], through: gate.Gate) -> str:
+    """Write the headers an upload must send exactly: a data file for the uploader, like the link beside it.
+
+    The gate would blank every ``x-amz-*`` value as a shape of signing material, and an upload sent with a blank
+    fails; so each value goes through the gate alone, and one that holds a secret of the step fails it instead.
+
+    :raises ResourceError: Naming the header whose value holds a secret.
+    """
+    for name, value in headers.items():
+        if through.scrub(value) != value:
+            raise ResourceError(f"headers.json: the value of {name} holds a secret of the step; take it out")
+    return json.dumps(headers, ensure_ascii=False)
 
 
 class _Page(NamedTuple):
@@ -188,8 +202,9 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
         if params.form.content_type is not None:
             metadata["content_type"] = params.form.content_type
     if params.upload_headers:
-        sent = "; ".join(f"{name}: {value}" for name, value in params.upload_headers.items())
-        metadata["required_headers"] = f"the upload must send exactly {sent}"
+        # Names alone: the gate blanks an x-amz-* header's value wherever it stands, as it would a signature's.
+        names = ", ".join(params.upload_headers)
+        metadata["required_headers"] = f"the upload must send {names}, exactly as headers.json holds them"
     if params.single and signed.selected and (info := signed.first().info) is not None:
         metadata |= _object_metadata(info if isinstance(info, ObjectInfo) else info.as_info())
     return metadata

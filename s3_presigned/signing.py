@@ -20,6 +20,7 @@ from s3_presigned.expiry import fit_to_credentials
 from s3_presigned.listing import common_prefix, literal_prefix, newest_match
 from s3_presigned.s3 import ARCHIVED, DOT_SEGMENT_PROBLEM, has_dot_segment
 from s3_presigned.sigv4 import BatchSigner
+from s3_presigned.upload_headers import botocore_params
 
 if TYPE_CHECKING:
     from s3_presigned.config import Form, GetParams, Source
@@ -106,8 +107,7 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
             return
         first_key = selected[0][0]
         if params.verify and params.method == "put":
-            bucket.probe(first_key)
-            bucket.refuse_links_dead_on_arrival(expires_in)
+            _prove_upload(bucket, first_key, params, expires_in)
         if params.downloads_verified:
             first_url, info = bucket.prove_link(object_request(bucket.name, first_key, params), expires_in)
             selected[0] = (first_key, info)
@@ -117,6 +117,7 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
                     bucket.prove_link(request, expires_in, check_signatures=False)
         else:
             first_url = botocore_url(first_key)
+        _refuse_unlisted_headers(first_url, params)
         lowered = {name.lower(): value for name, value in params.upload_headers.items()}
         batch = BatchSigner(
             first_url, first_key, params.method.upper(), str(bucket.identity.credentials.secret_key), lowered
@@ -124,6 +125,14 @@ def sign(source: Source, params: GetParams, warnings: TextIO = sys.stderr) -> It
         expires_at = signed_at(first_url) + _seconds(expires_in)
         sign_more = batch.url if batch.agrees else botocore_url
         yield Signed(selected, first_url, sign_more, expires_in, expires_at, bucket.region, version)
+
+
+def _prove_upload(bucket: Bucket, key: str, params: GetParams, expires_in: int) -> None:
+    """Prove what can be proven of an upload link without writing: the bucket, and a key it may still write."""
+    exists = bucket.probe(key)
+    if exists and params.upload_headers.get("If-None-Match") == "*":
+        raise failures.exists_already(bucket.name, key)
+    bucket.refuse_links_dead_on_arrival(expires_in)
 
 
 def _sign_form(bucket: Bucket, form: Form, expires_in: int, *, verify: bool) -> Signed:
@@ -181,15 +190,24 @@ def _select(bucket: Bucket, source: Source, params: GetParams) -> tuple[list[tup
 
 def object_request(bucket: str, key: str, params: GetParams) -> S3Request:
     """Build the ``get_object`` or ``put_object`` parameters for one key."""
-    request = {"Bucket": bucket, "Key": key}
+    request: dict[str, object] = {"Bucket": bucket, "Key": key}
     if params.method == "put":
-        if params.content_type is not None:
-            request["ContentType"] = params.content_type
-        return request
+        return request | botocore_params(params.upload_headers)
     request |= params.overrides
     if params.version_id is not None:
         request["VersionId"] = params.version_id
     return request
+
+
+def _refuse_unlisted_headers(url: str, params: GetParams) -> None:
+    """Fail unless an upload link signs exactly the headers ``headers.json`` names, and the host: no more, no fewer."""
+    if params.method != "put":
+        return
+    headers = params.upload_headers
+    signed = parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";")
+    listed = sorted({"host", *(name.lower() for name in headers)})
+    if signed != listed:
+        raise ResourceError(f"signing: the link signs the headers {', '.join(signed)}, not {', '.join(listed)}")
 
 
 def signed_at(url: str) -> datetime.datetime:

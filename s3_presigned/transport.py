@@ -57,6 +57,40 @@ class Transport:
             timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
             max_pool_connections=1,
         )
+        self._routes: dict[str, str] = {}
+
+    def route(self, signed_for: str, through: str) -> None:
+        """Send what is signed for one origin to another, with the first's Host, as a proxy that keeps Host does.
+
+        A bucket's virtual host under the first origin's host goes the same way.
+
+        :param signed_for: The scheme, host and port a link is signed for, as :func:`origin` writes them.
+        :param through: The scheme, host and port to connect to instead.
+        """
+        self._routes[signed_for] = through
+
+    def _routed(self, url: str) -> str:
+        """Where to send a URL: to the origin it is routed through, if any, with a virtual host's bucket too."""
+        parts = urlsplit(url)
+        for signed_for, through in self._routes.items():
+            base = urlsplit(signed_for)
+            if parts.scheme == base.scheme and (
+                parts.netloc == base.netloc or parts.netloc.endswith(f".{base.netloc}")
+            ):
+                return through + url[len(origin(url)) :]
+        return url
+
+    def reaches(self, url: str) -> bool:
+        """Whether a connection to the URL's host and port opens, directly or through the environment's proxy."""
+        parts = urlsplit(url)
+        if parts.scheme in get_environ_proxies(url):
+            return True  # the proxy is tried as it is for every request, and named if it fails
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=CONNECT_TIMEOUT):
+                return True
+        except OSError:
+            return False
 
     def send(
         self,
@@ -77,17 +111,21 @@ class Transport:
         :param form: A ``multipart/form-data`` body to POST, its boundary in ``headers``; ``None`` for a GET.
         :raises ResourceError: If no attempt got an answer; the message names the endpoint, never the URL.
         """
-        origin = _origin(url)
+        # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
+        # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
+        parts = urlsplit(url)
+        headers = {"Host": host_header(parts.scheme, parts.netloc)} | (headers or {})
+        url = self._routed(url)
         seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
         problem = ""
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(BACKOFF_SECONDS[attempt - 1])
             try:
-                with time_limit(seconds, f"the answer from {origin}"):
-                    answer = self._attempt(url, headers or {}, body_limit, form)
+                with time_limit(seconds, f"the answer from {origin(url)}"):
+                    answer = self._attempt(url, headers, body_limit, form)
             except TimeUp:
-                problem = f"{origin} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
+                problem = f"{origin(url)} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
             except SSLError as error:
                 raise ResourceError(self._tls_problem(error, url)) from None
             except (BotoCoreError, URLLib3Error, OSError) as error:
@@ -99,35 +137,35 @@ class Transport:
 
     def _tls_problem(self, error: SSLError, url: str) -> str:
         """Name why TLS failed, which no retry mends, and what to set."""
-        origin = _origin(url)
+        address = origin(url)
         unreadable = unreadable_ca_bundle(self._trust.verify if isinstance(self._trust.verify, str) else None)
         if unreadable is not None:
-            return f"TLS with {origin} could not start: {unreadable}"
+            return f"TLS with {address} could not start: {unreadable}"
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS["https"]
         if parts.scheme not in self._proxies and parts.hostname and _answers_in_plain_http(parts.hostname, port):
             plain = f"http://{parts.netloc}" if parts.port else f"http://{parts.netloc}:{port}"
-            return f"{origin} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
+            return f"{address} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
         reason = tls_reason(error)
         if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
-            remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
+            remedy = f"the certificate does not name the host in {address}; set source.endpoint to a name it holds"
         elif self._trust.setting is not None:
             remedy = f"the certificate is not signed by the CA in {self._trust.setting}"
         else:
             remedy = "set source.ca_bundle to the CA that signed its certificate"
-        return f"TLS with {origin} failed ({reason}); {remedy}"
+        return f"TLS with {address} failed ({reason}); {remedy}"
 
     def _problem(self, error: Exception, url: str) -> str:
         """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
-        origin = _origin(url)
+        address = origin(url)
         if isinstance(error, ProxyConnectionError):
             return self._proxy_problem(error, url)
         if isinstance(error, EndpointConnectionError):
-            return f"could not connect to {origin} after {MAX_ATTEMPTS} attempts"
+            return f"could not connect to {address} after {MAX_ATTEMPTS} attempts"
         if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
             seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
-            return f"{origin} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
-        return f"{origin} closed the connection before answering, {MAX_ATTEMPTS} attempts"
+            return f"{address} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
+        return f"{address} closed the connection before answering, {MAX_ATTEMPTS} attempts"
 
     def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
         """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
@@ -142,13 +180,9 @@ class Transport:
                 f"could not connect to {named} after {MAX_ATTEMPTS} attempts; check it, or add {parts.hostname} "
                 "to NO_PROXY"
             )
-        return f"{named} did not reach {_origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
+        return f"{named} did not reach {origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
 
     def _attempt(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer:
-        # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
-        # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
-        parts = urlsplit(url)
-        headers = {"Host": host_header(parts.scheme, parts.netloc)} | headers
         method = "GET" if form is None else "POST"
         request = AWSRequest(method=method, url=url, headers=headers, data=form, stream_output=True).prepare()
         response = self._session.send(request)
@@ -216,6 +250,7 @@ def _proxy_variable(scheme: str, proxy: str) -> str:
     return min(named, key=lambda name: name != name.lower(), default=f"{scheme.upper()}_PROXY")
 
 
-def _origin(url: str) -> str:
+def origin(url: str) -> str:
+    """Write the scheme, host and port of a URL, as written."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"

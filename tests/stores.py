@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
@@ -471,3 +472,80 @@ def _start(kind: Kind, launch: Launch) -> Store:
 
 STARTED: list[Store] = []
 """The stores started this session, for the summary of their start times."""
+
+
+PUBLIC_ADDRESS = "127.0.0.2"  # a second loopback address: the public host, which the store is not
+
+
+@contextlib.contextmanager
+def host_keeping_proxy(directory: Path, upstream: str, *, keep_host: bool = True) -> Iterator[str]:
+    """Run nginx from Debian on the second loopback address in front of a store, passing the Host header on.
+
+    Its configuration, pid and logs stay in ``directory``; it is ended when the block ends.
+
+    :param upstream: The store's endpoint.
+    :param keep_host: Pass the Host header on as it came; else nginx's default, the upstream's own host.
+    :returns: The proxy's URL, the public endpoint.
+    """
+    nginx = executable("nginx", Path("/usr/sbin"), package="nginx (Debian)")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port(PUBLIC_ADDRESS)
+    conf = directory / "nginx.conf"
+    temporary = {name: directory / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for folder in temporary.values():
+        folder.mkdir(exist_ok=True)
+    conf.write_text(
+        f"""daemon off;
+master_process off;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log {directory}/access.log;
+    client_body_temp_path {temporary["body"]};
+    proxy_temp_path {temporary["proxy"]};
+    fastcgi_temp_path {temporary["fastcgi"]};
+    uwsgi_temp_path {temporary["uwsgi"]};
+    scgi_temp_path {temporary["scgi"]};
+    server {{
+        listen {PUBLIC_ADDRESS}:{port};
+        # A signed path must reach the store as it was sent: no merged slashes, no size limit, no buffering.
+        merge_slashes off;
+        client_max_body_size 0;
+        proxy_request_buffering off;
+        proxy_buffering off;
+        location / {{
+            proxy_pass {upstream};
+            proxy_http_version 1.1;
+            {"proxy_set_header Host $http_host;" if keep_host else ""}
+        }}
+    }}
+}}
+""",
+        encoding="utf-8",
+    )
+    log = (directory / "nginx.out").open("ab")
+    process = subprocess.Popen(
+        [nginx, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(conf)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        endpoint = f"http://{PUBLIC_ADDRESS}:{port}"
+        deadline = time.monotonic() + START_SECONDS
+        while not _listens(PUBLIC_ADDRESS, port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: see {directory}")
+            time.sleep(0.05)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def _listens(address: str, port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex((address, port)) == 0

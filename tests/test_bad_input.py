@@ -113,6 +113,27 @@ CASES: list[tuple[str, str, str, str]] = [
         "source.region",
     ),
     ("region-trailing-space", "in", get(source=source_with(region="us-east-1 ")), "source.region"),
+    (
+        "checksum-not-hex",
+        "in",
+        get(params=params_with(method="put", checksum_sha256="sha256:abc")),
+        "params.checksum_sha256",
+    ),
+    ("metadata-not-a-map", "in", get(params=params_with(method="put", metadata=["owner"])), "params.metadata"),
+    ("tags-for-a-download", "in", get(params=params_with(tags={"team": "a"})), "params.tags"),
+    ("public-endpoint-not-url", "in", get(source=source_with(public_endpoint="files")), "source.public_endpoint"),
+    (
+        "public-endpoint-without-endpoint",
+        "in",
+        get(source={k: v for k, v in SOURCE.items() if k != "endpoint"} | {"public_endpoint": "https://files.example"}),
+        "source.public_endpoint",
+    ),
+    (
+        "public-endpoint-another-path",
+        "in",
+        get(source=source_with(endpoint="http://127.0.0.1:9/s3", public_endpoint="https://files.example/other")),
+        "source.public_endpoint",
+    ),
     ("endpoint-not-url", "in", get(source=source_with(endpoint="not a url")), "source.endpoint"),
     ("endpoint-ftp", "in", get(source=source_with(endpoint="ftp://host")), "source.endpoint"),
     ("endpoint-bad-port", "in", get(source=source_with(endpoint="http://host:port")), "source.endpoint"),
@@ -212,8 +233,8 @@ CASES: list[tuple[str, str, str, str]] = [
     (
         "s3-resource-only-key",
         "in",
-        get(source=source_with(server_side_encryption="AES256")),
-        "source.server_side_encryption",
+        get(source=source_with(disable_multipart=True)),
+        "source.disable_multipart",
     ),
 ]
 

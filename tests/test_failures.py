@@ -220,3 +220,14 @@ def test_a_store_that_takes_no_forms_or_took_an_altered_one_is_named() -> None:
     assert taken.endswith("(200 OK): it checks neither, so a form's size and type limits would not hold there")
     assert {"AccessDenied", "SignatureDoesNotMatch"} <= failures.FORM_REFUSALS
     assert "InvalidArgument" not in failures.FORM_REFUSALS  # an answer to a malformed form, not to a broken policy
+
+
+def test_a_store_that_refuses_links_sent_with_the_public_host_is_named() -> None:
+    refused = failures.public_host_refused(
+        "checking the link to s3://bucket/a.txt", "https://files.example", "http://store:9000", routed=True
+    )
+    assert str(refused) == (
+        "checking the link to s3://bucket/a.txt: http://store:9000 refused the link signed for https://files.example, "
+        "sent with Host: files.example as a proxy that keeps the Host header sends it (SignatureDoesNotMatch), and "
+        "takes what is signed for itself: this store cannot serve links through such a proxy; leave public_endpoint out"
+    )

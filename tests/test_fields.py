@@ -77,7 +77,7 @@ def test_version_id_with_method_put_is_refused() -> None:
 @pytest.mark.parametrize("field", [field for field in PARAMS if field.modes], ids=lambda f: f.name)
 def test_a_param_given_for_another_selector_is_refused(field: Field) -> None:
     other = next(mode for mode in MODES if mode not in field.modes)
-    given = {other: fields.BY_NAME[other].example, field.name: field.example}
+    given = {other: fields.BY_NAME[other].example, field.name: field.example, "method": field.methods[0]}
     with pytest.raises(ConfigError) as raised:
         config.parse_get_params(parsed_source(), given)
     assert str(raised.value) == f"params.{field.name}: applies to {' and '.join(field.modes)} only, not to {other}"

@@ -57,7 +57,7 @@ def first_pipeline() -> str:
 
 
 def bullet_names(text: str) -> list[str]:
-    return re.findall(r"^\* `([a-z_]+)`: ", text, re.MULTILINE)
+    return re.findall(r"^\* `([a-z0-9_]+)`: ", text, re.MULTILINE)
 
 
 def github_anchor(heading: str) -> str:

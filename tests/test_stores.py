@@ -6,6 +6,7 @@ skipped with the reason where they are missing, and fail the tier where S3_PRESI
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import os
@@ -21,8 +22,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.pages_support import WIDTHS, accessibility_violations, screenshot
-from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
-from tests.support import BackgroundServer, Runner, StepResult, parse_disposition
+from tests.stores import (
+    PLAIN,
+    REQUIRED,
+    VERSIONED,
+    Fleet,
+    Store,
+    StoreUnavailableError,
+    host_keeping_proxy,
+    stores,
+)
+from tests.support import BackgroundServer, Runner, StepResult, free_port, parse_disposition
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -662,3 +672,281 @@ def test_a_store_that_checks_a_forms_policy_but_no_signature_gets_its_form_with_
     assert store.read(key)[0] == body
     too_large, _ = upload_file(tmp_path, "b.bin", 101)
     assert post_form(result, too_large)[0] >= 400
+
+
+# public_endpoint: links signed for the host people reach, here nginx on a second loopback address.
+def straight_to(store: Store, url: str) -> str:
+    """The same link sent to the store itself, past the proxy."""
+    parts = urllib.parse.urlsplit(url)
+    return store.endpoint + url[len(f"{parts.scheme}://{parts.netloc}") :]
+
+
+@on(*stores())
+def test_links_signed_for_a_proxy_that_keeps_host_work_through_it(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key, body = f"{folder()}/behind a proxy é.bin", os.urandom(2048)
+    store.put(key, body)
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint) as public:
+        source = store.source(public_endpoint=public)
+        download = runner.get(source, {"file_path": key})
+        upload = runner.get(source, {"file_path": f"{key}.up", "method": "put", "content_type": "text/plain"})
+        assert download.url.startswith(f"{public}/")
+        assert upload.url.startswith(f"{public}/")
+        assert curl(download.url)[:2] == (200, body)
+        sent = ("-X", "PUT", "--data-binary", "through the proxy", "-H", "Content-Type: text/plain")
+        assert curl(upload.url, *sent)[0] == 200
+        access_log = (tmp_path / "nginx" / "access.log").read_text(encoding="utf-8")
+    assert store.read(f"{key}.up")[0] == b"through the proxy"
+    # The step's own proof went through the proxy, as people's requests do.
+    assert "python-urllib3" in access_log, access_log
+    assert "note:" not in download.stderr
+    if store.checks_signatures:
+        assert curl(straight_to(store, download.url))[0] == 403
+        assert curl(straight_to(store, upload.url), *sent)[0] == 403
+
+
+@on(*stores(forms=True))
+def test_a_form_signed_for_a_proxy_that_keeps_host_works_through_it(
+    store: Store, runner: Runner, tmp_path: Path
+) -> None:
+    key = f"{folder()}/form behind a proxy.txt"
+    upload = tmp_path / "upload.txt"
+    upload.write_bytes(b"posted through the proxy")
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint) as public:
+        result = runner.get(store.source(public_endpoint=public), {"file_path": key, "method": "post", "max_size": 100})
+        assert result.url.startswith(public)
+        assert post_form(result, upload)[0] == 201
+    assert store.read(key)[0] == b"posted through the proxy"
+
+
+@on(*stores(checks_signatures=True))
+def test_a_proxy_that_rewrites_host_fails_the_step_in_one_line(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/behind a proxy that rewrites Host.txt"
+    store.put(key, b"never served")
+    with host_keeping_proxy(tmp_path / "nginx", store.endpoint, keep_host=False) as public:
+        line = one_line_failure(runner.get(store.source(public_endpoint=public), {"file_path": key}))
+    host = urllib.parse.urlsplit(public).netloc
+    assert line == (
+        f"error: checking the link to s3://{PLAIN}/{key}: the link signed for {public} was refused there "
+        f"(SignatureDoesNotMatch), though {store.endpoint} takes what is signed for itself: the proxy at {public} "
+        f"must pass the Host header on as it is, {host}, and the path unchanged"
+    )
+
+
+# Each store's answer to a link sent with the public host in Host, when the step cannot reach that host.
+PUBLIC_HOST_REFUSED: frozenset[str] = frozenset()
+
+
+@on(*stores())
+def test_a_public_host_the_step_cannot_reach_is_proven_at_the_endpoint(store: Store, runner: Runner) -> None:
+    key, body = f"{folder()}/unreachable public host.txt", b"proven with the public host in Host"
+    store.put(key, body)
+    public = f"http://127.0.0.3:{free_port('127.0.0.3')}"  # nothing listens there
+    result = runner.get(store.source(public_endpoint=public), {"file_path": key})
+    if store.name in PUBLIC_HOST_REFUSED:
+        line = one_line_failure(result)
+        assert "cannot serve links through such a proxy" in line
+        return
+    assert result.returncode == 0, result.stderr
+    assert result.url.startswith(f"{public}/")
+    assert f"note: {public} cannot be reached from here" in result.stderr
+    host = urllib.parse.urlsplit(public).netloc
+    assert curl(straight_to(store, result.url), "-H", f"Host: {host}")[:2] == (200, body)
+
+
+# Upload links that carry their headers: each header on every store that has the feature.
+# What each store lacks, as measured; docs/stores.md and the README's table say the same.
+LACKS: dict[str, frozenset[str]] = {
+    "rclone": frozenset({"tags", "acl", "overwrite", "checksum_sha256", "form_headers"}),
+    "ceph": frozenset({"sse", "checksum_sha256"}),
+    "seaweedfs": frozenset({"acl", "sse", "form_headers"}),
+    "juicefs": frozenset({"metadata", "tags", "acl", "sse", "overwrite", "checksum_sha256", "form_headers"}),
+    "moto": frozenset({"checksum_sha256", "content_md5", "form_headers"}),
+}
+
+
+def having(feature: str) -> list[str]:
+    return [name for name in stores() if feature not in LACKS.get(name, frozenset())]
+
+
+def upload_with(result: StepResult, file: Path, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """PUT a file through the link with the headers of headers.json, as docs/uploads.md shows, or others."""
+    sent = json.loads(result.file("headers.json")) if headers is None else headers
+    arguments = [argument for name, value in sent.items() for argument in ("-H", f"{name}: {value}")]
+    status, body, _ = curl(result.url, "-T", str(file), *arguments)
+    return status, body
+
+
+def put_params(key: str, **params: object) -> dict[str, object]:
+    return {"file_path": key, "method": "put", "expires_in": "10m"} | params
+
+
+def payload(tmp_path: Path, body: bytes = b"") -> Path:
+    path = tmp_path / "payload.bin"
+    path.write_bytes(body or os.urandom(1024))
+    return path
+
+
+@on(*having("metadata"))
+def test_metadata_the_link_signs_arrives_with_the_upload(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/with metadata.bin"
+    result = runner.get(store.source(), put_params(key, metadata={"owner": "team-a", "build": "42 b"}))
+    assert json.loads(result.file("headers.json")) == {"x-amz-meta-owner": "team-a", "x-amz-meta-build": "42 b"}
+    assert upload_with(result, payload(tmp_path))[0] == 200
+    metadata = store.client().head_object(Bucket=PLAIN, Key=key)["Metadata"]
+    # Header names are case-insensitive: rclone gives them back capitalised.
+    assert {name.lower(): value for name, value in metadata.items()} == {"owner": "team-a", "build": "42 b"}
+
+
+@on(*having("tags"))
+def test_tags_the_link_signs_arrive_with_the_upload(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/with tags.bin"
+    tags = {"team": "a b", "release": "1.2+rc/3"}
+    result = runner.get(store.source(), put_params(key, tags=tags))
+    assert upload_with(result, payload(tmp_path))[0] == 200
+    assert store.client().head_object(Bucket=PLAIN, Key=key).get("TagCount") == len(tags)
+    tag_set = store.client().get_object_tagging(Bucket=PLAIN, Key=key)["TagSet"]
+    assert {tag["Key"]: tag["Value"] for tag in tag_set} == tags
+
+
+@on(*having("acl"))
+def test_a_canned_acl_the_link_signs_is_set_by_the_upload(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/public.bin"
+    body = payload(tmp_path)
+    result = runner.get(store.source(), put_params(key, acl="public-read"))
+    assert upload_with(result, body)[0] == 200
+    grants = store.client().get_object_acl(Bucket=PLAIN, Key=key)["Grants"]
+    everyone = "http://acs.amazonaws.com/groups/global/AllUsers"
+    assert any(grant["Grantee"].get("URI") == everyone and grant["Permission"] == "READ" for grant in grants)
+    unsigned = f"{store.endpoint}/{PLAIN}/{urllib.parse.quote(key)}"
+    assert curl(unsigned)[:2] == (200, body.read_bytes())
+
+
+@on(*having("sse"))
+def test_server_side_encryption_the_link_signs_is_applied(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/encrypted.bin"
+    result = runner.get(store.source(), put_params(key, server_side_encryption="AES256"))
+    assert upload_with(result, payload(tmp_path))[0] == 200
+    assert store.client().head_object(Bucket=PLAIN, Key=key).get("ServerSideEncryption") == "AES256"
+
+
+@on(*having("overwrite"))
+def test_a_link_with_overwrite_false_writes_once(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/once.bin"
+    result = runner.get(store.source(), put_params(key, overwrite=False))
+    assert json.loads(result.file("headers.json")) == {"If-None-Match": "*"}
+    first = payload(tmp_path)
+    assert upload_with(result, first)[0] == 200
+    second = tmp_path / "second.bin"
+    second.write_bytes(b"the second upload")
+    assert upload_with(result, second)[0] == 412
+    assert store.read(key)[0] == first.read_bytes()
+    line = one_line_failure(runner.get(store.source(), put_params(key, overwrite=False)))
+    assert line == (
+        f"error: params.overwrite: s3://{PLAIN}/{key} exists already, so every upload through a link with "
+        "overwrite: false would be refused (412); sign another key, or set overwrite: true"
+    )
+
+
+@pytest.mark.parametrize(
+    ("store", "field"),
+    [(name, field) for field in ("checksum_sha256", "content_md5") for name in having(field)],
+    indirect=["store"],
+)
+def test_a_link_with_a_checksum_takes_that_body_alone(store: Store, runner: Runner, tmp_path: Path, field: str) -> None:
+    digest = {"checksum_sha256": "sha256", "content_md5": "md5"}[field]
+    key = f"{folder()}/checked.bin"
+    body = payload(tmp_path)
+    result = runner.get(store.source(), put_params(key, **{field: hashlib.new(digest, body.read_bytes()).hexdigest()}))
+    wrong = tmp_path / "wrong.bin"
+    wrong.write_bytes(b"not the body the link was signed for")
+    status, answer = upload_with(result, wrong)
+    assert (status, b"<Code>BadDigest</Code>" in answer) == (400, True), answer
+    assert upload_with(result, body)[0] == 200
+    assert store.read(key)[0] == body.read_bytes()
+
+
+@on(*stores(checks_signatures=True))
+def test_every_signed_header_left_out_or_changed_is_refused(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/every header.bin"
+    body = payload(tmp_path)
+    params = put_params(
+        key,
+        content_type="text/plain",
+        metadata={"owner": "team-a"},
+        tags={"team": "a"},
+        acl="private",
+        overwrite=False,
+        content_md5=hashlib.md5(body.read_bytes()).hexdigest(),  # noqa: S324  # what S3's Content-MD5 holds
+    )
+    result = runner.get(store.source(), params)
+    headers = json.loads(result.file("headers.json"))
+    assert sorted(headers) == sorted(
+        ["Content-Type", "x-amz-meta-owner", "x-amz-tagging", "x-amz-acl", "If-None-Match", "Content-MD5"]
+    )
+    for name, value in headers.items():
+        left_out = {other: text for other, text in headers.items() if other != name}
+        changed = headers | {name: "text/csv" if name == "Content-Type" else f"{value}x"}
+        for sent, how in ((left_out, "left out"), (changed, "changed")):
+            status, answer = upload_with(result, body, sent)
+            # Refused as S3 refuses a request, with its error; the JuiceFS gateway answers 400 where S3 says 403.
+            assert status in (400, 403), f"{name} {how}"
+            assert b"<Code>" in answer, f"{name} {how}"
+    assert upload_with(result, body)[0] == 200
+
+
+@on(*having("form_headers"))
+def test_a_form_sets_the_metadata_tags_and_acl_its_policy_names(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/form with headers.bin"
+    params = form_params(
+        file_path=key, max_size=4096, metadata={"owner": "team-a"}, tags={"team": "a b"}, acl="public-read"
+    )
+    result = runner.get(store.source(), params)
+    fields = json.loads(result.file("fields.json"))
+    assert fields["x-amz-meta-owner"] == "team-a"
+    assert post_form(result, payload(tmp_path))[0] == 201
+    assert post_form(result, payload(tmp_path), **{"x-amz-meta-owner": "team-b"})[0] == 403
+    client = store.client()
+    assert client.head_object(Bucket=PLAIN, Key=key)["Metadata"] == {"owner": "team-a"}
+    tag_set = client.get_object_tagging(Bucket=PLAIN, Key=key)["TagSet"]
+    assert {tag["Key"]: tag["Value"] for tag in tag_set} == {"team": "a b"}
+
+
+def _lacked(store: Store, runner: Runner, tmp_path: Path, feature: str) -> bool:
+    """Upload with the feature's header where the store lacks it; whether it went as the store table says."""
+    key = f"{folder()}/lacking {feature}.bin"
+    body, wrong = payload(tmp_path), tmp_path / "wrong.bin"
+    wrong.write_bytes(b"another body")
+    params = {
+        "metadata": {"metadata": {"owner": "team-a"}},
+        "tags": {"tags": {"team": "a"}},
+        "acl": {"acl": "public-read"},
+        "sse": {"server_side_encryption": "AES256"},
+        "overwrite": {"overwrite": False},
+        "checksum_sha256": {"checksum_sha256": hashlib.sha256(body.read_bytes()).hexdigest()},
+        "content_md5": {"content_md5": hashlib.md5(body.read_bytes()).hexdigest()},  # noqa: S324  # Content-MD5's
+    }[feature]
+    result = runner.get(store.source(), put_params(key, **params))
+    if feature == "sse":  # refused
+        return upload_with(result, body)[0] >= 400  # an error status
+    if feature in ("checksum_sha256", "content_md5"):  # ignored: another body arrives
+        return upload_with(result, wrong)[0] == 200 and store.read(key)[0] == b"another body"
+    assert upload_with(result, body)[0] == 200
+    if feature == "overwrite":  # ignored: a second upload overwrites
+        return upload_with(result, wrong)[0] == 200 and store.read(key)[0] == b"another body"
+    head = store.client().head_object(Bucket=PLAIN, Key=key)
+    if feature == "metadata":
+        return head["Metadata"] == {}
+    if feature == "tags":
+        return "TagCount" not in head
+    return curl(f"{store.endpoint}/{PLAIN}/{urllib.parse.quote(key)}")[0] != 200  # acl: not readable unsigned
+
+
+@pytest.mark.parametrize(
+    ("store", "feature"),
+    [(name, feature) for name, lacks in LACKS.items() for feature in sorted(lacks) if feature != "form_headers"],
+    indirect=["store"],
+)
+def test_a_header_a_store_lacks_is_ignored_or_refused_as_the_table_says(
+    store: Store, runner: Runner, tmp_path: Path, feature: str
+) -> None:
+    assert _lacked(store, runner, tmp_path, feature)

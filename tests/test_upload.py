@@ -6,8 +6,9 @@ import hashlib
 import json
 import os
 import subprocess
+import urllib.parse
 
-from tests.support import BUCKET, Runner, S3Server, fetch
+from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 
 def test_upload_through_the_url_comes_back_byte_identical(s3: S3Server, runner: Runner) -> None:
@@ -27,7 +28,8 @@ def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, runner
     result = runner.get(s3.source(), params)
     headers = json.loads(result.file("headers.json"))
     assert headers == {"Content-Type": "application/json"}
-    assert result.metadata["required_headers"] == "the upload must send exactly Content-Type: application/json"
+    required = result.metadata["required_headers"]
+    assert required == "the upload must send Content-Type, exactly as headers.json holds them"
     assert fetch(result.url, method="PUT", data=b"{}", headers={"Content-Type": "text/plain"})[0] == 403
     assert fetch(result.url, method="PUT", data=b'{"ok": true}', headers=headers)[0] == 200
     stored = s3.client().get_object(Bucket=BUCKET, Key="uploads/report.json")
@@ -92,3 +94,73 @@ def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Serv
         result = runner.get(s3.source(), params)
         assert result.returncode != 0
         assert result.stderr.startswith(f"error: params.{field}: "), result.stderr
+
+
+QUERY_SIGNING_PARAMS = (
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-Expires",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Signature",
+)
+
+
+def docs_block(heading: str) -> str:
+    """The first sh block under a heading of docs/uploads.md."""
+    text = (ROOT / "docs" / "uploads.md").read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runner: Runner) -> None:
+    params = {
+        "file_path": "uploads/headers é.txt",
+        "method": "put",
+        "content_type": "text/plain",
+        "metadata": {"owner": "team-a", "note": "a b"},
+        "tags": {"team": "a b"},
+        "content_md5": hashlib.md5(b"sent with its headers\n").hexdigest(),  # noqa: S324  # what Content-MD5 holds
+    }
+    result = runner.get(s3.source(), params)
+    written = (result.directory / "headers.json").read_text(encoding="utf-8")
+    assert json.loads(written)["x-amz-meta-owner"] == "team-a"  # written exactly, not blanked as a query would be
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(result.url).query)
+    # Signed as headers, which the upload must send, never as query parameters, which the link would carry.
+    assert sorted(query) == sorted(QUERY_SIGNING_PARAMS)
+    assert query["X-Amz-SignedHeaders"] == [
+        "content-md5;content-type;host;x-amz-meta-note;x-amz-meta-owner;x-amz-tagging"
+    ]
+    assert result.metadata["required_headers"] == (
+        "the upload must send Content-Type, Content-MD5, x-amz-tagging, x-amz-meta-owner, x-amz-meta-note, "
+        "exactly as headers.json holds them"
+    )
+    assert leaks(result) == []
+    work = result.directory.parent
+    (work / "link").symlink_to(result.directory)
+    (work / "report.json").write_bytes(b"sent with its headers\n")
+    subprocess.run(["bash", "-euo", "pipefail", "-c", docs_block("Signed headers")], cwd=work, check=True, timeout=60)
+    stored = s3.client().head_object(Bucket=BUCKET, Key="uploads/headers é.txt")
+    # Header names are case-insensitive: rclone gives them back capitalised.
+    assert {name.lower(): value for name, value in stored["Metadata"].items()} == {"owner": "team-a", "note": "a b"}
+    assert stored["ContentType"] == "text/plain"
+
+
+def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, runner: Runner) -> None:
+    params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
+    result = runner.get(s3.source(), params)
+    assert result.returncode != 0
+    assert result.stderr == "error: headers.json: the value of x-amz-meta-key holds a secret of the step; take it out\n"
+    assert not (result.directory / "headers.json").exists()
+
+
+def test_many_upload_links_carry_the_same_headers(s3: S3Server, runner: Runner) -> None:
+    keys = [f"uploads/tagged/{n} é.txt" for n in range(3)]
+    params = {"file_paths": keys, "method": "put", "metadata": {"owner": "team-a"}, "acl": "private"}
+    result = runner.get(s3.source(), params)
+    headers = json.loads(result.file("headers.json"))
+    assert headers == {"x-amz-acl": "private", "x-amz-meta-owner": "team-a"}
+    for key, url in json.loads(result.file("urls.json")).items():
+        assert fetch(url, method="PUT", data=key.encode(), headers={"x-amz-acl": "private"})[0] == 403
+        assert fetch(url, method="PUT", data=key.encode(), headers=headers)[0] == 200
+        assert s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
