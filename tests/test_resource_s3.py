@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from s3_presigned import outputs
+from s3_presigned.errors import ResourceError
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
 
 
@@ -235,3 +237,20 @@ def test_a_destination_that_cannot_take_the_files_leaves_nothing_behind(
     assert result.stderr.startswith(f"error: destination: cannot write {destination}: ")
     assert sorted(path.name for path in destination.iterdir()) == ["urls.json"]
     assert list((destination / "urls.json").iterdir()) == []
+
+
+def test_a_file_that_cannot_be_read_while_the_files_are_written_is_named_not_the_destination(tmp_path: Path) -> None:
+    # Such as a page's style missing from an installation: the destination is fine, and the line says so.
+    destination = tmp_path / "destination"
+    missing = tmp_path / "page" / "page.css"
+
+    def write_with_the_style() -> None:
+        with outputs.staged_files(destination) as files:
+            files.write("url", "link")
+            missing.read_text()
+
+    with pytest.raises(ResourceError) as raised:
+        write_with_the_style()
+    assert str(raised.value) == (
+        f"cannot read {missing}, which the resource needs to write its files: No such file or directory"
+    )
