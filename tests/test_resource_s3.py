@@ -254,3 +254,12 @@ def test_a_file_that_cannot_be_read_while_the_files_are_written_is_named_not_the
     assert str(raised.value) == (
         f"cannot read {missing}, which the resource needs to write its files: No such file or directory"
     )
+
+
+def test_a_key_with_a_leading_slash_that_rclone_refuses_is_told_to_drop_it(s3: S3Server, runner: Runner) -> None:
+    # rclone answers 400 InvalidArgument, not 404, for such a key: the hint does not wait for a 404.
+    s3.put("docs/report.pdf")
+    result = runner.get(s3.source(), {"file_path": "/docs/report.pdf"})
+    assert result.returncode == 1
+    assert result.stderr.endswith(" (it starts with '/': drop it if the object is docs/report.pdf)\n"), result.stderr
+    assert result.stderr.count("\n") == 1
