@@ -70,7 +70,7 @@ def test_the_watcher_starts_before_the_step_imports_what_it_needs(s3: S3Server, 
     s3.put("imports/early.txt")
     request = {"source": s3.source(), "version": VERSION, "params": {"file_path": "imports/early.txt"}}
     processes = modules_by_process(runner, tmp_path, "in", request)
-    assert len(processes) == 3  # the watcher, the step and the step's guard
+    assert len(processes) >= 2  # the watcher and the step; and the step's guard, unless a terminal runs the tests
     watcher = min(processes.values(), key=len)
     assert "s3_presigned.lifetime" in watcher
     assert [package for package in ("concoursetools", *ONLY_FOR_SIGNING) if loaded(watcher, package)] == []
