@@ -26,6 +26,7 @@ from tests.support import (
     S3Server,
     free_port,
     leaks,
+    stop,
     wait_for_port,
 )
 
@@ -107,8 +108,7 @@ def serve_rclone(root: Path, *flags: str) -> Iterator[int]:
         wait_for_port(port, process)
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         log.close()
 
 
@@ -177,8 +177,7 @@ def sts_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         log.close()
 
 

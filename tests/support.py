@@ -83,6 +83,16 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     pytest.fail(f"server did not listen on 127.0.0.1:{port} within {timeout} s")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a server: asked first, then told. How long a busy machine takes to end it is nothing a test asserts."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class S3Server:
     """An rclone S3 server on loopback, serving a directory whose first level is buckets."""

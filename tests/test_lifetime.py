@@ -57,11 +57,18 @@ class Step:
     def wait_until_writing_links(self) -> None:
         self.wait_for(lambda: any(name.startswith(".urls.json.") for name in self.staged()), "it wrote urls.json")
 
+    def children(self) -> list[int]:
+        return [
+            int(child)
+            for child in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        ]
+
     def worker(self) -> int:
         """The process that runs the step: the child of the process Concourse started that is not its guard."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        workers = [int(child) for child in children if not is_guard(int(child))]
-        assert len(workers) == 1, children
+        # The guard names itself once it has started: until then, it cannot be told from the step.
+        self.wait_for(lambda: any(is_guard(child) for child in self.children()), "its guard started")
+        workers = [child for child in self.children() if not is_guard(child)]
+        assert len(workers) == 1, workers
         return workers[0]
 
     def finish(self, runner: Runner, timeout: float | None = None) -> tuple[StepResult, float]:
