@@ -77,12 +77,12 @@ def supervise() -> None:
     # Signals wait until each process has set up its own handling of them.
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     watcher = os.getpid()
+    grouped = not _in_terminal()
     try:
         step = os.fork()
     except OSError as error:
         _say(f"cannot start the step: {error.strerror}")
         os._exit(1)
-    grouped = not _in_terminal()
     if step == 0:
         _die_with(watcher)
         if grouped:
