@@ -286,7 +286,7 @@ def test_a_credential_process_that_never_answers_is_cut_at_the_bound_and_ended(
     assert result.returncode == 1
     assert result.stderr == bound_line()
     assert BOUND <= elapsed < BOUND + SLACK
-    assert not running(credential_process)
+    assert gone_within(credential_process, SLACK)  # killed: on a busy machine, the kernel takes a moment to end it
 
 
 def gone_within(pid: int, seconds: float) -> bool:
