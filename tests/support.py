@@ -180,6 +180,7 @@ class Runner:
     assets: Path
     tmp_path: Path
     runs: list[StepResult] = field(default_factory=list)
+    python: Path = Path(sys.executable)  # the interpreter that runs the scripts
 
     def run(
         self,
@@ -202,15 +203,19 @@ class Runner:
     ) -> subprocess.CompletedProcess[str]:
         """Run the step's script as a subprocess."""
         return subprocess.run(
-            [sys.executable, str(self.assets / step), str(directory)],
+            [str(self.python), str(self.assets / step), str(directory)],
             input=stdin,
             capture_output=True,
             text=True,
-            env=step_environment(env),
+            env=self.environment(env),
             cwd=self.tmp_path,
             timeout=timeout,
             check=False,
         )
+
+    def environment(self, extra: dict[str, str] | None) -> dict[str, str]:
+        """The step's environment: Concourse's, and the source tree on the path."""
+        return step_environment(extra)
 
     def get(self, source: dict[str, Any], params: dict[str, Any] | None, **kwargs: Any) -> StepResult:
         request: dict[str, Any] = {"source": source, "version": VERSION}

@@ -129,25 +129,11 @@ def bare(extra: dict[str, str] | None = None) -> dict[str, str]:
     return environment
 
 
-@dataclass
 class InstalledRunner(Runner):
-    """Runs the scripts with the installed package's interpreter, from a folder of their own, as Concourse does."""
+    """Runs the scripts with the installed package's interpreter, without the source tree on the path."""
 
-    python: Path = Path()
-
-    def execute(
-        self, step: str, stdin: str, directory: Path, env: dict[str, str] | None, timeout: float
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(self.python), str(self.assets / step), str(directory)],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=bare(env),
-            cwd=self.tmp_path,
-            timeout=timeout,
-            check=False,
-        )
+    def environment(self, extra: dict[str, str] | None) -> dict[str, str]:
+        return bare(extra)
 
 
 @pytest.fixture
