@@ -17,7 +17,8 @@ WORKDIR /opt/resource
 COPY s3_presigned/ s3_presigned/
 # The scripts import s3_presigned from their own directory; bytecode and botocore's models are prepared now,
 # not on every run.
-# lint checks a pipeline on stdin: docker run -i --rm IMAGE /opt/resource/lint < pipeline.yml
+# lint is the s3-presigned-lint command of a pip install, the same entry point:
+# docker run -i --rm IMAGE /opt/resource/lint < pipeline.yml
 RUN /opt/venv/bin/python -m concoursetools assets /opt/resource -r s3_presigned/resource.py \
         -e /opt/venv/bin/python \
     && printf '#!/opt/venv/bin/python\nimport sys\nfrom s3_presigned.lint import main\nsys.exit(main())\n' \

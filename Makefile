@@ -23,10 +23,10 @@ demo: setup
 	$(PY) scripts/demo.py
 
 lint: setup
-	$(BIN)/ruff check s3_presigned tests scripts ci
-	$(BIN)/ruff format --check s3_presigned tests scripts ci
+	$(BIN)/ruff check s3_presigned tests scripts ci setup.py
+	$(BIN)/ruff format --check s3_presigned tests scripts ci setup.py
 	$(BIN)/mypy
-	$(BIN)/yamllint --strict pipeline-examples ci
+	$(BIN)/yamllint --strict pipeline-examples ci .pre-commit-hooks.yaml
 	$(BIN)/hadolint Dockerfile
 
 test: lint

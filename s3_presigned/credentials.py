@@ -28,6 +28,12 @@ ROLE_MIN_SECONDS = 900  # STS's shortest role session
 ROLE_MAX_SECONDS = 43200  # STS's longest role session
 ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
 STS_READ_TIMEOUT = 10
+# botocore reads what a credential_process prints without checking its shape, and fails inside, untyped.
+_UNREADABLE_ANSWER = (
+    "credentials: the AWS credential chain failed: a provider's answer could not be read ({cause}); a "
+    "credential_process must print one JSON object such as "
+    '{{"Version": 1, "AccessKeyId": "...", "SecretAccessKey": "..."}}'
+)
 
 
 class SigningIdentity(NamedTuple):
@@ -84,6 +90,10 @@ def _default_chain(session: botocore.session.Session) -> SigningIdentity:
         frozen = None if found is None else found.get_frozen_credentials()
     except BotoCoreError as error:
         raise ResourceError(f"credentials: the AWS credential chain failed: {error}") from None
+    except (ValueError, TypeError, AttributeError, KeyError) as error:  # its message may quote what was printed
+        raise ResourceError(_UNREADABLE_ANSWER.format(cause=type(error).__name__)) from None
+    if frozen is not None and not all(isinstance(part, str | None) for part in frozen):
+        raise ResourceError(_UNREADABLE_ANSWER.format(cause="a key that is not text"))
     if found is None or frozen is None or not frozen.access_key:
         raise ResourceError(
             "credentials: none found; set source.access_key_id and source.secret_access_key, "

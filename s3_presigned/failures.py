@@ -75,11 +75,11 @@ def object_failure(
     denied = is_denied(error)
     if is_missing(answer, error):
         folder = key.rpartition("/")[0]
-        cause = (
+        return ResourceError(
             f"{subject} does not exist; check the key{_leading_slash_hint(key)} and source.key_prefix, for "
             f"example with: aws s3 ls s3://{asked.bucket}/{folder + '/' if folder else ''}"
         )
-    elif error.code == "NoSuchVersion":
+    if error.code == "NoSuchVersion":
         cause = f"version {version_id} of {subject} does not exist"
     elif error.code == "InvalidObjectState":
         archive = error.storage_class or "an archive storage class"
@@ -100,8 +100,9 @@ def object_failure(
             "s3:ListBucket on the bucket so that a missing object is reported as missing (AccessDenied)"
         )
     else:
-        return failure(asked, answer, error)
-    return ResourceError(cause)
+        cause = str(failure(asked, answer, error))
+    # Some stores refuse such a key outright, as rclone does with 400 InvalidArgument: whatever the cause, say it.
+    return ResourceError(cause + _leading_slash_hint(key))
 
 
 def _leading_slash_hint(key: str) -> str:

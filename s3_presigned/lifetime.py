@@ -44,16 +44,32 @@ _LINE_SECONDS = 1.0  # for stderr to take the last line: a reader that stopped r
 _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its names
 _NAME_ATTEMPTS = 100
 _PR_SET_PDEATHSIG = 1  # from linux/prctl.h
+_PR_SET_NAME = 15  # the same
+GUARD_NAME = b"presigned-guard"  # as ps shows it: a process name holds 15 bytes
+STEPS = ("check", "in", "out")  # the scripts Concourse runs, as /opt/resource names them
 
 _channel: int | None = None  # in the step, the pipe to its watcher; None where nothing watches, as in tests
+_grouped = False  # in the watcher: whether the step leads a process group of its own
+
+
+def supervise_script() -> None:
+    """Supervise the process if it runs one of Concourse's scripts, before they import anything else.
+
+    A signal in the step's first moments, while botocore and the rest are imported, then gets its one line too.
+    """
+    main = sys.modules.get("__main__")
+    if Path(getattr(main, "__file__", None) or "").name in STEPS:
+        supervise()
 
 
 def supervise() -> None:
     """Return in a new process that runs the step, while this one watches it and exits as it should end.
 
-    Call it first thing in a step's main, before anything reads stdin.
+    Call it first thing, before anything reads stdin; in a process already supervised, it returns at once.
     """
-    global _channel  # noqa: PLW0603  # one process has one watcher
+    global _channel, _grouped  # noqa: PLW0603  # one process has one watcher
+    if _channel is not None:
+        return
     started = time.monotonic()
     seconds = bound()
     _hold_standard_streams()
@@ -61,6 +77,7 @@ def supervise() -> None:
     # Signals wait until each process has set up its own handling of them.
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     watcher = os.getpid()
+    grouped = not _in_terminal()
     try:
         step = os.fork()
     except OSError as error:
@@ -68,6 +85,8 @@ def supervise() -> None:
         os._exit(1)
     if step == 0:
         _die_with(watcher)
+        if grouped:
+            os.setpgid(0, 0)
         os.close(read_end)
         _channel = write_end
         for signum in _STOPPING:
@@ -75,7 +94,62 @@ def supervise() -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
         return
     os.close(write_end)
+    if grouped:
+        with contextlib.suppress(OSError):  # the step has done it already
+            os.setpgid(step, step)  # here too, so that the group is there before anything relies on it
+        _grouped = True
+        _guard(step, read_end)
     _watch(step, _Claims(read_end), started + seconds, seconds)
+
+
+def _in_terminal() -> bool:
+    """Whether the process has a terminal, whose job control would stop a step in a group of its own that reads it.
+
+    There, a terminal's Ctrl-C reaches the step and what it started anyway: they share the terminal's group.
+    """
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
+
+
+def _guard(step: int, channel: int) -> None:
+    """Start a process that kills the step's group once the watcher has ended, however it ended.
+
+    It only waits for the end of a pipe that the watcher alone holds open: the kernel closes it with the watcher.
+    """
+    alive_read, alive_write = os.pipe()
+    try:
+        guard = os.fork()
+    except OSError:
+        os.close(alive_read)
+        os.close(alive_write)
+        return  # unguarded, the step still ends with its watcher, by its parent-death signal
+    if guard != 0:
+        os.close(alive_read)
+        return
+    # Signals stay blocked, as the watcher blocked them before it forked: they are the watcher's to answer.
+    os.setpgid(0, 0)  # a signal to the watcher's group, even SIGKILL, leaves the guard to do its work
+    os.close(alive_write)
+    os.close(channel)
+    nothing = os.open(os.devnull, os.O_RDWR)
+    for number in range(3):  # nothing that the step's reader waits on stays open here
+        os.dup2(nothing, number)
+    os.close(nothing)
+    _name(GUARD_NAME)
+    while os.read(alive_read, 1):
+        pass
+    with contextlib.suppress(OSError):  # none of it left
+        os.killpg(step, signal.SIGKILL)
+    os._exit(0)
+
+
+def _name(name: bytes) -> None:
+    if sys.platform == "linux":
+        import ctypes  # noqa: PLC0415  # a millisecond, and only here
+
+        ctypes.CDLL(None).prctl(_PR_SET_NAME, ctypes.c_char_p(name))
 
 
 def _die_with(watcher: int) -> None:
@@ -226,7 +300,7 @@ def _watch(step: int, claims: _Claims, deadline: float, seconds: float) -> NoRet
             _stop(step, claims, f"the step took longer than {seconds:g} s, its bound, and was stopped", 1)
         ready = select.select([claims.channel, wake_read], [], [], remaining)[0]
         if claims.channel in ready and not claims.read():
-            _end(os.waitpid(step, 0)[1], claims)
+            _end(step, os.waitpid(step, 0)[1], claims)
         if wake_read in ready:
             signum = os.read(wake_read, 1)[0]
             _stop(step, claims, f"the step was stopped by {_signal_name(signum)}", 128 + signum)
@@ -244,10 +318,10 @@ def _stop(step: int, claims: _Claims, line: str, code: int) -> NoReturn:
     claims.read_until_closed(_REAP_SECONDS)
     pid, status = os.waitpid(step, os.WNOHANG)
     if pid and os.WIFEXITED(status):
-        _end(status, claims)
+        _end(step, status, claims)
     claims.remove()
     _say(line)
-    os._exit(code)
+    _exit(step, code)
 
 
 def _freeze(pid: int) -> list[int]:
@@ -262,15 +336,21 @@ def _freeze(pid: int) -> list[int]:
     return tree
 
 
-def _end(status: int, claims: _Claims) -> NoReturn:
+def _end(step: int, status: int, claims: _Claims) -> NoReturn:
     """End as the step did: a step that failed has said why, and leaves nothing; one killed by a signal says so."""
     code = os.waitstatus_to_exitcode(status)
-    if code == 0:
-        os._exit(0)
-    claims.remove()
+    if code != 0:
+        claims.remove()
     if code < 0:
         _say(f"the step was stopped by {_signal_name(-code)}")
-        os._exit(128 - code)
+    _exit(step, 128 - code if code < 0 else code)
+
+
+def _exit(step: int, code: int) -> NoReturn:
+    """End the process, and whatever the step started that is still running, such as a credential_process."""
+    if _grouped:
+        with contextlib.suppress(OSError):  # none of it left
+            os.killpg(step, signal.SIGKILL)
     os._exit(code)
 
 

@@ -1,13 +1,14 @@
 """Check a pipeline's use of this resource type before ``set-pipeline``, with the resource's own validation.
 
-``python -m s3_presigned.lint pipeline.yml`` (or ``-`` for stdin, as ``/opt/resource/lint`` reads it) prints one
-line per problem, naming its place in the pipeline, and exits 1 if there is any. A ``((var))`` is unknown until
-Concourse fills it in, so a field that holds one is checked with the field's own example in its place.
+``s3-presigned-lint FILE...`` (``-`` for stdin, as ``/opt/resource/lint`` reads it) prints one line per problem,
+naming its place in the pipeline, then a summary; it exits 1 if there is any problem, and 2 if a file cannot be
+read. A ``((var))`` is unknown until Concourse fills it in, so a field that holds one is checked with the field's
+own example in its place, and no problem is told of it that its value could cure.
 """
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,14 +19,34 @@ import yaml
 
 from s3_presigned import config, fields
 from s3_presigned.errors import ConfigError
-from s3_presigned.fields import METHODS
+from s3_presigned.fields import METHODS, MODES
 
 TYPE_NAME = "s3-presigned-url"
+# YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:
+# a file that stands for more nodes than this is refused whole, however small it is.
+MAX_NODES = 100_000
 _VAR = re.compile(r"\(\([^()]*\)\)")
 # Steps that hold other steps, and the hooks that any step may hold.
 _NESTED = ("do", "in_parallel", "aggregate", "try")
 _HOOKS = ("on_success", "on_failure", "on_abort", "on_error", "ensure")
+_PIPELINE_KEYS = ("resource_types", "resources", "jobs")
 _NO_SOURCE = config.parse_source({"bucket": "bucket"})
+# Each section's names, aliases included, and the field each stands for.
+_SOURCE_NAMES = {name: field for field in fields.SOURCE for name in (field.name, *field.aliases)}
+_PARAM_NAMES = {name: field for field in fields.PARAMS for name in (field.name, *field.aliases)}
+_SHOWN_NAME = 64  # an unknown name is shown cut to this many characters, as fields.py cuts it
+_USAGE = """\
+Check each pipeline's use of the s3-presigned-url resource type, with the resource's own validation.
+
+Every problem is one line: the file, the resource or the job and step, the field, and what is accepted.
+A ((var)) is unknown until Concourse fills it in: it is checked as a valid value of its field.
+
+exit status: 0 when every file is clean, 1 when any has a problem, 2 when any cannot be read.
+"""
+
+
+class RefusedError(Exception):
+    """A file that is YAML but cannot be linted as a whole: it is refused in one line, before anything is checked."""
 
 
 def problems(pipeline: object) -> Iterator[str]:
@@ -36,36 +57,39 @@ def problems(pipeline: object) -> Iterator[str]:
     if not isinstance(pipeline, Mapping):
         yield "the pipeline: expected a mapping with resource_types, resources and jobs"
         return
-    ours = {TYPE_NAME} | {
-        str(kind["name"]) for kind in _items(pipeline.get("resource_types")) if _is_this_type(kind) and "name" in kind
-    }
+    defaults: dict[str, object] = {TYPE_NAME: None}
+    for kind in _items(pipeline.get("resource_types")):
+        if _is_this_type(kind) and "name" in kind:
+            defaults[str(kind["name"])] = kind.get("defaults")
+            if not (kind.get("defaults") is None or isinstance(kind.get("defaults"), Mapping | str)):
+                yield f"resource type {kind['name']}: defaults: expected a mapping"
     sources: dict[str, config.Source] = {}
     for resource in _items(pipeline.get("resources")):
-        if str(resource.get("type")) not in ours:
+        kind_name = str(resource.get("type"))
+        if kind_name not in defaults:
             continue
         name = str(resource.get("name"))
-        sources[name] = _NO_SOURCE
-        if _holds_var(resource.get("source")) and isinstance(resource.get("source"), str):
-            continue  # a whole source from a var is unknown
-        try:
-            section = _mapping(resource.get("source"), "source")
-            fields.source_fields(section)  # a name is wrong whatever its value
-            error = _first_error(config.parse_source, section)
-            if error is None:  # the source the params are checked with: with examples, or without the vars
-                with contextlib.suppress(ConfigError):
-                    sources[name] = config.parse_source(
-                        {key: value for key, value in section.items() if not _holds_var(value)}
-                    )
-                with contextlib.suppress(ConfigError):
-                    sources[name] = config.parse_source(_known(section))
-        except ConfigError as unreadable:
-            error = unreadable
-        if error is not None:
-            yield f"resource {name}: {error}"
+        found, sources[name] = _source_problems(defaults[kind_name], resource.get("source"))
+        yield from (f"resource {name}: {problem}" for problem in found)
     for job in _items(pipeline.get("jobs")):
         # A job's own hooks hold steps as a step's do.
         for step in _steps([job.get("plan") and {"do": job.get("plan")}, *(job.get(hook) for hook in _HOOKS)]):
             yield from _step_problems(str(job.get("name")), step, sources)
+
+
+def _source_problems(defaults: object, own: object) -> tuple[list[str], config.Source]:
+    """Check a resource's source, merged with its type's defaults as Concourse merges them: its own keys win."""
+    if any(isinstance(given, str) and _holds_var(given) for given in (own, defaults)):
+        return [], _NO_SOURCE  # a whole source from a var is unknown
+    try:
+        section = {
+            **_mapping(defaults if isinstance(defaults, Mapping) else None, "defaults"),
+            **_mapping(own, "source"),
+        }
+    except ConfigError as error:
+        return [str(error)], _NO_SOURCE
+    found, parsed = _every_problem(config.parse_source, section, _SOURCE_NAMES)
+    return [str(error) for error in found], parsed if isinstance(parsed, config.Source) else _NO_SOURCE
 
 
 def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, config.Source]) -> Iterator[str]:
@@ -78,46 +102,103 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
         if verb == "get":
             yield f"{place}: this resource has no versions to get; use put with get_params, as its README shows"
             continue
-        source = sources[resource]
-        try:
-            fields.reject_put_params(_mapping(step.get("params"), "params"))
-            error = None
-            if not (isinstance(step.get("get_params"), str) and _holds_var(step.get("get_params"))):
-                get_params = _mapping(step.get("get_params"), "params")
-                fields.param_fields(get_params)  # a name is wrong whatever its value
-                error = _first_error(partial(config.parse_get_params, source), get_params)
-        except ConfigError as unreadable:
-            error = unreadable
-        if error is not None:
-            yield f"{place}: {error}"
+        for section, check, names in (
+            ("params", fields.reject_put_params, {}),
+            ("get_params", partial(config.parse_get_params, sources[resource]), _PARAM_NAMES),
+        ):
+            given = step.get(section)
+            if isinstance(given, str) and _holds_var(given):
+                continue  # a whole section from a var is unknown
+            try:
+                found, _ = _every_problem(check, _mapping(given, section), names)
+            except ConfigError as unreadable:
+                found = [unreadable]
+            for problem in found:
+                # The checks name the get's own params, which Concourse hands the get as params.
+                shown = f"{section}{problem.field.removeprefix('params')}" if section == "get_params" else problem.field
+                yield f"{place}: {shown}{str(problem).removeprefix(problem.field)}"
 
 
-def _first_error(check: Callable[[Mapping[str, object]], object], section: Mapping[str, object]) -> ConfigError | None:
-    """Validate a section with each ``((var))`` as its field's example; if that fails, without those fields.
+def _every_problem(
+    check: Callable[[dict[str, object]], object], section: Mapping[str, object], names: Mapping[str, fields.Field]
+) -> tuple[list[ConfigError], object]:
+    """Validate a section and report every field it fails on, with each ``((var))`` as its field's example.
 
     A var is unknown, not wrong: a problem counts only if it stands however the vars turn out, as far as the
-    check can tell, and does not name a field that holds one.
+    check can tell. A method from a var may be any, so its problems are those that stand for every method.
+
+    :param check: The validation, which raises on the first problem it finds.
+    :param section: The section as the pipeline gives it.
+    :param names: The names the section accepts, aliases included, with the field each stands for.
+    :returns: The problems, and what the check made of the section once each was set aside.
     """
-    try:
-        check(_known(section))
-    except ConfigError as error:
-        holding = {name for name, value in section.items() if _holds_var(value)}
-        if not holding:
-            return error
-    else:
-        return None
-    # A method from a var may be any: the problem counts only if it stands whichever it is.
-    known = {name: value for name, value in section.items() if name not in holding}
-    standing = None
-    for method in METHODS if "method" in holding else (None,):
+    holding = {key for key, value in section.items() if key in names and _holds_var(value)}
+    known = {key: names[key].example if key in holding else value for key, value in section.items()}
+    # A var may also make valid what its example does not, as a larger max_objects would: a problem counts only
+    # if it also stands with the var's field left out. A selector or a method cannot be left out, only tried.
+    kept = {key for key in holding if names[key].name in (*MODES, "method")}
+    variants = (
+        [known, {key: value for key, value in known.items() if key not in holding - kept}] if holding else [known]
+    )
+    methods = [key for key in kept if names[key].name == "method"]
+    if methods:
+        variants = [variant | dict.fromkeys(methods, method) for variant in variants for method in METHODS]
+    each = [_problems_in(check, variant, holding, names) for variant in variants]
+    standing = set.intersection(*({str(error) for error in found} for found, _ in each))
+    return [error for error in each[0][0] if str(error) in standing], each[0][1]
+
+
+def _problems_in(
+    check: Callable[[dict[str, object]], object],
+    section: dict[str, object],
+    holding: set[str],
+    names: Mapping[str, fields.Field],
+) -> tuple[list[ConfigError], object]:
+    """Run the check until it passes, setting aside each field it fails on: its example in its place, else itself."""
+    working = dict(section)
+    found: list[ConfigError] = []
+    told: set[str] = set()
+    tried: set[str] = set()
+    # Each round sets a field aside for good: its example in its place once, then the field itself.
+    for _ in range(2 * (len(working) + len(names)) + 1):
         try:
-            check(known if method is None else known | {"method": method})
+            return found, check(working)
         except ConfigError as error:
-            if error.field.split(".", 1)[-1].split("[", 1)[0] not in holding:
-                standing = standing or error
-                continue
-        return None
-    return standing
+            key = _key_named(error.field, working, names)
+            named = names[key].name if key is not None and key in names else key or _base(error.field)
+            if key not in holding and named not in told:
+                found.append(error)
+                told.add(named)
+            if key is None:  # a field that is missing: its example stands in, so that the rest is checked
+                if named not in names or named in tried:
+                    break
+                working[named] = names[named].example
+                tried.add(named)
+            elif key in names and key not in tried and key not in holding:
+                working[key] = names[key].example
+                tried.add(key)
+            elif key in names and key in MODES and not any(other in working for other in MODES if other != key):
+                break  # without its selector a step would be told only that it needs one
+            else:
+                del working[key]
+    return found, None
+
+
+def _base(field: str) -> str:
+    """Name the field a problem is about: ``max_size`` for ``params.max_size``, ``file_paths`` for one of them."""
+    return field.split(".", 1)[-1].split("[", 1)[0]
+
+
+def _key_named(field: str, section: Mapping[str, object], names: Mapping[str, fields.Field]) -> str | None:
+    """Find the key of the section that a problem names: itself, another name for its field, or its cut name."""
+    named = field.split(".", 1)[-1]
+    base = _base(field)
+    for key in section:
+        if key in {named, base} or (key in names and names[key].name == base):
+            return key
+        if len(key) > _SHOWN_NAME and named.startswith(f"{key[:_SHOWN_NAME]}..."):
+            return key
+    return None
 
 
 def _is_this_type(kind: Mapping[str, object]) -> bool:
@@ -130,14 +211,6 @@ def _is_this_type(kind: Mapping[str, object]) -> bool:
     return kind.get("name") == TYPE_NAME or image == TYPE_NAME
 
 
-def _known(section: Mapping[str, object]) -> dict[str, object]:
-    """Put each field's example in place of a value that holds a ``((var))``; unknown names stay for the check."""
-    return {
-        name: fields.BY_NAME[name].example if name in fields.BY_NAME and _holds_var(value) else value
-        for name, value in section.items()
-    }
-
-
 def _holds_var(value: object) -> bool:
     if isinstance(value, str):
         return _VAR.search(value) is not None
@@ -148,7 +221,7 @@ def _holds_var(value: object) -> bool:
     return False
 
 
-def _mapping(value: object, field: str) -> Mapping[str, object]:
+def _mapping(value: object, field: str) -> dict[str, object]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -172,25 +245,154 @@ def _steps(plan: object) -> Iterator[Mapping[str, object]]:
             yield from _steps([step.get(hook)])
 
 
-def main(argv: Sequence[str] = sys.argv, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Lint the pipeline named in ``argv`` (``-`` or none: stdin); print each problem; return the exit code."""
-    path = argv[1] if len(argv) > 1 else "-"
-    where = "stdin" if path == "-" else path
+def load(stream: TextIO | str) -> object:
+    """Read one YAML document, refusing it whole if its aliases make it stand for more than :data:`MAX_NODES`.
+
+    :raises RefusedError: If it is too large once its aliases are counted as copies.
+    :raises yaml.YAMLError: If it is not one YAML document.
+    """
+    loader = yaml.SafeLoader(stream)
     try:
-        if path == "-":
-            pipeline = yaml.safe_load(stdin)
-        else:
-            with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
-                pipeline = yaml.safe_load(file)
-        found = list(problems(pipeline))
-    except (OSError, UnicodeError, yaml.YAMLError) as error:
-        stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
-        return 2
-    except RecursionError:
-        stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
-        return 2
-    stdout.writelines(f"{where}: {line}\n" for line in found)
-    return 1 if found else 0
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_NODES:
+            raise RefusedError(f"its aliases expand it past {MAX_NODES:,} YAML nodes, more than any pipeline needs")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Count the nodes a document stands for with every alias copied out, once per shared node, capped."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = MAX_NODES + 1  # a node that holds itself stands for no end of nodes
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        sizes[id(node)] = min(1 + sum(size(child) for child in children), MAX_NODES + 1)
+        return sizes[id(node)]
+
+    return size(root)
+
+
+def _is_pipeline(pipeline: object) -> bool:
+    return isinstance(pipeline, Mapping) and any(key in pipeline for key in _PIPELINE_KEYS)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="s3-presigned-lint",
+        description=_USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+    )
+    parser.add_argument("files", nargs="*", default=["-"], metavar="FILE", help="a pipeline; - or none: stdin")
+    parser.add_argument(
+        "--only-pipelines",
+        action="store_true",
+        help="skip YAML files that are not Concourse pipelines, as a pre-commit hook over every YAML file does",
+    )
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+    return parser
+
+
+class _Tally:
+    """What a run found, for its exit status and its summary line."""
+
+    def __init__(self) -> None:
+        self.files = self.problems = self.with_problems = self.unreadable = self.skipped = 0
+
+    def summary(self) -> str:
+        checked = self.files - self.skipped - self.unreadable
+        parts = []
+        if self.problems:
+            parts.append(f"{_count(self.problems, 'problem')} in {self.with_problems} of {_count(checked, 'file')}")
+        elif checked or not self.unreadable:
+            parts.append(f"no problems in {_count(checked, 'file')}")
+        if self.unreadable:
+            parts.append(f"{_count(self.unreadable, 'file')} could not be read")
+        if self.skipped:
+            what = "a pipeline" if self.skipped == 1 else "pipelines"
+            parts.append(f"{_count(self.skipped, 'file')} skipped: not {what}")
+        return f"s3-presigned-lint: {'; '.join(parts)}"
+
+    @property
+    def code(self) -> int:
+        return 2 if self.unreadable else 1 if self.problems else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Lint the pipelines named in ``argv`` (``-`` or none: stdin); print each problem and a summary.
+
+    :returns: The exit status: 0 clean, 1 with problems, 2 if any file cannot be read.
+    """
+    argv = sys.argv if argv is None else argv
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    parser = _parser()
+    arguments = parser.parse_args(argv[1:])
+    if arguments.help:
+        parser.print_help(stdout)
+        return 0
+    tally = _Tally()
+    for path in arguments.files:
+        tally.files += 1
+        where = "stdin" if path == "-" else path
+        try:
+            pipeline = _read(path, stdin)
+        except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
+            if arguments.only_pipelines and _not_a_pipeline(error):
+                tally.skipped += 1
+                continue
+            tally.unreadable += 1
+            stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
+            continue
+        except RecursionError:
+            tally.unreadable += 1
+            stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
+            continue
+        if arguments.only_pipelines and not _is_pipeline(pipeline):
+            tally.skipped += 1
+            continue
+        found = 0
+        try:
+            for line in problems(pipeline):
+                stdout.write(f"{where}: {line}\n")
+                found += 1
+        except RecursionError:
+            tally.unreadable += 1
+            stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
+            continue
+        tally.problems += found
+        tally.with_problems += bool(found)
+    stdout.write(tally.summary() + "\n")
+    return tally.code
+
+
+def _read(path: str, stdin: TextIO) -> object:
+    if path == "-":
+        return load(stdin)
+    with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
+        return load(file)
+
+
+def _not_a_pipeline(error: Exception) -> bool:
+    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool."""
+    if isinstance(error, yaml.constructor.ConstructorError):
+        return True
+    single = "expected a single document in the stream"
+    return isinstance(error, yaml.composer.ComposerError) and error.context == single
 
 
 if __name__ == "__main__":

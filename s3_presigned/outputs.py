@@ -62,14 +62,22 @@ def staged_files(destination: Path) -> Iterator[StagedFiles]:
     """Stage files, and place them all once the body completes.
 
     :param destination: The step's destination directory.
-    :raises ResourceError: If the destination cannot be written.
+    :raises ResourceError: If the destination cannot be written, or a file the pages are made of cannot be read.
     """
     files = StagedFiles(destination)
     try:
         yield files
         files.place()
     except OSError as error:
-        raise ResourceError(f"destination: cannot write {destination}: {error.strerror}") from None
+        raise ResourceError(_write_failure(destination, error)) from None
+
+
+def _write_failure(destination: Path, error: OSError) -> str:
+    """Blame the file an error came from: the destination's, unless it names a file elsewhere."""
+    named = None if error.filename is None else Path(os.fsdecode(error.filename))
+    if named is None or destination in (named, named.parent):
+        return f"destination: cannot write {destination}: {error.strerror}"
+    return f"cannot read {named}, which the resource needs to write its files: {error.strerror}"
 
 
 def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed) -> None:

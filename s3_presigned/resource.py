@@ -8,11 +8,17 @@ import os
 import sys
 from pathlib import Path
 
-from concoursetools.additional import InOnlyConcourseResource
-from concoursetools.metadata import BuildMetadata
-from concoursetools.typing import Metadata
+from s3_presigned import lifetime
 
-from s3_presigned import config, lifetime, steps
+# Concourse's scripts import this module first: the watcher starts before the imports below, which take a few
+# tenths of a second, so that a signal that comes meanwhile gets its one line too.
+lifetime.supervise_script()
+
+from concoursetools.additional import InOnlyConcourseResource  # noqa: E402
+from concoursetools.metadata import BuildMetadata  # noqa: E402
+from concoursetools.typing import Metadata  # noqa: E402
+
+from s3_presigned import config, steps  # noqa: E402
 
 
 class PresignedUrlResource(InOnlyConcourseResource):

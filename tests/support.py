@@ -83,6 +83,16 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     pytest.fail(f"server did not listen on 127.0.0.1:{port} within {timeout} s")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a server: asked first, then told. How long a busy machine takes to end it is nothing a test asserts."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @dataclass
 class S3Server:
     """An rclone S3 server on loopback, serving a directory whose first level is buckets."""
@@ -170,6 +180,7 @@ class Runner:
     assets: Path
     tmp_path: Path
     runs: list[StepResult] = field(default_factory=list)
+    python: Path = Path(sys.executable)  # the interpreter that runs the scripts
 
     def run(
         self,
@@ -192,15 +203,19 @@ class Runner:
     ) -> subprocess.CompletedProcess[str]:
         """Run the step's script as a subprocess."""
         return subprocess.run(
-            [sys.executable, str(self.assets / step), str(directory)],
+            [str(self.python), str(self.assets / step), str(directory)],
             input=stdin,
             capture_output=True,
             text=True,
-            env=step_environment(env),
+            env=self.environment(env),
             cwd=self.tmp_path,
             timeout=timeout,
             check=False,
         )
+
+    def environment(self, extra: dict[str, str] | None) -> dict[str, str]:
+        """The step's environment: Concourse's, and the source tree on the path."""
+        return step_environment(extra)
 
     def get(self, source: dict[str, Any], params: dict[str, Any] | None, **kwargs: Any) -> StepResult:
         request: dict[str, Any] = {"source": source, "version": VERSION}

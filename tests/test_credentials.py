@@ -102,3 +102,31 @@ def test_a_broken_aws_config_fails_in_one_line(
     assert said in result.stderr
     assert result.stderr.rstrip().endswith("check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("printed", "cause"),
+    [
+        ("", "JSONDecodeError"),
+        ("not json", "JSONDecodeError"),
+        ("[1]", "AttributeError"),
+        ('"keys"', "AttributeError"),
+        ('{"Version": 1, "AccessKeyId": 1, "SecretAccessKey": 2}', "a key that is not text"),
+        ('{"Version": 1, "AccessKeyId": "a", "SecretAccessKey": "b", "Expiration": "soon"}', "ParserError"),
+    ],
+)
+def test_a_credential_process_that_prints_no_credentials_is_one_line_naming_the_chain(
+    runner: Runner, tmp_path: Path, printed: str, cause: str
+) -> None:
+    output = tmp_path / "printed"
+    output.write_text(printed)
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} -c \"print(open('{output}').read())\"\n")
+    source = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
+    result = runner.get(source, {"file_path": "x", "verify": False}, env={"AWS_CONFIG_FILE": str(config)})
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: credentials: the AWS credential chain failed: a provider's answer could not be read ({cause}); a "
+        'credential_process must print one JSON object such as {"Version": 1, "AccessKeyId": "...", '
+        '"SecretAccessKey": "..."}\n'
+    )

@@ -46,7 +46,7 @@ def test_a_trickle_is_cut_at_the_limit(trickling_socket: socket.socket) -> None:
     started = time.monotonic()
     with pytest.raises(TimeUp, match=r"reading took longer than 0\.5 s"), time_limit(0.5, "reading"):
         read_until_told(trickling_socket)
-    assert 0.45 < time.monotonic() - started < 1.5
+    assert 0.45 < time.monotonic() - started < 10  # cut at once, on a busy machine: not after the trickle ends
 
 
 def test_the_inner_limit_fires_first_and_restores_the_outer(trickling_socket: socket.socket) -> None:
@@ -54,7 +54,7 @@ def test_the_inner_limit_fires_first_and_restores_the_outer(trickling_socket: so
         with pytest.raises(TimeUp, match=r"^inner"), time_limit(0.3, "inner"):
             read_until_told(trickling_socket)
         remaining, _ = signal.getitimer(signal.ITIMER_REAL)
-        assert 28 < remaining <= 30
+        assert 20 < remaining <= 30
 
 
 def test_an_outer_limit_that_passes_first_still_fires(trickling_socket: socket.socket) -> None:

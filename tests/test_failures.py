@@ -72,6 +72,20 @@ def test_a_missing_key_with_a_leading_slash_is_told_to_drop_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("status", "code", "message"),
+    [
+        (400, "InvalidArgument", 'Object name contains unsupported characters: "/docs/report.pdf"'),
+        (403, "AccessDenied", ""),
+        (500, "InternalError", "We encountered an internal error."),
+    ],
+)
+def test_any_failure_of_a_key_with_a_leading_slash_is_told_to_drop_it(status: int, code: str, message: str) -> None:
+    hint = " (it starts with '/': drop it if the object is docs/report.pdf)"
+    assert object_line("/docs/report.pdf", code, status, message=message).endswith(hint)
+    assert hint not in object_line("docs/report.pdf", code, status, message=message)
+
+
+@pytest.mark.parametrize(
     ("code", "kwargs", "expected"),
     [
         ("NoSuchVersion", {"version": "v1"}, "version v1 of s3://bucket/a.txt does not exist"),

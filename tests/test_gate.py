@@ -312,9 +312,9 @@ def test_a_signature_written_as_a_number_bytes_or_base64_or_a_key_in_lower_case_
 
 def test_a_megabyte_is_cut_before_it_is_scanned() -> None:
     gate = Gate([TOKEN, SECRET])
-    started = time.perf_counter()
+    started = time.process_time()  # the process's own time, as above
     scrubbed = gate.scrub("%25" * MEGABYTE)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert len(scrubbed) < LINE_CHARS + 40
 
 

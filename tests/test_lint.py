@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ resources:
       secret_access_key: ((aws.secret))
   - name: bad-source
     type: presigned
-    source: {bucket: b, expires_in: 1h}
+    source: {bucket: bkt, expires_in: 1h}
   - name: other
     type: s3
     source: {bucket: b, nonsense: true}
@@ -64,9 +65,12 @@ jobs:
 
 
 def run_lint(text: str) -> tuple[int, list[str]]:
+    """Lint a pipeline given on stdin; return the exit status and the problems, the summary checked and left off."""
     out = io.StringIO()
     code = lint.main(["lint", "-"], io.StringIO(text), out)
-    return code, out.getvalue().splitlines()
+    *lines, summary = out.getvalue().splitlines()
+    assert summary.startswith("s3-presigned-lint: "), summary
+    return code, lines
 
 
 def test_each_misuse_is_one_line_naming_its_place() -> None:
@@ -78,18 +82,22 @@ def test_each_misuse_is_one_line_naming_its_place() -> None:
             "what to sign"
         ),
         (
-            "stdin: job share, step put: link: params.expire_in: unknown field; did you mean 'expires_in'? accepted: "
-            + ", ".join(field.name for field in lint.fields.PARAMS)
+            "stdin: job share, step put: link: get_params.expire_in: unknown field; did you mean 'expires_in'? "
+            "accepted: " + ", ".join(field.name for field in lint.fields.PARAMS)
         ),
-        "stdin: job share, step put: link: params.version_id: applies to file_path only, not to prefix",
+        "stdin: job share, step put: link: get_params.version_id: applies to file_path only, not to prefix",
         (
-            "stdin: job share, step put: link: params.expires_in: '3 days' is not a duration; expected seconds as a "
-            "whole number from 60, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
+            "stdin: job share, step put: link: get_params.expires_in: '3 days' is not a duration; expected seconds "
+            "as a whole number from 60, a duration such as 90s, 1h30m or 7d, or a mapping such as {hours: 24}"
         ),
-        "stdin: job share, step put: link: params.region: belongs under source, not the put's get_params",
+        "stdin: job share, step put: link: get_params.region: belongs under source, not the put's get_params",
         (
             "stdin: job share, step put: renamed: params.file_path: belongs under the put's get_params, not params: "
             "the URL is signed by the get that follows the put"
+        ),
+        (
+            "stdin: job share, step put: renamed: get_params.file_path: required; please specify the object key, or "
+            "one of file_paths, prefix or regexp, under get_params"
         ),
         (
             "stdin: job share, step get: link: this resource has no versions to get; use put with get_params, as its "
@@ -104,7 +112,7 @@ def test_vars_are_unknown_not_errors_but_their_fields_are_still_checked() -> Non
     assert code == 1
     _, misplaced = run_lint(BROKEN.replace("expires_in: ((ttl))", "expiry: ((ttl))"))
     assert any(
-        "job fine, step put: link: params.expiry: unknown field; did you mean 'expires_in'?" in line
+        "job fine, step put: link: get_params.expiry: unknown field; did you mean 'expires_in'?" in line
         for line in misplaced
     )
 
@@ -145,11 +153,12 @@ def test_the_command_reads_a_file_or_stdin_and_fails_on_yaml_it_cannot_read(tmp_
     by_stdin = subprocess.run(command, input=BROKEN, capture_output=True, text=True, cwd=ROOT, check=False)
     assert by_file.returncode == by_stdin.returncode == 1
     assert by_file.stdout.replace(str(pipeline), "stdin") == by_stdin.stdout
-    assert by_stdin.stdout.count("\n") == 7
+    assert by_stdin.stdout.count("\n") == 8 + 1
+    assert by_stdin.stdout.endswith("\ns3-presigned-lint: 8 problems in 1 of 1 file\n")
     broken = subprocess.run(command, input="a: [", capture_output=True, text=True, cwd=ROOT, check=False)
     assert broken.returncode == 2
     assert broken.stdout.startswith("stdin: cannot read the pipeline: while parsing a flow")
-    assert broken.stdout.count("\n") == 1
+    assert broken.stdout.splitlines()[1:] == ["s3-presigned-lint: 1 file could not be read"]
 
 
 VARS_AND_HOOKS = """
@@ -190,12 +199,16 @@ def test_a_var_is_unknown_whatever_the_fields_it_meets_and_a_jobs_own_hooks_are_
         + ", ".join(name for field in lint.fields.SOURCE for name in (field.name, *field.aliases)),
         # Whatever max_size turns out to be, a file_name has no place in an upload form.
         (
-            "stdin: job vars, step put: link: params.file_name: applies to download links (method: get), not to "
+            "stdin: job vars, step put: link: get_params.file_name: applies to download links (method: get), not to "
             "upload forms (method: post)"
         ),
         (
-            "stdin: job hooks, step put: link: params.bogus: unknown field; accepted: "
+            "stdin: job hooks, step put: link: get_params.bogus: unknown field; accepted: "
             + ", ".join(field.name for field in lint.fields.PARAMS)
+        ),
+        (
+            "stdin: job hooks, step put: link: get_params.file_path: required; please specify the object key, or one "
+            "of file_paths, prefix or regexp, under get_params"
         ),
         (
             "stdin: job hooks, step put: link: params.file_path: belongs under the put's get_params, not params: "
@@ -210,7 +223,7 @@ def test_a_file_it_cannot_read_or_steps_nested_past_reading_are_one_line(tmp_pat
     out = io.StringIO()
     assert lint.main(["lint", str(latin1)], io.StringIO(), out) == 2
     assert out.getvalue().startswith(f"{latin1}: cannot read the pipeline: 'utf-8' codec can't decode byte 0xe9")
-    assert out.getvalue().count("\n") == 1
+    assert out.getvalue().splitlines()[1:] == ["s3-presigned-lint: 1 file could not be read"]
     nested = "{put: link}"
     for _ in range(2000):
         nested = f"{{do: [{nested}]}}"
@@ -241,3 +254,154 @@ def test_a_file_it_cannot_read_or_steps_nested_past_reading_are_one_line(tmp_pat
 )
 def test_what_a_var_may_make_valid_or_what_is_no_type_is_not_reported(pipeline: str) -> None:
     assert run_lint(pipeline) == (0, [])
+
+
+def test_every_problem_of_a_step_is_told_in_one_run_by_the_name_the_pipeline_gives_it() -> None:
+    pipeline = (
+        "resources: [{name: r, type: s3-presigned-url, source: {bucket: bkt, expires_in: 1h}}]\n"
+        "jobs: [{name: j, plan: [{put: r, params: {prefix: p/}, get_params: {file_path: a, max_size: 10MB, "
+        "expires_in: 3 days, bogus: 1, region: x}}]}]"
+    )
+    code, lines = run_lint(pipeline)
+    assert code == 1
+    assert [next(part for part in line.split(": ") if "." in part) for line in lines] == [
+        "source.expires_in",
+        "params.prefix",
+        "get_params.bogus",
+        "get_params.region",
+        "get_params.max_size",
+        "get_params.expires_in",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("get_params", "problem"),
+    [
+        (
+            "{file_path: ((.:v))/app.tgz, max_size: 10MB}",
+            "get_params.max_size: applies to upload forms (method: post), not to download links (method: get)",
+        ),
+        (
+            "{prefix: in/((.:v))/, method: post}",
+            "get_params.max_size: required with method: post; the largest upload, such as 100MB or 2GiB",
+        ),
+        ("{file_path: ((key)), expires_in: 3 days}", "get_params.expires_in: '3 days' is not a duration"),
+    ],
+)
+def test_what_is_known_is_checked_whatever_a_var_beside_it_holds(get_params: str, problem: str) -> None:
+    pipeline = (
+        "resources: [{name: r, type: s3-presigned-url, source: {bucket: bkt}}]\n"
+        f"jobs: [{{name: j, plan: [{{put: r, get_params: {get_params}}}]}}]"
+    )
+    code, lines = run_lint(pipeline)
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith(f"stdin: job j, step put: r: {problem}"), lines
+
+
+DEFAULTS = """
+resource_types:
+  - name: links
+    type: registry-image
+    source: {repository: registry.example.com/s3-presigned-url}
+    defaults: {bucket: from-defaults, region: eu-west-2, expires_in: 1h}
+  - name: other
+    type: registry-image
+    source: {repository: registry.example.com/something-else}
+    defaults: {bucket: ""}
+resources:
+  - name: given
+    type: links
+    source: {access_key_id: a, secret_access_key: b}
+  - name: own-wins
+    type: links
+    source: {bucket: "s3://not-a-bucket"}
+  - name: unrelated
+    type: other
+    source: {}
+"""
+
+
+def test_a_types_defaults_are_merged_into_each_source_its_own_keys_winning() -> None:
+    code, lines = run_lint(DEFAULTS)
+    assert code == 1
+    # The bucket comes from the defaults, and the defaults' misplaced expires_in is each resource's problem.
+    assert [line.split(": ", 3)[1:3] for line in lines] == [
+        ["resource given", "source.expires_in"],
+        ["resource own-wins", "source.expires_in"],
+        ["resource own-wins", "source.bucket"],
+    ]
+    assert lines[2].startswith("stdin: resource own-wins: source.bucket: got 's3://not-a-bucket'")
+
+
+def test_aliases_that_expand_past_the_bound_are_refused_whole_in_one_line_at_once() -> None:
+    # Each level doubles what the one below stands for: 40 levels in about a kilobyte, each step a problem.
+    bomb = "a0: &a0 {put: link, get_params: {file_path: a, bogus: 1}}\n"
+    bomb += "".join(f"a{level}: &a{level} {{do: [*a{level - 1}, *a{level - 1}]}}\n" for level in range(1, 40))
+    bomb += "resources: [{name: link, type: s3-presigned-url, source: {bucket: bkt}}]\n"
+    bomb += "jobs: [{name: j, plan: [*a39]}]\n"
+    assert len(bomb) < 1300
+    started = time.process_time()  # this process's own time: other work on the machine does not count
+    out = io.StringIO()
+    code = lint.main(["lint", "-"], io.StringIO(bomb), out)
+    assert time.process_time() - started < 1
+    assert (code, out.getvalue().splitlines()) == (
+        2,
+        [
+            (
+                "stdin: cannot read the pipeline: its aliases expand it past 100,000 YAML nodes, more than any "
+                "pipeline needs"
+            ),
+            "s3-presigned-lint: 1 file could not be read",
+        ],
+    )
+    # Shared, as YAML allows, but within the bound: read as if copied, every copy checked.
+    shared = "".join(bomb.splitlines(keepends=True)[:4] + bomb.splitlines(keepends=True)[-2:]).replace("a39", "a3")
+    assert run_lint(shared) == (1, [f"stdin: job j, step put: link: {BOGUS}"] * 8)
+
+
+BOGUS = "get_params.bogus: unknown field; accepted: " + ", ".join(field.name for field in lint.fields.PARAMS)
+
+
+def test_the_command_takes_many_files_says_a_summary_and_exits_by_the_worst(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.yml"
+    clean.write_text("resources: [{name: r, type: s3-presigned-url, source: {bucket: bkt}}]\n", encoding="utf-8")
+    broken = tmp_path / "broken.yml"
+    broken.write_text("resources: [{name: r, type: s3-presigned-url, source: {}}]\n", encoding="utf-8")
+    missing = tmp_path / "missing.yml"
+
+    def lint_files(*files: Path | str, stdin: str = "") -> tuple[int, list[str]]:
+        out = io.StringIO()
+        return lint.main(["s3-presigned-lint", *map(str, files)], io.StringIO(stdin), out), out.getvalue().splitlines()
+
+    assert lint_files(clean, "-", stdin=clean.read_text()) == (0, ["s3-presigned-lint: no problems in 2 files"])
+    code, lines = lint_files(clean, broken, missing)
+    assert code == 2
+    assert lines[0].startswith(f"{broken}: resource r: source.bucket: required")
+    assert lines[1].startswith(f"{missing}: cannot read the pipeline: [Errno 2] No such file or directory")
+    assert lines[2:] == ["s3-presigned-lint: 1 problem in 1 of 2 files; 1 file could not be read"]
+    out = io.StringIO()
+    assert lint.main(["s3-presigned-lint", "--help"], io.StringIO(), out) == 0
+    assert out.getvalue().startswith("usage: s3-presigned-lint [--only-pipelines] [-h] [FILE ...]\n")
+    assert "exit status: 0 when every file is clean, 1 when any has a problem, 2 when any cannot be read" in (
+        out.getvalue()
+    )
+
+
+def test_only_pipelines_skips_yaml_of_other_tools(tmp_path: Path) -> None:
+    others = {
+        "yamllint.yml": "extends: default\n",
+        "stream.yml": "kind: Service\n---\nkind: Deployment\n",
+        "template.yml": "Resources: {Bucket: {Name: !Ref Name}}\n",
+        "empty.yml": "",
+    }
+    for name, text in others.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    pipeline = tmp_path / "pipeline.yml"
+    pipeline.write_text(BROKEN, encoding="utf-8")
+    out = io.StringIO()
+    files = [str(tmp_path / name) for name in [*others, "pipeline.yml"]]
+    assert lint.main(["s3-presigned-lint", "--only-pipelines", *files], io.StringIO(), out) == 1
+    *lines, summary = out.getvalue().splitlines()
+    assert all(line.startswith(f"{pipeline}: ") for line in lines)
+    assert summary == "s3-presigned-lint: 8 problems in 1 of 1 file; 4 files skipped: not pipelines"

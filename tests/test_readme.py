@@ -123,7 +123,7 @@ def test_the_first_examples_use_one_expires_in_style() -> None:
 
 def test_the_first_pipeline_shows_the_pipeline_check() -> None:
     first = section("Your first pipeline")
-    assert "python -m s3_presigned.lint pipeline.yml" in first
+    assert "s3-presigned-lint pipeline.yml" in first
     assert "docker run -i --rm registry.example.com/s3-presigned-url:0.1.0 /opt/resource/lint < pipeline.yml" in first
 
 

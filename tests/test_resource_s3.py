@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from s3_presigned import outputs
+from s3_presigned.errors import ResourceError
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
 
 
@@ -235,3 +237,29 @@ def test_a_destination_that_cannot_take_the_files_leaves_nothing_behind(
     assert result.stderr.startswith(f"error: destination: cannot write {destination}: ")
     assert sorted(path.name for path in destination.iterdir()) == ["urls.json"]
     assert list((destination / "urls.json").iterdir()) == []
+
+
+def test_a_file_that_cannot_be_read_while_the_files_are_written_is_named_not_the_destination(tmp_path: Path) -> None:
+    # Such as a page's style missing from an installation: the destination is fine, and the line says so.
+    destination = tmp_path / "destination"
+    missing = tmp_path / "page" / "page.css"
+
+    def write_with_the_style() -> None:
+        with outputs.staged_files(destination) as files:
+            files.write("url", "link")
+            missing.read_text()
+
+    with pytest.raises(ResourceError) as raised:
+        write_with_the_style()
+    assert str(raised.value) == (
+        f"cannot read {missing}, which the resource needs to write its files: No such file or directory"
+    )
+
+
+def test_a_key_with_a_leading_slash_that_rclone_refuses_is_told_to_drop_it(s3: S3Server, runner: Runner) -> None:
+    # rclone answers 400 InvalidArgument, not 404, for such a key: the hint does not wait for a 404.
+    s3.put("docs/report.pdf")
+    result = runner.get(s3.source(), {"file_path": "/docs/report.pdf"})
+    assert result.returncode == 1
+    assert result.stderr.endswith(" (it starts with '/': drop it if the object is docs/report.pdf)\n"), result.stderr
+    assert result.stderr.count("\n") == 1

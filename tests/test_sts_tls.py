@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import trustme
 
-from tests.support import ACCESS_KEY, SECRET_KEY, Runner, free_port, wait_for_port
+from tests.support import ACCESS_KEY, SECRET_KEY, Runner, free_port, stop, wait_for_port
 from tests.system_store import SystemStoreRunner
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/artifact-sharing"
@@ -48,8 +48,7 @@ def tls_sts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, tru
         wait_for_port(port, process)
         yield f"https://127.0.0.1:{port}", authority, keys / "ca.pem"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         log.close()
 
 
