@@ -17,7 +17,7 @@ from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
 from s3_presigned import fields, gate
-from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
+from s3_presigned.errors import LINE_LIMIT, ConfigError, ResourceError, describe, one_line
 from s3_presigned.gate import DOCUMENT_CHARS
 
 if TYPE_CHECKING:
@@ -65,15 +65,18 @@ def run(
     else:
         stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0
-    stderr.write(f"error: {one_line(gate.current(environ).scrub(line))}\n")
+    stderr.write(f"error: {gate.current(environ).scrub(one_line(line), limit=LINE_LIMIT)}\n")
     return 1
 
 
 def _response(answer: Answer, through: gate.Gate) -> str:
-    """Format the answer for Concourse, each value of the version and the metadata through the gate."""
+    """Format the answer for Concourse, each value of the version and the metadata exactly as it is, or none."""
     if answer is None:
         return parsing.format_check_output([])
-    version, metadata = ({name: through.scrub(value) for name, value in part.items()} for part in answer)
+    version, metadata = (
+        {name: through.exact(value, f"the {part_name} field {name}") for name, value in part.items()}
+        for part_name, part in zip(("version", "metadata"), answer, strict=True)
+    )
     return parsing.format_in_out_output(version, metadata)
 
 

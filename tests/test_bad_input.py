@@ -36,6 +36,10 @@ def params_with(**fields: Any) -> dict[str, Any]:
     return PARAMS | fields
 
 
+def form_with(**fields: Any) -> dict[str, Any]:
+    return {"file_path": "inbox/upload.bin", "method": "post", "max_size": "1MB"} | fields
+
+
 CASES: list[tuple[str, str, str, str]] = [
     # (id, step, stdin, the field the one line must name)
     ("stdin-empty", "in", "", "stdin"),
@@ -90,6 +94,22 @@ CASES: list[tuple[str, str, str, str]] = [
     ("file-name-empty", "in", get(params=params_with(file_name="")), "params.file_name"),
     ("disposition-unknown", "in", get(params=params_with(disposition="download")), "params.disposition"),
     ("content-type-crlf", "in", get(params=params_with(content_type="text/plain\r\nX: y")), "params.content_type"),
+    # A form admits one exact type that a browser will not run: a family's policy also takes lists and pages.
+    *(
+        (f"form-type-{kind}", "in", get(params=form_with(content_type=kind)), "params.content_type")
+        for kind in (
+            "image/*",
+            "text/*",
+            "video/*",
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "image/png,text/html",
+            "text/xml",
+            "application/javascript",
+            "multipart/mixed",
+        )
+    ),
     ("url-file-dotdot", "in", get(params=params_with(url_file="../x")), "params.url_file"),
     ("url-file-absolute", "in", get(params=params_with(url_file="/etc/x")), "params.url_file"),
     ("url-file-nested", "in", get(params=params_with(url_file="a/b")), "params.url_file"),

@@ -26,7 +26,7 @@ form.addEventListener("submit", async (event) => {
   if (file.size > range[2]) { say(`Not sent: ${file.name} is ${file.size} bytes; the limit is ${range[2]}.`, "bad"); return; }
   if (file.size < range[1]) { say(`Not sent: ${file.name} is ${file.size} bytes; the least is ${range[1]}.`, "bad"); return; }
   if (!typeOk(file.type)) { say(`Not sent: ${file.name} is ${file.type || "of no known type"}; ${accept} is allowed.`, "bad"); return; }
-  if (form.elements["Content-Type"]) form.elements["Content-Type"].value = accept.endsWith("/*") ? file.type.toLowerCase() : accept;
+  if (form.elements["Content-Type"] && accept) form.elements["Content-Type"].value = accept.endsWith("/*") ? file.type.toLowerCase() : accept;
   send.disabled = true;
   if (!await canRead()) {
     // The store does not let a page read its answers (no CORS): the browser posts the form and shows S3's own.
