@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from s3_presigned import gate
 from s3_presigned.answers import Answer, S3Error
 from s3_presigned.errors import ConfigError, ResourceError, without_user_info
 from s3_presigned.shape import ServerText
@@ -132,7 +133,7 @@ def page_too_large(where: str, limit: int) -> ResourceError:
 
 def unchecked_signatures(where: str, forged: Answer, request: str, subject: str) -> ResourceError:
     """Name an endpoint that accepted a request with an altered signature and did not answer as S3 does."""
-    said = ServerText(forged.headers.get("content-type") or "no content type")
+    said = gate.server_value("content_type", forged.headers.get("content-type")) or "no content type of S3's shape"
     return ResourceError(
         f"{where}: the endpoint answered {forged.describe()} with {said} to the {request} with its signature "
         f"altered, and does not list as S3 does: it is not S3 serving the {subject}. Is source.endpoint a web "

@@ -1,11 +1,12 @@
 """What a server wrote, shown by its shape: words stay, and every opaque run goes, whatever encoding it is in.
 
 A server chooses how it quotes a request back, so no list of a secret's encodings is ever complete. Text from a
-server is therefore never shown as it came. The usual escapes are undone first (quoted-printable, percent, HTML
-entities, backslash escapes of JSON, C and CSS, full-width forms), and characters that draw nothing are dropped.
-Then any run that does not read as words is blanked: a long stretch of hex, of base32, or of characters whose
-classes change as often as an encoded value's do (base64, percent-encoding, symbols). Runs are judged with the
-whitespace between them taken out, so a value wrapped, split or spaced out is judged whole.
+server is therefore never shown as it came. Characters that draw nothing are dropped, full-width forms folded, and
+the usual escapes undone (quoted-printable, percent, HTML entities, backslash escapes of JSON, C and CSS). Then
+only what reads as prose is shown: a word, capitalised or hyphenated, an acronym, a short number, an error code.
+Anything else goes, and so do the words beside it that could be its pieces. Runs are also judged with the spaces
+between words taken out, so that a value wrapped, split or spaced out is judged whole: a long run of hex or of
+base32, or of short pieces as odd together as an encoded value, goes whole.
 
 Every pass is linear and the text is cut before it is read, so a megabyte costs what its first few kilobytes do.
 """
@@ -19,17 +20,16 @@ from collections.abc import Callable
 from typing import Final
 
 from s3_presigned.gate import MARKER
+from s3_presigned.s3 import ERROR_CODES
+from s3_presigned.words import LONG_WORD, WORDS
 
 SHOWN_CHARS: Final = 400  # what a line shows of a server's text at most
 _READ_CHARS: Final = 4096  # what is read of it: escapes may take ten characters for one
 _LAYERS: Final = 3  # escapes undone in turn, such as a percent-encoded value quoted as HTML
-_WINDOW: Final = 20  # characters of a run judged together
-_CHANGES: Final = 8  # characters within a window that read as no prose does, as most of an encoded value's do
-_HEX_RUN: Final = 16  # hex digits in a row, or base32 letters: eight bytes or more
-_ODD_WORD: Final = 16  # a word this long, with this many characters that are not lower-case letters, is a value
-_ODD_IN_WORD: Final = 5
+_RUN: Final = 16  # hex digits or base32 letters in a row, spaces aside, that make a value: eight bytes or more
+_ODD_IN_RUN: Final = 5  # short pieces that join into this many characters besides lower-case letters are a value
 _PIECE: Final = 2  # a word this short may be a piece of a value spread out
-_COMMON = frozenset("-.:,;'\"()?!")  # punctuation of prose, which neither splits a run nor counts as a change
+_COMMON = "-.:,;'\"()?![]"  # punctuation of prose, around a word or between pieces of a value
 
 _ESCAPE = re.compile(
     r"=\r?\n"  # a quoted-printable soft line break
@@ -40,10 +40,16 @@ _ESCAPE = re.compile(
 )
 _BYTE = re.compile(r"%([0-9A-Fa-f]{2})|=([0-9A-F]{2})|\\x([0-9a-fA-F]{2})|\\([0-7]{3})")
 _WORD = re.compile(r"\S++")
-# What a word of prose looks like: a word, capitalised or not, an acronym, a number; quoted or followed by a stop.
-_PROSE = re.compile(r"[(\"']?+(?:[A-Za-z][a-z]++|[aAI]|[A-Z]{2,5}+|[0-9]{1,4}+)[.,;:!?)\"']*+")
+# What prose is made of: a word, capitalised, with an apostrophe or hyphenated (us-east-1, X-Amz-Date); an
+# acronym; an error code (AccessDenied); a number, or a size (5GB); a date; a path of such words.
+_PARTS = re.compile(r"[-./_:']")  # what joins words into one: us-east-1, X-Amz-Date, app-1.2.tgz
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?+Z?)?")
+_NUMBER = 10  # digits in a number shown: a longer run of digits is a run of hex
+_PLAIN = re.compile(r"[a-z]++|[A-Z][a-z]++")  # a word of letters, capitalised or not
+_HEX = frozenset("0123456789abcdefABCDEF")
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 _SPACE = re.compile(r"\s++")
-_MARKERS = re.compile(rf"{re.escape(MARKER)}(?:[\s{re.escape(''.join(_COMMON))}]*+{re.escape(MARKER)})++")
+_MARKERS = re.compile(rf"{re.escape(MARKER)}(?:[\s{re.escape(_COMMON)}]*+{re.escape(MARKER)})++")
 
 
 class ServerText:
@@ -94,13 +100,15 @@ def shown(text: str) -> str:
 
 def _plain(text: str) -> str:
     """Undo the usual escapes, fold compatibility forms (full-width letters), drop what draws nothing."""
+    # First too: a character that draws nothing may stand inside an escape, to hide it. Line breaks stay for now:
+    # quoted-printable's soft breaks are escapes.
+    text = "".join(char for char in unicodedata.normalize("NFKC", text) if unicodedata.category(char) != "Cf")
     for _ in range(_LAYERS):
         undone = _ESCAPE.sub(_unescape, text)
         if undone == text:
             break
         text = undone
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(_drawn(char) for char in text)
+    return _drawn(text)
 
 
 def _unescape(found: re.Match[str]) -> str:
@@ -120,7 +128,12 @@ def _byte(part: re.Match[str]) -> int:
     return int(hex_digits, 16) if hex_digits else int(part[4], 8) & 0xFF
 
 
-def _drawn(char: str) -> str:
+def _drawn(text: str) -> str:
+    """Fold compatibility forms, such as full-width letters, into plain ones, and keep only what draws."""
+    return "".join(_drawn_char(char) for char in unicodedata.normalize("NFKC", text))
+
+
+def _drawn_char(char: str) -> str:
     category = unicodedata.category(char)
     if category == "Cf":
         return ""  # zero-width and bidi controls: a value spread out by them is one value
@@ -130,32 +143,18 @@ def _drawn(char: str) -> str:
 
 
 def _opaque(text: str) -> list[tuple[int, int]]:
-    """Find the spans of the text to blank: each run widened to whole words, and over the odd words beside it."""
-    at = [index for index, char in enumerate(text) if not char.isspace()]
-    # A window reaches past the value it found into the words beside it: those stay if they read as prose.
-    changes, runs = bytearray(len(at)), bytearray(len(at))
-    _mark_changes(text, at, changes)
-    _mark_runs(text, at, runs, _is_hex)
-    _mark_runs(text, at, runs, _is_base32)
+    """Find the spans of the text to blank, whole words each, merged where they touch."""
     words = [(found.start(), found.end()) for found in _WORD.finditer(text)]
-    blanked = [False] * len(words)
-    position = 0
-    for number, (start, end) in enumerate(words):
-        while position < len(at) and at[position] < start:
-            position += 1
-        first = position
-        while position < len(at) and at[position] < end:
-            position += 1
-        word = text[start:end]
-        blanked[number] = (
-            any(runs[first:position]) or (any(changes[first:position]) and not _prose(word)) or _odd_word(word)
-        )
-    _mark_pieces([text[start:end].strip("".join(_COMMON)) for start, end in words], blanked)
+    cores = [text[start:end].strip(_COMMON) for start, end in words]
+    blanked = [not _shown(core) for core in cores]
+    _blank_runs(cores, blanked, lambda core: all(char in _HEX for char in core))
+    _blank_runs(cores, blanked, lambda core: all(char in _BASE32 for char in core))
+    _blank_pieces(cores, blanked)
     # A value spread over words leaves none of its pieces beside what was blanked, however short they are.
     for order in (range(len(words)), range(len(words) - 1, -1, -1)):
         previous = False
         for number in order:
-            if not blanked[number] and previous and not _prose(text[words[number][0] : words[number][1]]):
+            if not blanked[number] and previous and not _stays(cores[number]):
                 blanked[number] = True
             previous = blanked[number]
     spans: list[tuple[int, int]] = []
@@ -169,98 +168,49 @@ def _opaque(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _mark_pieces(cores: list[str], blanked: list[bool]) -> None:
-    """Blank runs of short or odd words that join into a value: mostly not prose, and long together."""
+def _shown(core: str) -> bool:
+    """Whether a word reads as prose: an error code, a date, or words and short numbers joined as in us-east-1."""
+    return not core or core in ERROR_CODES or bool(_DATE.fullmatch(core)) or all(map(_part, _PARTS.split(core)))
+
+
+def _stays(core: str) -> bool:
+    """Whether a word of prose stays beside an opaque run: a letter alone may be a piece of it, a word is not."""
+    return len(core) > 1 and _shown(core)
+
+
+def _part(part: str) -> bool:
+    if not part or (part.isdigit() and len(part) <= _NUMBER):
+        return True
+    if part.lower() in WORDS:
+        return part.islower() or part.isupper() or part.istitle()
+    return len(part) >= LONG_WORD and _PLAIN.fullmatch(part) is not None
+
+
+def _blank_runs(cores: list[str], blanked: list[bool], fits: Callable[[str], bool]) -> None:
+    """Blank every run of words that fit an encoding's alphabet, and hold :data:`_RUN` characters together."""
     first = 0
     for number in range(len(cores) + 1):
-        core = cores[number] if number < len(cores) else ""
-        if core and (len(core) <= _PIECE or not _prose(core)):
+        if number < len(cores) and cores[number] and fits(cores[number]):
             continue
-        run = cores[first:number]
-        joined = "".join(run)
-        if (
-            len(run) > 1
-            and len(joined) >= _ODD_WORD
-            and 2 * sum(not _prose(piece) for piece in run) > len(run)
-            and _odd_count(joined) >= _ODD_IN_WORD
-        ):
-            blanked[first:number] = [True] * len(run)
+        if sum(len(core) for core in cores[first:number]) >= _RUN:
+            blanked[first:number] = [True] * (number - first)
         first = number + 1
 
 
-def _odd_word(word: str) -> bool:
-    """Whether one word alone reads as an encoded value: long, and more of it odd than in any prose word."""
-    core = word.strip("".join(_COMMON))
-    if len(core) < _ODD_WORD or _prose(core):
-        return False
-    return _odd_count(core) >= _ODD_IN_WORD and any(char.islower() for char in core)
-
-
-def _odd_count(text: str) -> int:
-    return sum(_kind(char) in ("upper", "symbol", "digit") for char in text)
-
-
-def _prose(word: str) -> bool:
-    return _PROSE.fullmatch(word) is not None
-
-
-def _mark_changes(text: str, at: list[int], marked: bytearray) -> None:
-    """Mark every window of :data:`_WINDOW` characters of which :data:`_CHANGES` or more read as no prose does.
-
-    Prose is mostly lower-case letters: an upper-case letter, a symbol, or a digit beside a letter counts.
-    """
-    kinds = [_kind(text[offset]) for offset in at]
-    odd = [0] * (len(at) + 1)  # odd[i]: how many of the first i characters count
-    for index, kind in enumerate(kinds):
-        counts = kind in ("upper", "symbol") or (
-            kind == "digit" and "lower" in (_neighbour(kinds, index, -1), _neighbour(kinds, index, 1))
-        )
-        odd[index + 1] = odd[index] + counts
-    for start in range(max(len(at) - _WINDOW + 1, 1)):
-        end = min(start + _WINDOW, len(at))
-        if odd[end] - odd[start] >= _CHANGES:
-            marked[start:end] = b"\1" * (end - start)
-
-
-def _neighbour(kinds: list[str], index: int, step: int) -> str:
-    index += step
-    while 0 <= index < len(kinds) and kinds[index] == "common":
-        index += step
-    return kinds[index] if 0 <= index < len(kinds) else ""
-
-
-def _mark_runs(text: str, at: list[int], marked: bytearray, fits: Callable[[str], bool]) -> None:
-    """Mark every run of :data:`_HEX_RUN` or more characters that fit, prose punctuation and spaces between them."""
-    first = None
-    count = 0
-    for index, offset in enumerate((*at, -1)):
-        char = text[offset] if offset >= 0 else ""
-        if char and char in _COMMON:
+def _blank_pieces(cores: list[str], blanked: list[bool]) -> None:
+    """Blank runs of short or blanked words that join into a value: long together, and as odd as one."""
+    first = 0
+    for number in range(len(cores) + 1):
+        core = cores[number] if number < len(cores) else ""
+        if core and (blanked[number] or core.isdigit() or len(core) <= _PIECE):
             continue
-        if char and fits(char):
-            first = index if first is None else first
-            count += 1
-            continue
-        if first is not None and count >= _HEX_RUN:
-            marked[first:index] = b"\1" * (index - first)
-        first, count = None, 0
-
-
-def _is_hex(char: str) -> bool:
-    return char in "0123456789abcdefABCDEF"
-
-
-def _is_base32(char: str) -> bool:
-    return char in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-
-def _kind(char: str) -> str:
-    if char in _COMMON:
-        return "common"
-    if char.isdigit():
-        return "digit"
-    if char.isupper():
-        return "upper"
-    if char.isalpha():
-        return "lower"
-    return "symbol"
+        while first < number and _stays(cores[first]):  # a word of prose at either end stays
+            first += 1
+        last = number
+        while last > first and _stays(cores[last - 1]):
+            last -= 1
+        joined = "".join(cores[first:last])
+        odd = sum(not char.islower() for char in joined)
+        if last - first > 1 and len(joined) >= _RUN and odd >= _ODD_IN_RUN:
+            blanked[first:last] = [True] * (last - first)
+        first = number + 1

@@ -65,8 +65,19 @@ def run(
     else:
         stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0
-    stderr.write(f"error: {gate.current(environ).scrub(one_line(line), limit=LINE_LIMIT)}\n")
+    stderr.write(error_line(line, gate.current(environ)))
     return 1
+
+
+def error_line(message: str, through: gate.Gate) -> str:
+    """Word the one line a failed step prints: folded, then through the gate, which cuts it.
+
+    Folded first, a secret wrapped over lines is whole where the gate looks; cut after, none of it is left at the cut.
+
+    :param message: The failure's text: the step's own words, and a server's as :class:`ServerText` shows them.
+    :param through: The gate for what the step knows.
+    """
+    return f"error: {through.scrub(one_line(message), limit=LINE_LIMIT)}\n"
 
 
 def _response(answer: Answer, through: gate.Gate) -> str:
