@@ -396,7 +396,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
             text(value, f"params.{field}", max_length=1024)
     overrides = {RESPONSE_OVERRIDES[field]: str(value) for field, value in headers.items() if value is not None}
     file_name, disposition = given.get("file_name"), given.get("disposition")
-    if file_name is not None or disposition is not None:
+    # One link downloads as a file unless asked otherwise: what an uploader stored is not opened as a page.
+    if file_name is not None or disposition is not None or (method == "get" and signs_one(method, mode)):
         chosen = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
         name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
         overrides["ResponseContentDisposition"] = content_disposition(chosen, name)

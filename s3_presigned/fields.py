@@ -224,7 +224,7 @@ PARAMS = (
     Field(
         "disposition",
         "`attachment` or `inline`",
-        "`attachment` or `inline`; `attachment` when only `file_name` is given.",
+        "`attachment` or `inline`. One object's link downloads (`attachment`) unless `inline` is given.",
         example="inline",
         methods=("get",),
     ),
