@@ -26,7 +26,7 @@ from s3_presigned.answers import (
     parse_list_page,
     region_named,
 )
-from s3_presigned.connection import client_config, configured_region, tls_verification
+from s3_presigned.connection import client_config, configured_region
 from s3_presigned.credentials import SigningIdentity, resolve_identity
 from s3_presigned.errors import ResourceError
 from s3_presigned.failures import Asked
@@ -34,6 +34,7 @@ from s3_presigned.listing import PageGuard
 from s3_presigned.s3 import FIRST_GUESS_REGION, FORM_CONTENT_TYPE
 from s3_presigned.session import new_session
 from s3_presigned.transport import PAGE_LIMIT, Transport
+from s3_presigned.trust import Trust, trusted
 
 if TYPE_CHECKING:
     import botocore.session
@@ -62,7 +63,7 @@ class Bucket:
         session: botocore.session.Session,
         identity: SigningIdentity,
         region: str,
-        tls_verify: bool | str,
+        trust: Trust,
         warnings: TextIO,
     ) -> None:
         """Start talking to the bucket; use :meth:`open` rather than this.
@@ -71,14 +72,14 @@ class Bucket:
         :param session: The botocore session the identity came from.
         :param identity: The credentials that sign.
         :param region: The region to sign for until S3 names another.
-        :param tls_verify: What botocore's ``verify`` takes: a flag, or the path of a CA bundle.
+        :param trust: The CAs the step trusts for the store.
         :param warnings: Where conditions that do not stop the step are reported.
         """
         self.name = source.bucket
         self.identity = identity
         self._source = source
         self._session = session
-        self._tls_verify = tls_verify
+        self._trust = trust
         self._warnings = warnings
         self._moved_from: str | None = None
         self.clock_skew: float | None = None
@@ -104,13 +105,13 @@ class Bucket:
             raise failures.aws_config(error) from None
         if region is None and not may_ask:
             raise failures.no_region()
-        with tls_verification(source, session) as tls_verify:
-            if tls_verify is False:
+        with trusted(source, session) as trust:
+            if trust.verify is False:
                 # The user turned verification off on purpose; urllib3 would warn on every request.
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
             identity = resolve_identity(source, session, start, wanted_seconds)
-            yield cls(source, session, identity, start, tls_verify, warnings)
+            yield cls(source, session, identity, start, trust, warnings)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
@@ -354,10 +355,10 @@ class Bucket:
                 aws_secret_access_key=self.identity.credentials.secret_key,
                 aws_session_token=self.identity.credentials.token,
                 config=client_config(self._source),
-                verify=self._tls_verify,
+                verify=self._trust.verify,
             ),
         )
-        return client, Transport(self._tls_verify, client.meta.endpoint_url)
+        return client, Transport(self._trust, client.meta.endpoint_url)
 
     def _exchange(
         self, where: str, url_for: Callable[[], str], headers: dict[str, str], *, body_limit: int = 0

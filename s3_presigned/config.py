@@ -22,6 +22,7 @@ from s3_presigned.s3 import AWS_REGION, DOT_SEGMENT_PROBLEM, MAX_KEY_BYTES, REGI
 
 AddressingStyle = Literal["auto", "virtual", "path"]
 ADDRESSING_STYLES: tuple[AddressingStyle, ...] = ("auto", "virtual", "path")
+MAX_TITLE, MAX_MESSAGE = 200, 2_000  # a heading and a few lines on a page
 MAX_FILE_NAME = 255  # the longest name common file systems store, so the download can be saved under it
 # The staged copy of a file is named .NAME.XXXXXXXX until it is complete, and must fit in a name too.
 _STAGING_ROOM = 10
@@ -355,6 +356,8 @@ class GetParams(NamedTuple):
     allow_empty: bool
     max_objects: int
     form: Form | None = None
+    title: str | None = None
+    message: str | None = None
 
     @property
     def single(self) -> bool:
@@ -401,6 +404,11 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         chosen = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
         name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
         overrides["ResponseContentDisposition"] = content_disposition(chosen, name)
+    if method == "get" and not signs_one(method, mode):
+        # A page's link, or a prefix's, downloads whatever the store serves it as: never a page on the store's origin.
+        if given.get("disposition") == "inline":
+            raise ConfigError("params.disposition", f"applies to one link; the links of {mode} always download")
+        overrides.setdefault("ResponseContentDisposition", "attachment")
     content_type = given.get("content_type")
     if content_type is not None and "*" in str(content_type) and method != "post":
         raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
@@ -422,7 +430,24 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
         allow_empty=flag(fields.value(given, "allow_empty"), "params.allow_empty"),
         max_objects=limit,
         form=_form(selection, given) if method == "post" else None,
+        title=_page_text(given, "title", method, mode, max_length=MAX_TITLE),
+        message=_page_text(given, "message", method, mode, max_length=MAX_MESSAGE),
     )
+
+
+def _page_text(given: Mapping[str, object], name: str, method: Method, mode: Mode, *, max_length: int) -> str | None:
+    # Any characters are accepted: the page shows the invisible ones visibly rather than refusing them.
+    value = given.get(name)
+    if value is None:
+        return None
+    if method == "get" and signs_one(method, mode):
+        raise ConfigError(f"params.{name}", f"applies where a page is written: file_paths or prefix, not {mode}")
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"params.{name}", f"got {describe(value)}; expected a non-empty string")
+    _utf8(value, f"params.{name}")
+    if len(value) > max_length:
+        raise ConfigError(f"params.{name}", f"is {len(value)} characters long; at most {max_length} are accepted")
+    return value
 
 
 def signs_one(method: Method, mode: Mode) -> bool:

@@ -1,18 +1,13 @@
-"""How the step connects to the store: the region it starts with, botocore's client settings, and TLS trust."""
+"""How the step connects to the store: the region it starts with, and botocore's client settings."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import ssl
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import botocore.session
 from botocore.config import Config
 
-from s3_presigned import lifetime
-from s3_presigned.errors import ConfigError
 from s3_presigned.s3 import DEFAULT_STORE_REGION
 
 if TYPE_CHECKING:
@@ -41,19 +36,3 @@ def client_config(source: Source) -> Config:
         # stores rarely serve virtual hosts. A bucket with dots still falls back to path style.
         style = "path" if source.endpoint is not None else "virtual"
     return Config(signature_version="s3v4", s3={"addressing_style": style, "us_east_1_regional_endpoint": "regional"})
-
-
-@contextlib.contextmanager
-def tls_verification(source: Source, session: botocore.session.Session) -> Iterator[bool | str]:
-    """Yield what botocore's ``verify`` takes: the source's CA bundle as a file while it is needed, or a flag."""
-    if source.ca_bundle is None:
-        yield False if not source.verify_ssl else (session.get_config_variable("ca_bundle") or True)
-        return
-    # PEM is ASCII; headings such as "subject=O = Société" around the certificates are left as they read.
-    pem = source.ca_bundle.encode("ascii", "replace").decode("ascii")
-    try:
-        ssl.create_default_context(cadata=pem)
-    except (ssl.SSLError, ValueError) as error:
-        raise ConfigError("source.ca_bundle", f"is not PEM text that TLS can read ({error})") from None
-    with lifetime.scratch_file(pem, ".pem") as bundle:
-        yield bundle

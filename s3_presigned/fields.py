@@ -151,7 +151,8 @@ SOURCE = (
     Field(
         "ca_bundle",
         "PEM text",
-        "PEM text of the CA that signs the endpoint's certificate; STS keeps the system's CAs.",
+        "PEM text of the endpoint's CA; else `AWS_CA_BUNDLE`, else the system's CAs (`/etc/ssl/certs`, "
+        "[details](docs/security.md#which-cas-the-step-trusts)).",
         example="-----BEGIN CERTIFICATE-----",
         known_as=("ca_cert",),
     ),
@@ -248,6 +249,20 @@ PARAMS = (
         "The smallest upload, in the same forms as `max_size`.",
         example="1KB",
         methods=("post",),
+    ),
+    Field(
+        "title",
+        "string",
+        "The heading of `index.html` or `upload.html` ([pages](docs/pages.md)).",
+        example="Build artifacts from the Acme release team",
+        methods=("get", "post"),
+    ),
+    Field(
+        "message",
+        "string",
+        "Lines under the title: why.",
+        example="Please upload the signed contract by Friday.",
+        methods=("get", "post"),
     ),
     Field(
         "cache_control",

@@ -95,11 +95,12 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
             record("headers.json", json.dumps(params.upload_headers))
         if params.single:
             files.write(params.url_file, signed.first_url)
+        page_text = (params.title, params.message)
         if params.form is not None and signed.form_fields is not None:
             files.write("fields.json", json.dumps(signed.form_fields, indent=2))
             limits = _size_range(params.form.min_size, params.form.max_size)
             form_page = pages.upload_page(
-                signed.first_url, signed.form_fields, limits, params.form.content_type, expires_at
+                signed.first_url, signed.form_fields, limits, params.form.content_type, signed.expires_at, *page_text
             )
             files.write("upload.html", form_page)
             return
@@ -111,9 +112,9 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
         with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
             if params.method == "get" and not params.single:
                 with files.open("index.html") as page:
-                    _write_link_lists(urls, manifest, signed, expires_at, _Page(page, bucket, params))
+                    _write_link_lists(urls, manifest, signed, _Page(page, bucket, params))
             else:
-                _write_link_lists(urls, manifest, signed, expires_at, None)
+                _write_link_lists(urls, manifest, signed, None)
 
 
 class _Page(NamedTuple):
@@ -135,12 +136,15 @@ def _size_range(least: int, most: int) -> str:
     return f"up to {pages.size_text(most)}" if least == 0 else f"{pages.size_text(least)} to {pages.size_text(most)}"
 
 
-def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, expires_at: str, page: _Page | None) -> None:
+def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, page: _Page | None) -> None:
     """Stream ``urls.json`` (key to URL), ``manifest.json`` (an entry a line) and ``index.html`` in one pass."""
+    expires_at = iso8601(signed.expires_at)
     urls.write("{")
     manifest.write("[")
     if page is not None:
-        page.stream.write(pages.download_page_start(f"s3://{page.bucket}/{page.prefix}", expires_at))
+        source = f"s3://{page.bucket}/{page.prefix}"
+        params = page.params
+        page.stream.write(pages.download_page_start(source, signed.expires_at, params.title, params.message))
     for index, link in enumerate(signed.links()):
         separator = "," if index else ""
         urls.write(f"{separator}\n{json.dumps(link.key, ensure_ascii=False)}: {json.dumps(link.url)}")
@@ -154,7 +158,7 @@ def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, expires_at
         }
         manifest.write(f"{separator}\n{json.dumps(entry, ensure_ascii=False)}")
         if page is not None:
-            page.stream.write(pages.download_row(link.key.removeprefix(page.prefix), link.url, size))
+            page.stream.write(pages.download_row(index, link.key.removeprefix(page.prefix), link.url, size))
     urls.write("\n}" if signed.selected else "}")
     manifest.write("\n]" if signed.selected else "]")
     if page is not None:

@@ -16,7 +16,7 @@ from concoursetools import parsing
 from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
-from s3_presigned import fields, gate
+from s3_presigned import fields, gate, trust
 from s3_presigned.errors import LINE_LIMIT, ConfigError, ResourceError, describe, one_line
 from s3_presigned.gate import DOCUMENT_CHARS
 
@@ -165,7 +165,8 @@ def _in(
     resource = _resource(resource_class, request)
     version = _version(request.get("version"))
     params = mapping(request.get("params"), "params")
-    version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
+    with trust.environment(environ):
+        version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
     return version.to_flat_dict(), metadata
 
 

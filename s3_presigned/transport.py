@@ -28,6 +28,7 @@ from s3_presigned.answers import Answer
 from s3_presigned.deadline import TimeUp, shortened, time_limit
 from s3_presigned.errors import ResourceError
 from s3_presigned.sigv4 import DEFAULT_PORTS, host_header
+from s3_presigned.trust import Trust
 
 CONNECT_TIMEOUT = 5
 ANSWER_SECONDS = 10  # for one attempt: connecting, and every byte of the headers and of the body read
@@ -42,15 +43,15 @@ PAGE_LIMIT = 16 * 1024 * 1024  # a listing page of 1,000 keys of 1,024 bytes is 
 class Transport:
     """Sends GET requests to one endpoint the way botocore would: its TLS settings, its proxies, its HTTP stack.
 
-    :param verify: What botocore's ``verify`` takes: a flag, or the path of a CA bundle.
+    :param trust: The CAs to trust.
     :param endpoint: A URL of the endpoint, for the proxies the environment sets for it.
     """
 
-    def __init__(self, verify: bool | str, endpoint: str) -> None:
-        self._ca_bundle = verify if isinstance(verify, str) else None
+    def __init__(self, trust: Trust, endpoint: str) -> None:
+        self._trust = trust
         self._proxies: dict[str, str] = get_environ_proxies(endpoint)
         self._session = URLLib3Session(
-            verify=verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path as well as a flag
+            verify=trust.verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path as well as a flag
             proxies=self._proxies,
             # botocore takes a (connect, read) pair as well as one number
             timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
@@ -99,7 +100,7 @@ class Transport:
     def _tls_problem(self, error: SSLError, url: str) -> str:
         """Name why TLS failed, which no retry mends, and what to set."""
         origin = _origin(url)
-        unreadable = unreadable_ca_bundle(self._ca_bundle)
+        unreadable = unreadable_ca_bundle(self._trust.verify if isinstance(self._trust.verify, str) else None)
         if unreadable is not None:
             return f"TLS with {origin} could not start: {unreadable}"
         parts = urlsplit(url)
@@ -110,8 +111,8 @@ class Transport:
         reason = tls_reason(error)
         if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
             remedy = f"the certificate does not name the host in {origin}; set source.endpoint to a name it holds"
-        elif self._ca_bundle is not None:
-            remedy = "the certificate is not signed by the CA in source.ca_bundle (or AWS_CA_BUNDLE)"
+        elif self._trust.setting is not None:
+            remedy = f"the certificate is not signed by the CA in {self._trust.setting}"
         else:
             remedy = "set source.ca_bundle to the CA that signed its certificate"
         return f"TLS with {origin} failed ({reason}); {remedy}"

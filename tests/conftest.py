@@ -28,6 +28,7 @@ from tests.support import (
     leaks,
     wait_for_port,
 )
+from tests.system_store import SystemStoreRunner, namespace_problem, required
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -149,6 +150,22 @@ def runner(assets: Path, tmp_path: Path) -> Iterator[Runner]:
 
 
 @pytest.fixture
+def system_store(assets: Path, tmp_path: Path) -> Iterator[SystemStoreRunner]:
+    """The script runner with an empty directory of the test's as the system's CA store; the same leak scan."""
+    problem = namespace_problem()
+    if problem is not None:
+        if required():
+            pytest.fail(f"the system store's tests are required here, but namespaces cannot be made: {problem}")
+        pytest.skip(f"a system store of the test's own needs a mount namespace, as root: {problem}")
+    certs = tmp_path / "etc-ssl-certs"
+    certs.mkdir()
+    runner = SystemStoreRunner(assets, tmp_path, certs=certs)
+    yield runner
+    found = [leak for result in runner.runs for leak in leaks(result)]
+    assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
 def in_process(tmp_path: Path) -> Iterator[Runner]:
     """Runs steps in this process, for what fails before any request; leaks are scanned as for the scripts."""
     runner = InProcessRunner(tmp_path / "no-assets", tmp_path)
@@ -203,6 +220,11 @@ def pytest_testnodedown(node: object, error: object) -> None:  # noqa: ARG001  #
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say how long each store of the store tier took to start, for the figures in docs/stores.md."""
+    """Say how long each store of the store tier took to start, for the figures in docs/stores.md, and where the
+    screenshots of the pages are and what the accessibility checker found, which tests note as properties."""
     for line in _started_lines() + _FROM_WORKERS:
         terminalreporter.write_line(line)
+    reports = [report for kept in terminalreporter.stats.values() for report in kept]
+    notes = [value for report in reports for name, value in getattr(report, "user_properties", ()) if name == "note"]
+    for note in dict.fromkeys(notes):
+        terminalreporter.write_line(str(note))

@@ -93,6 +93,15 @@ CASES: list[tuple[str, str, str, str]] = [
     ("file-name-5000", "in", get(params=params_with(file_name="n" * 5000)), "params.file_name"),
     ("file-name-empty", "in", get(params=params_with(file_name="")), "params.file_name"),
     ("disposition-unknown", "in", get(params=params_with(disposition="download")), "params.disposition"),
+    ("disposition-inline-prefix", "in", get(params={"prefix": "a/", "disposition": "inline"}), "params.disposition"),
+    ("title-without-page", "in", get(params=params_with(title="Files")), "params.title"),
+    ("title-regexp", "in", get(params={"regexp": "a-(.*).tgz", "title": "Files"}), "params.title"),
+    ("title-for-put", "in", get(params={"file_paths": ["a"], "method": "put", "title": "x"}), "params.title"),
+    ("title-blank", "in", get(params={"prefix": "a/", "title": "  "}), "params.title"),
+    ("title-list", "in", get(params={"prefix": "a/", "title": ["a"]}), "params.title"),
+    ("title-201", "in", get(params={"prefix": "a/", "title": "t" * 201}), "params.title"),
+    ("message-2001", "in", get(params={"prefix": "a/", "message": "m" * 2001}), "params.message"),
+    ("message-surrogate", "in", get(params={"prefix": "a/", "message": "\ud800"}), "params.message"),
     ("content-type-crlf", "in", get(params=params_with(content_type="text/plain\r\nX: y")), "params.content_type"),
     # A form admits one exact type that a browser will not run: a family's policy also takes lists and pages.
     *(

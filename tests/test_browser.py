@@ -128,8 +128,9 @@ def test_the_download_page_opened_from_disk_downloads_each_file_under_its_name(
     context = browser.new_context(accept_downloads=True, viewport={"width": 360, "height": 640})
     page = context.new_page()
     page.goto((result.directory / "index.html").as_uri())
-    assert page.inner_text("h1") == "s3://bucket/page/"
-    assert result.file("expires_at") in page.inner_text("body")
+    assert page.inner_text("h1") == "Files to download"
+    assert "s3://bucket/page/" in page.inner_text("dl")
+    assert page.get_attribute("time", "datetime") == result.file("expires_at")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator("a").all_inner_texts() == ["app-linux.tgz", "sub/app-mac.tgz"]
     for name, body in (

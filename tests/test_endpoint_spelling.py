@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from s3_presigned.transport import Transport
+from s3_presigned.trust import Trust
 from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server
 
 
@@ -47,7 +48,7 @@ def as_written(url: str) -> tuple[str, str]:
 
 def sent_by_the_proof(url: str) -> tuple[str, str | None]:
     RecordsRequests.seen.clear()
-    assert Transport(verify=True, endpoint=url).send(url).status == 200
+    assert Transport(Trust(verify=True), endpoint=url).send(url).status == 200
     return RecordsRequests.seen[-1]
 
 

@@ -32,7 +32,8 @@ def parsed_source(**given: object) -> config.Source:
 def selector_for(field: Field) -> dict[str, Any]:
     if field.name in MODES:
         return {}
-    mode = field.modes[0] if field.modes else "file_path"
+    # The page's title and message need a page: for downloads, many links.
+    mode = field.modes[0] if field.modes else "prefix" if field.name in ("title", "message") else "file_path"
     return {mode: fields.BY_NAME[mode].example}
 
 

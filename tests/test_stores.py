@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.pages_support import WIDTHS, accessibility_violations, screenshot
 from tests.stores import PLAIN, REQUIRED, VERSIONED, Fleet, Store, StoreUnavailableError, stores
 from tests.support import BackgroundServer, Runner, StepResult, parse_disposition
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page, Route
 
 pytestmark = pytest.mark.stores
 # Keys that break naive quoting: a space, a plus, an encoded space that must stay as it is, and a non-ASCII letter.
@@ -442,32 +443,138 @@ def test_an_expired_form_is_refused(store: Store, runner: Runner, tmp_path: Path
 PAGE_READS_ANSWERS = {"seaweedfs": True, "juicefs": True, "ceph": False}
 
 
+# Record each state of the page's list of files as it changes, to see the progress bar move.
+WATCH_THE_LIST = """() => {
+  window.seen = [];
+  const list = document.getElementById("sent");
+  new MutationObserver(() => {
+    for (const item of list.children) {
+      const bar = item.querySelector("progress");
+      window.seen.push([item.className, bar.value, item.querySelector(".facts").textContent]);
+    }
+  }).observe(list, {subtree: true, childList: true, attributes: true, characterData: true});
+}"""
+
+
+def states(page: Page) -> dict[str, tuple[str, str]]:
+    """Each file on the upload page: its state's label and what the page says of it."""
+    items = page.locator("#sent li")
+    return {
+        items.nth(place).locator(".file > bdi").inner_text(): (
+            items.nth(place).locator(".state").inner_text(),
+            items.nth(place).locator(".facts").inner_text(),
+        )
+        for place in range(items.count())
+    }
+
+
+def photograph(request: pytest.FixtureRequest, page: Page, directory: Path, name: str) -> None:
+    """Screenshot the page at a phone's width and a desktop's, and leave it at the phone's."""
+    for width in (*WIDTHS[1:], WIDTHS[0]):
+        page.set_viewport_size({"width": width, "height": 800})
+        screenshot(request, page, directory, name)
+
+
 @pytest.mark.browser
 @on(*PAGE_READS_ANSWERS)
-def test_the_upload_page_opened_from_disk_sends_a_file_and_refuses_one_too_large(
-    store: Store, runner: Runner, browser: Browser, tmp_path: Path
+def test_the_upload_page_sends_files_and_says_how_each_went(  # noqa: PLR0915  # one visit, state after state
+    store: Store, runner: Runner, browser: Browser, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     prefix = f"{folder()}/inbox/"
-    result = runner.get(store.source(), form_params(prefix=prefix, max_size=2000))
-    page = browser.new_context(viewport={"width": 360, "height": 640}).new_page()
+    params = form_params(prefix=prefix, max_size="3MB", title="Acme's scans", message="Send them by Friday.")
+    result = runner.get(store.source(), params)
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
     page.goto((result.directory / "upload.html").as_uri())
-    assert "One file, up to 2 KB." in page.inner_text("body")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    large, _ = upload_file(tmp_path, "large.bin", 2001)
-    page.set_input_files("#file", str(large))
-    page.click("#send")
-    assert page.inner_text("#status") == "Not sent: large.bin is 2001 bytes; the limit is 2000."
-    fitting, body = upload_file(tmp_path, "report 1.bin", 2000)
-    page.set_input_files("#file", str(fitting))
-    page.click("#send")
-    if PAGE_READS_ANSWERS[store.name]:
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Uploaded')")
-        assert page.inner_text("#status") == "Uploaded: report 1.bin arrived."
-    else:  # the browser posts the form itself, and shows the store's own answer
+    assert "any number, each up to 3 MB" in page.inner_text("dl")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[0]
+    photograph(request, page, tmp_path, f"upload-{store.name}-ready")
+    large, _ = upload_file(tmp_path, "large.bin", 3_000_001)
+    fitting, body = upload_file(tmp_path, "report 1.bin", 2_500_000)
+    small, small_body = upload_file(tmp_path, "small\u202egpj.exe", 10)
+    if not PAGE_READS_ANSWERS[store.name]:
+        # The browser posts the form itself, one file at a time, and shows the store's own answer.
+        page.set_input_files("#file", str(large))
+        page.click("#send")
+        assert page.inner_text("#status") == "Not sent: large.bin: It is 3.000001 MB; this form takes up to 3 MB."
+        page.set_input_files("#file", str(fitting))
+        page.click("#send")
         page.wait_for_url(result.file("url"))
         assert f"<Key>{prefix}report 1.bin</Key>" in page.inner_text("body").replace("\n", "")
+        assert store.read(f"{prefix}report 1.bin")[0] == body
+        context.close()
+        return
+    page.evaluate(WATCH_THE_LIST)
+    # Slow the upload down to a few hundred kilobytes a second, so that the bar is seen moving.
+    network = context.new_cdp_session(page)
+    network.send("Network.enable")
+    conditions = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 400_000}
+    network.send("Network.emulateNetworkConditions", conditions)
+    page.set_input_files("#file", [str(large), str(fitting), str(small)])
+    page.click("#send")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#sent .facts')].some((f) => f.textContent.includes('left'))"
+    )
+    photograph(request, page, tmp_path, f"upload-{store.name}-sending")
+    page.wait_for_function("() => ['good', 'bad'].includes(document.getElementById('status').className)")
+    assert states(page) == {
+        "large.bin": ("Not sent", "It is 3.000001 MB; this form takes up to 3 MB."),
+        "report 1.bin": ("Uploaded", "2.5 MB arrived."),
+        "small⟨U+202E⟩gpj.exe": ("Uploaded", "10 bytes arrived."),
+    }
+    assert page.inner_text("#status") == "2 of 3 files were uploaded."
+    seen = page.evaluate("window.seen")
+    moving = [value for state, value, _ in seen if state == "sending" and 0 < value < 100]
+    assert moving, seen
+    assert any("left" in said and " MB of 2.5 MB" in said for _, _, said in seen), seen
     assert store.read(f"{prefix}report 1.bin")[0] == body
+    assert store.read(f"{prefix}small\u202egpj.exe")[0] == small_body
     assert store.client().list_objects_v2(Bucket=PLAIN, Prefix=f"{prefix}large.bin").get("KeyCount", 0) == 0
+    photograph(request, page, tmp_path, f"upload-{store.name}-done")
+    assert accessibility_violations(request, page, f"upload.html on {store.name}, done") == []
+    network.send("Network.emulateNetworkConditions", conditions | {"uploadThroughput": -1})
+
+    # The connection drops: the file failed, and can be tried again.
+    def lose(route: Route) -> None:
+        if route.request.method == "POST" and "x-upload-check" not in route.request.headers:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(result.file("url"), lose)
+    again, again_body = upload_file(tmp_path, "again.bin", 1000)
+    page.set_input_files("#file", str(again))
+    page.click("#send")
+    page.wait_for_function("() => document.querySelector('#sent li:last-child').className === 'failed'")
+    assert states(page)["again.bin"] == ("Failed", "The connection to the store was lost. Try again.")
+    photograph(request, page, tmp_path, f"upload-{store.name}-failed")
+    assert accessibility_violations(request, page, f"upload.html on {store.name}, failed") == []
+    page.unroute(result.file("url"))
+    page.get_by_role("button", name="Try again").click()
+    page.wait_for_function("() => document.querySelector('#sent li:last-child').className === 'done'")
+    assert store.read(f"{prefix}again.bin")[0] == again_body
+    context.close()
+
+
+@pytest.mark.browser
+@on(*[name for name, reads in PAGE_READS_ANSWERS.items() if reads])
+def test_the_upload_page_says_in_words_why_the_store_refused(
+    store: Store, runner: Runner, browser: Browser, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    params = form_params(prefix=f"{folder()}/late/", max_size=100, expires_in="1s", verify=False)
+    result = runner.get(store.source(), params)
+    time.sleep(2.5)
+    page = browser.new_context(viewport={"width": 360, "height": 800}).new_page()
+    page.goto((result.directory / "upload.html").as_uri())
+    path, _ = upload_file(tmp_path, "late.bin", 10)
+    page.set_input_files("#file", str(path))
+    page.click("#send")
+    page.wait_for_function("() => document.querySelector('#sent li')?.className === 'refused'")
+    label, said = states(page)["late.bin"]
+    assert label == "Refused"
+    assert said.startswith("This form has expired: ask the sender for a new one. The store said: AccessDenied: ")
+    photograph(request, page, tmp_path, f"upload-{store.name}-refused")
+    assert accessibility_violations(request, page, f"upload.html on {store.name}, refused") == []
     page.context.close()
 
 

@@ -1,4 +1,4 @@
-"""The source's TLS settings are the store's alone: STS keeps the system's trust and AWS_CA_BUNDLE."""
+"""The source's TLS settings are the store's alone: STS keeps AWS_CA_BUNDLE, or else the system's store."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 import trustme
 
 from tests.support import ACCESS_KEY, SECRET_KEY, Runner, free_port, wait_for_port
+from tests.system_store import SystemStoreRunner
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/artifact-sharing"
 SOURCE = {
@@ -94,3 +95,14 @@ def test_a_missing_aws_ca_bundle_is_named_for_sts_too(
         f"error: assuming role {ROLE_ARN}: AWS_CA_BUNDLE names {missing}, which does not exist; point it at a PEM "
         "file of the CAs to trust, or unset it\n"
     )
+
+
+def test_sts_trusts_a_private_ca_in_the_system_store(
+    system_store: SystemStoreRunner, tls_sts: tuple[str, trustme.CA, Path]
+) -> None:
+    endpoint, authority, _ = tls_sts
+    authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
+    result = system_store.get(SOURCE, PARAMS, env={"AWS_ENDPOINT_URL_STS": endpoint})
+    assert result.returncode == 0, result.stderr
+    credential = parse_qs(urlsplit(result.url).query)["X-Amz-Credential"][0]
+    assert not credential.startswith(ACCESS_KEY)

@@ -1,4 +1,7 @@
-"""TLS for real: an HTTPS endpoint whose certificate a test CA signed, trusted, skipped, or not trusted at all."""
+"""TLS for real: an HTTPS endpoint whose certificate a test CA signed, trusted, skipped, or not trusted at all.
+
+The CA is trusted through ``ca_bundle``, ``AWS_CA_BUNDLE``, or the system's store, a directory of the test's.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,14 @@ import contextlib
 import re
 import socket
 import ssl
+import subprocess
 import threading
+from pathlib import Path
 
 import trustme
 
 from tests.support import Runner, S3Server, fetch
+from tests.system_store import SystemStoreRunner
 
 
 def test_a_private_ca_in_ca_bundle_is_trusted_by_the_step_and_its_proof(
@@ -106,3 +112,69 @@ def _handshake_once(listener: ssl.SSLSocket) -> None:
     with contextlib.suppress(OSError):
         connection, _ = listener.accept()
         connection.close()
+
+
+def test_a_private_ca_in_the_system_store_is_trusted_with_no_ca_bundle(
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+) -> None:
+    # As Concourse propagates a worker's certificates: a PEM file under any name, that nothing hashed.
+    server, authority = tls_s3
+    body = server.put("tls/system.txt")
+    authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
+    result = system_store.get(server.source(), {"file_path": "tls/system.txt"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert curl(result.url, server.ca_file) == body
+
+
+def test_a_system_store_without_the_ca_fails_in_one_line_and_ca_bundle_comes_first(
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+) -> None:
+    server, authority = tls_s3
+    server.put("tls/not-in-store.txt")
+    trustme.CA().cert_pem.write_to_path(str(system_store.certs / "another-ca.pem"))
+    result = system_store.get(server.source(), {"file_path": "tls/not-in-store.txt"})
+    assert re.fullmatch(
+        rf"error: checking the link to s3://bucket/tls/not-in-store\.txt: TLS with {re.escape(server.endpoint)} "
+        r"failed \(.*certificate verify failed.*\); set source\.ca_bundle to the CA that signed its certificate\n",
+        result.stderr,
+    ), result.stderr
+    assert list(result.directory.iterdir()) == []
+    source = server.source(ca_bundle=authority.cert_pem.bytes().decode())
+    assert system_store.get(source, {"file_path": "tls/not-in-store.txt"}).returncode == 0
+
+
+def test_aws_ca_bundle_is_trusted_over_the_system_store(
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+) -> None:
+    server, authority = tls_s3
+    server.put("tls/aws-bundle.txt")
+    env = {"AWS_CA_BUNDLE": str(server.ca_file)}
+    assert system_store.get(server.source(), {"file_path": "tls/aws-bundle.txt"}, env=env).returncode == 0
+    # With the CA in the store, an AWS_CA_BUNDLE of another CA still decides.
+    authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
+    another = system_store.tmp_path / "another-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(another))
+    result = system_store.get(server.source(), {"file_path": "tls/aws-bundle.txt"}, env={"AWS_CA_BUNDLE": str(another)})
+    assert result.stderr.endswith(
+        "; the certificate is not signed by the CA in AWS_CA_BUNDLE (or ca_bundle in the AWS config)\n"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_ssl_cert_file_names_the_systems_bundle(
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+) -> None:
+    # As OpenSSL, curl and Go read it, from the environment Concourse gives the step.
+    server, _ = tls_s3
+    server.put("tls/cert-file.txt")
+    result = system_store.get(
+        server.source(), {"file_path": "tls/cert-file.txt"}, env={"SSL_CERT_FILE": str(server.ca_file)}
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def curl(url: str, ca_file: Path) -> bytes:
+    """Fetch a link as a person would, with curl, trusting only ``ca_file``."""
+    command = ["curl", "--silent", "--show-error", "--fail", "--cacert", str(ca_file), url]
+    return subprocess.run(command, capture_output=True, check=True, timeout=30).stdout

@@ -1,0 +1,104 @@
+"""The trust a step decides: the source's ca_bundle, else AWS_CA_BUNDLE, else the system's store, for S3 and STS."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from s3_presigned import config, trust
+from s3_presigned.session import new_session
+
+SOURCE = {"bucket": "bucket", "endpoint": "https://127.0.0.1:9000"}
+
+
+@contextlib.contextmanager
+def deciding(source: dict[str, object], environ: dict[str, str]) -> Iterator[tuple[trust.Trust, object]]:
+    """The store's trust, and what the session gives STS, while they are held."""
+    session = new_session()
+    with trust.environment(environ), trust.trusted(config.parse_source(source), session) as store:
+        yield store, session.get_config_variable("ca_bundle")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty /etc/ssl/certs, and no AWS_CA_BUNDLE of the machine's."""
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    certs = tmp_path / "etc-ssl-certs"
+    certs.mkdir()
+    monkeypatch.setattr(trust, "SYSTEM_CERTS", str(certs))
+    return certs
+
+
+def test_every_certificate_of_the_store_is_trusted_once(store: Path, tmp_path: Path) -> None:
+    bundled, propagated, hashed = trustme.CA(), trustme.CA(), trustme.CA()
+    cafile = tmp_path / "ca-certificates.crt"
+    cafile.write_bytes(bundled.cert_pem.bytes())
+    bundled.cert_pem.write_to_path(str(store / "also-in-the-bundle.pem"))
+    propagated.cert_pem.write_to_path(str(store / "worker-ca.crt"))  # never hashed
+    (store / "abcdef01.0").symlink_to("worker-ca.crt")
+    directory = tmp_path / "capath"
+    directory.mkdir()
+    hashed.cert_pem.write_to_path(str(directory / "0123abcd.0"))  # a hashed file, not a link
+    (store / "java").mkdir()
+    (store / "README").write_text("not a certificate\n")
+    environ = {"SSL_CERT_FILE": str(cafile), "SSL_CERT_DIR": str(directory)}
+    with deciding(SOURCE, environ) as (found, sts):
+        assert found.setting is None
+        assert sts == found.verify
+        assert isinstance(found.verify, str)
+        text = Path(found.verify).read_bytes()
+        for authority in (bundled, propagated, hashed):
+            assert text.count(authority.cert_pem.bytes().strip()) == 1
+    assert not Path(found.verify).exists()
+
+
+def test_the_bundle_alone_is_trusted_where_it_holds_every_certificate(store: Path, tmp_path: Path) -> None:
+    authority = trustme.CA()
+    cafile = tmp_path / "ca-certificates.crt"
+    cafile.write_bytes(authority.cert_pem.bytes())
+    authority.cert_pem.write_to_path(str(store / "the-same.pem"))
+    with deciding(SOURCE, {"SSL_CERT_FILE": str(cafile), "SSL_CERT_DIR": str(store)}) as (found, sts):
+        assert found.verify == sts == str(cafile)
+
+
+def test_with_no_system_store_botocores_own_cas_are_trusted(store: Path, tmp_path: Path) -> None:
+    environ = {"SSL_CERT_FILE": str(tmp_path / "none.crt"), "SSL_CERT_DIR": str(store)}
+    with deciding(SOURCE, environ) as (found, sts):
+        assert found.verify is True
+        assert sts is None
+
+
+def test_ca_bundle_is_the_stores_alone(store: Path, tmp_path: Path) -> None:
+    system, own = trustme.CA(), trustme.CA()
+    system.cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    source = SOURCE | {"ca_bundle": own.cert_pem.bytes().decode()}
+    with deciding(source, {"SSL_CERT_FILE": str(tmp_path / "none.crt")}) as (found, sts):
+        assert found.setting == "source.ca_bundle"
+        assert isinstance(found.verify, str)
+        assert isinstance(sts, str)
+        assert Path(found.verify).read_bytes().strip() == own.cert_pem.bytes().strip()
+        assert system.cert_pem.bytes().strip() in Path(sts).read_bytes()
+
+
+def test_skip_ssl_verification_is_the_stores_alone(store: Path, tmp_path: Path) -> None:
+    trustme.CA().cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    source = SOURCE | {"skip_ssl_verification": True}
+    with deciding(source, {"SSL_CERT_FILE": str(tmp_path / "none.crt")}) as (found, sts):
+        assert found.verify is False
+        assert isinstance(sts, str)
+
+
+def test_aws_ca_bundle_comes_before_the_system_store(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trustme.CA().cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    bundle = tmp_path / "aws.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(bundle))  # botocore reads it from the process's environment
+    with deciding(SOURCE, {}) as (found, sts):
+        assert found.verify == sts == str(bundle)
+        assert found.setting is not None
