@@ -224,8 +224,9 @@ def parse_list_page(answer: Answer) -> ListPage:
 
 
 def _parse_xml(answer: Answer) -> ET.Element:
-    said = answer.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    said = answer.headers.get("content-type", "").split(";")[0].strip()
     xml = any(kind in said for kind in _XML_TYPES)
+    said = str(ServerText(said)) if said else "no content type"  # the server's text, shown by its shape
     if any(token in answer.body for token in (b"<!DOCTYPE", b"<!doctype", b"<!ENTITY")):
         # S3 never declares a document type; in XML, one could only expand entities into gigabytes.
         detail = "a DOCTYPE, which S3 never sends" if xml else f"{said}, not S3 XML"

@@ -35,8 +35,9 @@ _SIZE_UNITS = {"": 1, "b": 1} | {
     for suffix, base in (("", 1000), ("b", 1000), ("ib", 1024))
 }
 _CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/(\*|[\w!#$&^.+-]+)", re.ASCII)
-# Types whose content a browser runs: pages, XML (which may hold XHTML), SVG, scripts, style sheets that transform.
-_RUNS_IN_A_BROWSER = re.compile(r"(?i)html|xml|svg|script|xsl|^multipart/")
+# Types whose content a browser runs: pages, XML (which may hold XHTML), SVG, scripts, style sheets that transform,
+# and archives of pages (MHTML).
+_RUNS_IN_A_BROWSER = re.compile(r"(?i)html|xml|svg|script|xsl|^multipart/|^message/")
 OUTPUT_FILES = (
     "expires_at",
     "method",

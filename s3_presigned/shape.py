@@ -46,6 +46,7 @@ _PARTS = re.compile(r"[-./_:']")  # what joins words into one: us-east-1, X-Amz-
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?+Z?)?")
 _NUMBER = 10  # digits in a number shown: a longer run of digits is a run of hex
 _PLAIN = re.compile(r"[a-z]++|[A-Z][a-z]++")  # a word of letters, capitalised or not
+_HUMP = re.compile(r"[A-Z][a-z]++")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 _SPACE = re.compile(r"\s++")
@@ -183,7 +184,10 @@ def _part(part: str) -> bool:
         return True
     if part.lower() in WORDS:
         return part.islower() or part.isupper() or part.istitle()
-    return len(part) >= LONG_WORD and _PLAIN.fullmatch(part) is not None
+    if len(part) >= LONG_WORD and _PLAIN.fullmatch(part) is not None:
+        return True
+    humps = _HUMP.findall(part)  # a code such as InvalidIdentityToken: each of its words is one
+    return len(humps) > 1 and "".join(humps) == part and all(map(_part, humps))
 
 
 def _blank_runs(cores: list[str], blanked: list[bool], fits: Callable[[str], bool]) -> None:

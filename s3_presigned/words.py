@@ -33,7 +33,7 @@ WORDS: Final = frozenset(
     image index input issue items keep known layer links login lower mime mode model multi never note often owner
     parse payer plan port proof proxy quota quote raise reach refer reply reset scope share shown signs slash split
     stale stat steps style table tier tried trust twice unit upper usage users watch whole works ever own sign
-    said told gave took fine
+    said told gave took fine web
     b c d e f g h j k l m n o p q r s t u v w x y z
     """.split()  # noqa: SIM905  # a list of words reads best as one
 )

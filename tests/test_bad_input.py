@@ -117,6 +117,7 @@ CASES: list[tuple[str, str, str, str]] = [
             "text/xml",
             "application/javascript",
             "multipart/mixed",
+            "message/rfc822",
         )
     ),
     ("url-file-dotdot", "in", get(params=params_with(url_file="../x")), "params.url_file"),

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from s3_presigned import failures
-from s3_presigned.answers import Answer, error_of
+from s3_presigned.answers import Answer, NotS3XmlError, error_of
 from s3_presigned.failures import Asked
 from s3_presigned.gate import MARKER, Gate
 from s3_presigned.s3 import UNKNOWN_ERROR_CODE
@@ -82,6 +82,15 @@ def test_an_error_code_outside_s3s_set_is_not_shown(code: str) -> None:
     error = error_of(answer)
     assert error.code == UNKNOWN_ERROR_CODE
     assert code.replace("&lt;", "<").replace("&gt;", ">") not in str(failures.failure(ASKED, answer, error))
+
+
+def test_a_page_that_is_not_s3s_names_its_type_by_shape() -> None:
+    token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+Fake"
+    answer = Answer(403, "Forbidden", {"content-type": f"text/{token}"}, b"<html>")
+    with pytest.raises(NotS3XmlError) as raised:
+        error_of(answer)
+    assert "IQoJ" not in str(raised.value)
+    assert str(raised.value).startswith("S3 answered 403 Forbidden with [redacted]"), raised.value
 
 
 def test_the_steps_own_text_is_never_shaped() -> None:
