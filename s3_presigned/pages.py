@@ -13,7 +13,6 @@ import base64
 import datetime
 import hashlib
 import html
-import json
 import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -202,7 +201,7 @@ def upload_page(
     :param action: The form's address.
     :param form_fields: The signed fields, which go first, before the file, as S3 requires.
     :param limits: The limits, as a person reads them, such as ``up to 100 MB``.
-    :param accept: The content type, or family such as ``image/*``, the form allows; ``None`` for any.
+    :param accept: The one content type the form signs; ``None`` where it takes any file, stored as binary data.
     :param expires_at: When the form stops working.
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
@@ -224,7 +223,7 @@ def upload_page(
         ("Goes to", f"{where}{under}, each under its own name" if several else f"{where}, as {name_html(key)}"),
         ("Works until", _until(expires_at)),
     )
-    script = f"const accept = {json.dumps(accept)}, hidden = {_HIDDEN_PATTERN};\n" + _script("upload.js")
+    script = f"const hidden = {_HIDDEN_PATTERN};\n" + _script("upload.js")
     script = _script("page.js") + script
     return (
         # The page may send to the form's own address and nowhere else.

@@ -150,7 +150,10 @@ def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, r
     params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
     result = runner.get(s3.source(), params)
     assert result.returncode != 0
-    assert result.stderr == "error: headers.json: the value of x-amz-meta-key holds a secret of the step; take it out\n"
+    assert result.stderr == (
+        "error: headers.json's x-amz-meta-key holds one of the step's secrets, so it is not written; "
+        "take it out of get_params\n"
+    )
     assert not (result.directory / "headers.json").exists()
 
 
