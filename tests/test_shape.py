@@ -35,6 +35,8 @@ PROSE = [
     "Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-central-1'",
     "We encountered an internal error. Please try again.",
     "Object was not found at 2026-12-07T06:54:38Z",
+    "Could not connect to 127.0.0.1:9000 within 5 s",
+    "it is up to me to go on as we do so",
 ]
 
 
@@ -57,6 +59,13 @@ def test_prose_is_shown_as_it_is(message: str) -> None:
             f"said {MARKER} here",
         ),
         ("the \u202etxt.file\u202c name", "the txt.file name"),
+        # Short pieces joined into one word, as numbers or letters alone are: a signature's bytes, a number in groups.
+        ("said 52.236.54.156.52.212.152.111.239.4.226.11 here", f"said {MARKER} here"),
+        ("said 52:236:54:156:52:212:152:111:239:4:226:11 here", f"said {MARKER} here"),
+        ("said 2393762093-9235653528-6435922534 here", f"said {MARKER} here"),
+        ("said j-g-h-l-o-u-x-n-s-n-k-n-g-o-u-j-u-d here", f"said {MARKER} here"),
+        ("said j g h l o u x n s n k n g o u j u d here", f"said {MARKER} here"),
+        ("said 2052-03-22/2054-10-22/2052-02-14 here", f"said {MARKER} here"),
     ],
 )
 def test_opaque_runs_go_whole_and_the_words_around_them_stay(message: str, kept: str) -> None:
