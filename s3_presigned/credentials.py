@@ -82,7 +82,8 @@ def _base_identity(source: Source, session: botocore.session.Session) -> Signing
 def _remember(identity: SigningIdentity) -> None:
     """Let the gate know the keys as soon as they are found, whatever happens next."""
     found = identity.credentials
-    gate.remember(found.access_key, found.secret_key, found.token)
+    gate.remember(found.secret_key, found.token)
+    gate.identify(found.access_key)
 
 
 def _default_chain(session: botocore.session.Session) -> SigningIdentity:

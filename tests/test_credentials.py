@@ -148,3 +148,11 @@ def test_a_credential_process_s_own_words_are_shown_by_shape(s3: S3Server, runne
     assert result.stderr.count("\n") == 1
     assert "permission denied for token" in result.stderr
     assert "CAESIJ" not in result.stderr
+
+
+def test_a_key_that_names_the_access_key_id_is_written_as_listed(s3: S3Server, runner: Runner) -> None:
+    # The access key id is in every link the step hands out: a file an uploader names after it is still data.
+    s3.put(f"inbox/{ACCESS_KEY}-report.txt")
+    result = runner.get(s3.source(), {"regexp": r"inbox/(.*)-report\.txt"})
+    assert result.file("key") == f"inbox/{ACCESS_KEY}-report.txt"
+    assert result.metadata["key"] == f"inbox/{ACCESS_KEY}-report.txt"
