@@ -18,6 +18,8 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from s3_presigned import gate
+
 _PAGE = Path(__file__).parent / "page"
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 MAX_QR_CODES = 20  # a QR code for each of the first links: enough for a release, small enough for a phone
@@ -151,6 +153,7 @@ def download_page_start(source: str, expires_at: datetime.datetime, title: str |
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
     """
+    title, message = _pipeline_words(title, message)
     heading = title if title is not None else "Files to download"
     return (
         _head(heading, _script("page.js"))
@@ -208,6 +211,7 @@ def upload_page(
     :param message: The pipeline's message under it, if any.
     """
     several = form_fields.get("key", "").endswith("${filename}")
+    title, message = _pipeline_words(title, message)
     heading = title if title is not None else "Upload files" if several else "Upload a file"
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n'
@@ -241,6 +245,16 @@ def upload_page(
         + '<p id="status" role="status"></p>\n<ul id="sent" class="files"></ul>\n</main>\n'
         + f"<script>{script}</script>\n</body>\n</html>\n"
     )
+
+
+def _pipeline_words(title: str | None, message: str | None) -> tuple[str | None, str | None]:
+    # Built from a pipeline's ((variables)), they may hold one of its secrets: a stranger reads them as a log.
+    through = gate.current()
+
+    def scrubbed(text: str | None) -> str | None:
+        return None if text is None else through.scrub(text, limit=gate.DOCUMENT_CHARS)
+
+    return scrubbed(title), scrubbed(message)
 
 
 def _intro(heading: str, message: str | None) -> str:

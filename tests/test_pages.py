@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from s3_presigned import pages
+from s3_presigned import gate, pages
 
 URL = "https://bucket.s3.eu-west-2.amazonaws.com/a%20b.txt?X-Amz-Signature=abc&X-Amz-Date=20260101T000000Z"
 OUTSIDE = re.compile(r"""(?i)(<link\b|<img\b|<iframe\b|\bsrc\s*=|@import|url\(|<script\s+src)""")
@@ -24,11 +24,13 @@ def index(*rows: tuple[str, str, int | None], title: str | None = None, message:
     return "".join([*parts, pages.DOWNLOAD_PAGE_END])
 
 
-def form_page(accept: str | None = "image/*", key: str = "in/${filename}", title: str | None = None) -> str:
+def form_page(
+    title: str | None = None, message: str = "Why.", accept: str | None = "image/*", key: str = "in/${filename}"
+) -> str:
     policy = base64.b64encode(json.dumps({"conditions": [["content-length-range", 0, LIMIT]]}).encode()).decode()
     fields = {"key": key, "policy": policy, "x-amz-signature": 'sig"<>'}
     limits = f"up to {pages.size_text(LIMIT)}"
-    return pages.upload_page("https://bucket.example:8443/", fields, limits, accept, EXPIRES, title, "Why.")
+    return pages.upload_page("https://bucket.example:8443/", fields, limits, accept, EXPIRES, title, message)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +172,7 @@ def test_the_upload_page_carries_the_fields_escaped_and_the_file_last() -> None:
 
 
 def test_an_upload_page_for_one_key_and_any_type_says_so() -> None:
-    page = form_page(None, key="in/report.pdf", title="Acme's report")
+    page = form_page(accept=None, key="in/report.pdf", title="Acme's report")
     assert "accept=" not in page
     assert "const accept = null" in page
     assert "<dt>Type</dt><dd>any</dd>" in page
@@ -178,3 +180,17 @@ def test_an_upload_page_for_one_key_and_any_type_says_so() -> None:
     assert "<dd><b>bucket.example:8443</b>, as <bdi>in/report.pdf</bdi></dd>" in page
     assert " multiple" not in page
     assert "<h1><bdi>Acme&#x27;s report</bdi></h1>" in page
+
+
+def test_the_pipelines_words_pass_the_gate_as_the_log_does() -> None:
+    # A title or message built from a pipeline's ((variables)) may hold its secret key: a stranger reads the page.
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    gate.remember(secret)
+    try:
+        said = f"Release of {secret}", f"Key:\n{secret}"
+        for page in (index(("a.txt", URL, 1), title=said[0], message=said[1]), form_page(*said)):
+            assert secret not in page
+            assert "wJalrXUtnFEMI" not in page
+            assert page.count(gate.MARKER) == 3  # the title, the heading and the message
+    finally:
+        gate.forget()
