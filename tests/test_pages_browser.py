@@ -198,3 +198,22 @@ def test_the_upload_page_with_its_title_is_accessible_at_every_width(
     assert seen == []
     screenshot(request, page, tmp_path, "upload-ready")
     assert accessibility_violations(request, page, "upload.html") == []
+
+
+def test_the_upload_page_draws_a_chosen_files_name_as_it_is_where_it_says_why(
+    s3: S3Server, runner: Runner, browser: Browser, tmp_path: Path
+) -> None:
+    result = runner.get(s3.source(), {"prefix": "chosen/", "method": "post", "max_size": "10B", "verify": False})
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto((result.directory / "upload.html").as_uri())
+    page.route(result.file("url"), lambda route: route.abort())  # a store that lets no page read its answers
+    chosen = tmp_path / "invoice\u202efdp.exe"
+    chosen.write_bytes(b"x" * 20)
+    page.set_input_files("#file", str(chosen))
+    page.click("#send")
+    page.wait_for_function("() => document.getElementById('status').className === 'bad'")
+    # Unnamed, the bidi control would turn the page's own words after it around.
+    said = "Not sent: invoice⟨U+202E⟩fdp.exe: It is 20 bytes; this form takes up to 10 bytes."
+    assert page.inner_text("#status") == said
+    context.close()

@@ -63,7 +63,8 @@ async function canRead() {
     return false;
   }
 }
-function say(text, kind) { status.textContent = text; status.className = kind; }
+// Words, or words and names: a name is a node of its own, drawn as it is, so that it never reorders the words.
+function say(said, kind) { status.replaceChildren(...[said].flat()); status.className = kind; }
 // An exact type is sent as the form says, whatever the browser guesses of the file (Windows calls a zip
 // application/x-zip-compressed); a family needs the file's own type, which must be of it.
 function typeOk(type) {
@@ -182,11 +183,11 @@ form.addEventListener("submit", async (event) => {
   if (!await canRead()) {
     send.disabled = false;
     const bad = files.map(problem).find((text) => text);
-    if (bad) { say(`Not sent: ${files[0].name}: ${bad}`, "bad"); return; }
+    if (bad) { say(["Not sent: ", nameNode(files[0].name), `: ${bad}`], "bad"); return; }
     if (files.length > 1) { say("This store lets the page send one file at a time: choose one.", "bad"); return; }
     // The store does not let a page read its answers (no CORS): the browser posts the form and shows S3's own.
     if (form.elements["Content-Type"]) form.elements["Content-Type"].value = formData(files[0]).get("Content-Type");
-    say(`Sending ${files[0].name}; the store's answer follows.`, "");
+    say(["Sending ", nameNode(files[0].name), "; the store's answer follows."], "");
     HTMLFormElement.prototype.submit.call(form);
     return;
   }
