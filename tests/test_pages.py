@@ -25,12 +25,16 @@ def index(*rows: tuple[str, str, int | None], title: str | None = None, message:
 
 
 def form_page(
-    title: str | None = None, message: str = "Why.", accept: str | None = "image/*", key: str = "in/${filename}"
+    title: str | None = None,
+    message: str = "Why.",
+    accept: str | None = "image/*",
+    key: str = "in/${filename}",
+    action: str = "https://bucket.example:8443/",
 ) -> str:
     policy = base64.b64encode(json.dumps({"conditions": [["content-length-range", 0, LIMIT]]}).encode()).decode()
     fields = {"key": key, "policy": policy, "x-amz-signature": 'sig"<>'}
     limits = f"up to {pages.size_text(LIMIT)}"
-    return pages.upload_page("https://bucket.example:8443/", fields, limits, accept, EXPIRES, title, message)
+    return pages.upload_page(action, fields, limits, accept, EXPIRES, title, message)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +149,25 @@ def test_the_pages_allow_only_their_own_script_and_style_by_hash() -> None:
         assert policy["form-action"] == (reaches or "'none'")
         assert policy.get("connect-src") == reaches
         assert " style=" not in page  # a style attribute would need 'unsafe-hashes'
+
+
+@pytest.mark.parametrize(
+    ("action", "reaches"),
+    [
+        # CSP names no IPv6 address: such a source is dropped, and the page could send nowhere; its scheme can.
+        ("http://[::1]:9000/bucket", "http:"),
+        ("https://[fd00::5]/s3/bucket", "https:"),
+        # A ; would end the directive, and a , the policy; percent-encoded, CSP matches the path all the same.
+        ("https://store.example/s3;x,y z/bucket", "https://store.example/s3%3Bx%2Cy%20z/bucket"),
+        ("https://Store.Example:8443/bucket", "https://Store.Example:8443/bucket"),
+    ],
+)
+def test_the_upload_page_may_send_to_its_forms_address_as_csp_can_name_it(action: str, reaches: str) -> None:
+    page = form_page(action=action)
+    policy = policy_of(page)
+    assert len(policy) == 6  # default-src, script-src, style-src, base-uri, connect-src, form-action
+    assert policy["connect-src"] == policy["form-action"] == reaches
+    assert ", " not in page.partition('http-equiv="Content-Security-Policy"')[2].partition(">")[0]
 
 
 def test_a_row_has_a_qr_code_of_its_link_for_the_first_twenty() -> None:
