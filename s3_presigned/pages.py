@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -38,6 +39,10 @@ _HIDDEN_RANGES = (
     (0xFFA0, 0xFFA0),
     (0xE0100, 0xE01EF),
 )
+# Marks that stack on the letter before them: a few are writing (Vietnamese has two, Hebrew three); more draw a
+# column over the rows around the name, and are named.
+_MARKS = frozenset(("Mn", "Me"))
+STACKED_MARKS = 4
 # The same characters, for the page's script to mark in the names of the files a person chooses.
 _HIDDEN_PATTERN = (
     "/["
@@ -109,11 +114,19 @@ def size_text(size: int | None) -> str:
 
 def shown(text: str) -> str:
     """Name each character that draws nothing or reorders text, as ``⟨U+202E⟩``, and keep the rest."""
-    return "".join(_code_point(char) if _hidden(char) else char for char in text)
+    return "".join(_code_point(char) if named else char for char, named in _named(text))
 
 
 def _code_point(char: str) -> str:
     return f"⟨U+{ord(char):04X}⟩"
+
+
+def _named(text: str) -> Iterator[tuple[str, bool]]:
+    """Each character of a text, and whether it is named: it draws nothing, or is a mark stacked past a few."""
+    stacked = 0
+    for char in text:
+        stacked = stacked + 1 if unicodedata.category(char) in _MARKS else 0
+        yield char, _hidden(char) or stacked > STACKED_MARKS
 
 
 def _hidden(char: str) -> bool:
@@ -125,7 +138,9 @@ def _hidden(char: str) -> bool:
 
 def name_html(text: str) -> str:
     """Draw a name or a text as it is: escaped, its hidden characters named and marked, isolated in ``<bdi>``."""
-    parts = (f'<span class="cp">{_code_point(char)}</span>' if _hidden(char) else html.escape(char) for char in text)
+    parts = (
+        f'<span class="cp">{_code_point(char)}</span>' if named else html.escape(char) for char, named in _named(text)
+    )
     return f"<bdi>{''.join(parts)}</bdi>"
 
 
@@ -228,7 +243,9 @@ def upload_page(
         ("Goes to", f"{where}{under}, each under its own name" if several else f"{where}, as {name_html(key)}"),
         ("Works until", _until(expires_at)),
     )
-    script = f"const accept = {json.dumps(accept)}, hidden = {_HIDDEN_PATTERN};\n" + _script("upload.js")
+    marks = "/[" + "".join(rf"\p{{{category}}}" for category in sorted(_MARKS)) + "]/u"
+    script = f"const accept = {json.dumps(accept)}, hidden = {_HIDDEN_PATTERN}, marks = {marks}, "
+    script += f"stacked = {STACKED_MARKS};\n" + _script("upload.js")
     script = _script("page.js") + script
     return (
         # The page may send to the form's own address and nowhere else.

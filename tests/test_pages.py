@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -217,3 +218,16 @@ def test_the_pipelines_words_pass_the_gate_as_the_log_does() -> None:
             assert page.count(gate.MARKER) == 3  # the title, the heading and the message
     finally:
         gate.forget()
+
+
+def test_marks_stacked_past_a_few_are_named_so_that_a_name_never_draws_over_others() -> None:
+    # Sixty accents on one letter draw a column over the rows above; a letter keeps a few, as writing has.
+    kept = "\u0301" * pages.STACKED_MARKS
+    name = f"a{kept}\u0301\u0316b.txt"
+    assert pages.shown(name) == f"a{kept}⟨U+0301⟩⟨U+0316⟩b.txt"
+    assert pages.name_html(name) == (
+        f'<bdi>a{kept}<span class="cp">⟨U+0301⟩</span><span class="cp">⟨U+0316⟩</span>b.txt</bdi>'
+    )
+    for writing in ("Tiếng Việt, שָׁלוֹם", unicodedata.normalize("NFD", "Tiếng Việt")):
+        assert pages.shown(writing) == writing
+    assert f"stacked = {pages.STACKED_MARKS}" in form_page()

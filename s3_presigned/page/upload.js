@@ -17,11 +17,14 @@ function twoSizes(size, limit) {
   while (digits < 9 && sizeText(size, digits) === sizeText(limit, digits)) digits += 1;
   return [sizeText(size, digits), sizeText(limit, digits)];
 }
-// A name drawn as it is: each character that draws nothing or reorders text is named, as on the page itself.
+// A name drawn as it is: each character that draws nothing or reorders text, or a mark stacked past a few, is
+// named, as on the page itself.
 function nameNode(name) {
   const bdi = document.createElement("bdi");
+  let marked = 0;
   for (const char of name) {
-    if (char !== " " && hidden.test(char)) {
+    marked = marks.test(char) ? marked + 1 : 0;
+    if ((char !== " " && hidden.test(char)) || marked > stacked) {
       const mark = document.createElement("span");
       mark.className = "cp";
       mark.textContent = `⟨U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`;
