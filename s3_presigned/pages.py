@@ -24,6 +24,9 @@ from s3_presigned import gate
 _PAGE = Path(__file__).parent / "page"
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 MAX_QR_CODES = 20  # a QR code for each of the first links: enough for a release, small enough for a phone
+# A link with a session token takes some 150 modules a side: at fewer than 3 pixels to a module, as on a
+# desktop's screen at 18rem, no camera, nor a decoder of a perfect picture, reads it.
+_QR_BORDER, _QR_MODULE_PIXELS, _QR_LEAST_PIXELS = 4, 3, 288
 # Characters that draw nothing, or move what is drawn (bidi controls): a name shows them as ⟨U+202E⟩. The
 # categories are controls, format characters (bidi, zero-width), unassigned and private use, line and paragraph
 # separators, and spaces other than the plain one; the rest are blank letters and selectors Unicode ignores.
@@ -305,8 +308,10 @@ def _qr_code(url: str, name: str) -> str:
     except segno.DataOverflowError:
         return '<p class="qr">Too long for a QR code.</p>'
     label = html.escape(f"QR code of the link to {shown(name)}")
-    svg = code.svg_inline(scale=1, border=4, light="#fff", dark="#000", omitsize=True, svgclass="code")
-    drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    svg = code.svg_inline(scale=1, border=_QR_BORDER, light="#fff", dark="#000", omitsize=True, svgclass="code")
+    # Drawn with a few pixels to a module, however many the link takes; the page's width bounds it.
+    width = max(_QR_LEAST_PIXELS, code.symbol_size(scale=_QR_MODULE_PIXELS, border=_QR_BORDER)[0])
+    drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" width="{width}" ', 1)
     return f'<details class="qr"><summary>QR code, for a phone</summary>{drawn}</details>'
 
 
