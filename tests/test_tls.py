@@ -6,6 +6,7 @@ The CA is trusted through ``ca_bundle``, ``AWS_CA_BUNDLE``, or the system's stor
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import ssl
@@ -178,3 +179,19 @@ def curl(url: str, ca_file: Path) -> bytes:
     """Fetch a link as a person would, with curl, trusting only ``ca_file``."""
     command = ["curl", "--silent", "--show-error", "--fail", "--cacert", str(ca_file), url]
     return subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
+
+
+def test_what_is_no_certificate_in_the_system_store_neither_stops_the_step_nor_fails_tls(
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+) -> None:
+    # A FIFO blocks its reader, a device never ends, and one block OpenSSL cannot read fails a whole bundle.
+    server, authority = tls_s3
+    body = server.put("tls/beside-junk.txt")
+    authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
+    os.mkfifo(system_store.certs / "pipe.pem")
+    (system_store.certs / "zero.pem").symlink_to("/dev/zero")
+    (system_store.certs / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    bound = {"S3_PRESIGNED_STEP_SECONDS": "30"}
+    result = system_store.get(server.source(), {"file_path": "tls/beside-junk.txt"}, env=bound)
+    assert result.returncode == 0, result.stderr
+    assert curl(result.url, server.ca_file) == body
