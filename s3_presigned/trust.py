@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from s3_presigned import lifetime
@@ -32,6 +33,7 @@ _BEGIN, _END = len(b"-----BEGIN CERTIFICATE-----"), len(b"-----END CERTIFICATE--
 _HASHED = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")  # as OpenSSL's rehash names its links: the subject's hash
 _FILE_LIMIT = 4 * 1024 * 1024  # a bundle of every public CA is a quarter of this
 _CHUNK = 64 * 1024
+_OWN_DESCRIPTORS = "/proc/self/fd"
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("environ", default=None)
 
 
@@ -68,7 +70,7 @@ def trusted(source: Source, session: botocore.session.Session) -> Iterator[Trust
         pem = None if source.ca_bundle is None else _readable(source.ca_bundle)
         aws = _aws_trust(session, files)
         if pem is not None:
-            yield Trust(files.enter_context(lifetime.scratch_file(pem, ".pem")), "source.ca_bundle")
+            yield Trust(files.enter_context(_held(pem)), "source.ca_bundle")
         else:
             yield aws if source.verify_ssl else Trust(verify=False)
 
@@ -122,7 +124,28 @@ def _system_trust(files: contextlib.ExitStack) -> Trust:
     if not more:
         return Trust(cafile if bundled else True)
     pem = b"\n".join(bundled).decode("ascii") + "\n" + "".join(map(ssl.DER_cert_to_PEM_cert, more))
-    return Trust(files.enter_context(lifetime.scratch_file(pem, ".pem")))
+    return Trust(files.enter_context(_held(pem)))
+
+
+@contextlib.contextmanager
+def _held(pem: str) -> Iterator[str]:
+    """Hold a bundle where TLS reads it by its path: in the process's memory, which a SIGKILL takes with it.
+
+    Where Linux's anonymous files are not to be had, in a file of the temporary directory, which the watcher
+    removes however the step ends, but killed outright.
+    """
+    if not hasattr(os, "memfd_create") or not Path(_OWN_DESCRIPTORS).is_dir():
+        with lifetime.scratch_file(pem, ".pem") as path:
+            yield path
+        return
+    descriptor = os.memfd_create("ca-bundle.pem")  # close-on-exec: no process the step starts holds it
+    try:
+        data = pem.encode("ascii")
+        while data:
+            data = data[os.write(descriptor, data) :]
+        yield f"{_OWN_DESCRIPTORS}/{descriptor}"
+    finally:
+        os.close(descriptor)
 
 
 def _der(block: bytes) -> bytes | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import ssl
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,3 +126,20 @@ def test_what_is_no_certificate_in_the_store_never_stops_the_step_nor_the_rest(s
             assert isinstance(found.verify, str)
             context = ssl.create_default_context(cafile=found.verify)
             assert len(context.get_ca_certs()) == 1
+
+
+def test_the_bundle_is_held_where_a_killed_step_leaves_nothing(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No watcher removes a file after a SIGKILL; memory goes with the process, however it ends.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    worker, own = trustme.CA(), trustme.CA()
+    worker.cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    source = SOURCE | {"ca_bundle": own.cert_pem.bytes().decode()}
+    with deciding(source, {"SSL_CERT_FILE": str(tmp_path / "none.crt")}) as (found, sts):
+        assert list(scratch.iterdir()) == []
+        for held, authority in ((found.verify, own), (sts, worker)):
+            assert isinstance(held, str)
+            assert authority.cert_pem.bytes().strip() in Path(held).read_bytes()
