@@ -14,6 +14,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
 import trustme
 
 from tests.support import Runner, S3Server, fetch
@@ -115,14 +116,21 @@ def _handshake_once(listener: ssl.SSLSocket) -> None:
         connection.close()
 
 
+@pytest.mark.parametrize("junk", [False, True], ids=["alone", "beside-what-is-no-certificate"])
 def test_a_private_ca_in_the_system_store_is_trusted_with_no_ca_bundle(
-    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner, *, junk: bool
 ) -> None:
-    # As Concourse propagates a worker's certificates: a PEM file under any name, that nothing hashed.
+    # As Concourse propagates a worker's certificates: a PEM file under any name, that nothing hashed. Beside
+    # it, a FIFO would block its reader, a device never end, and a block OpenSSL cannot read fail the bundle.
     server, authority = tls_s3
     body = server.put("tls/system.txt")
     authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
-    result = system_store.get(server.source(), {"file_path": "tls/system.txt"})
+    if junk:
+        os.mkfifo(system_store.certs / "pipe.pem")
+        (system_store.certs / "zero.pem").symlink_to("/dev/zero")
+        (system_store.certs / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    bound = {"S3_PRESIGNED_STEP_SECONDS": "30"}
+    result = system_store.get(server.source(), {"file_path": "tls/system.txt"}, env=bound)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert curl(result.url, server.ca_file) == body
@@ -179,19 +187,3 @@ def curl(url: str, ca_file: Path) -> bytes:
     """Fetch a link as a person would, with curl, trusting only ``ca_file``."""
     command = ["curl", "--silent", "--show-error", "--fail", "--cacert", str(ca_file), url]
     return subprocess.run(command, capture_output=True, check=True, timeout=30).stdout
-
-
-def test_what_is_no_certificate_in_the_system_store_neither_stops_the_step_nor_fails_tls(
-    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
-) -> None:
-    # A FIFO blocks its reader, a device never ends, and one block OpenSSL cannot read fails a whole bundle.
-    server, authority = tls_s3
-    body = server.put("tls/beside-junk.txt")
-    authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
-    os.mkfifo(system_store.certs / "pipe.pem")
-    (system_store.certs / "zero.pem").symlink_to("/dev/zero")
-    (system_store.certs / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-    bound = {"S3_PRESIGNED_STEP_SECONDS": "30"}
-    result = system_store.get(server.source(), {"file_path": "tls/beside-junk.txt"}, env=bound)
-    assert result.returncode == 0, result.stderr
-    assert curl(result.url, server.ca_file) == body
