@@ -189,7 +189,9 @@ def download_row(index: int, name: str, url: str, size: int | None) -> str:
     :param url: The signed link, which downloads the object as an attachment.
     :param size: The object's size in bytes, where known.
     """
+    # The step reads no object's type: a key x.pdf may hold a web page, so the kind is said to be its name's.
     kind = kind_html(type_by_name(name))
+    kind = f"by its name, {kind}" if kind else ""
     facts = " · ".join(part for part in (html.escape(size_text(size)), kind) if part)
     qr = _qr_code(url, name) if index < MAX_QR_CODES else ""
     return (
