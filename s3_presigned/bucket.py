@@ -190,7 +190,7 @@ class Bucket:
         if answer.ok:
             raise failures.form_taken(where, answer)
         if answer.status in _REDIRECTS:
-            raise failures.redirect(where, answer)
+            raise failures.redirect(where, answer, self.name, self._endpoints)
         # Only S3's own refusal counts: a page, a redirect or another error says nothing of a form that fits.
         refused = self._read_error(where, answer)
         if answer.status not in _FORM_REFUSED or refused.code not in failures.FORM_REFUSALS:
@@ -415,7 +415,7 @@ class Bucket:
             if (again := region_named(answer)) is not None and again != self.region:
                 self._move_to(again, where)  # fails: a region is followed once
         if answer.status in _REDIRECTS:
-            raise failures.redirect(where, answer)
+            raise failures.redirect(where, answer, self.name, self._endpoints)
         if self.clock_skew is None:
             self._read_clock(answer.headers.get("date"))
         return answer
@@ -431,6 +431,10 @@ class Bucket:
             return self._transport.send(url, headers, body_limit=body_limit)
         except ResourceError as error:
             raise ResourceError(f"{where}: {error}") from None
+
+    @property
+    def _endpoints(self) -> tuple[str | None, ...]:
+        return self._source.endpoint, self._source.public_endpoint
 
     def _move_to(self, region: str, where: str) -> None:
         if self._moved_from is not None:

@@ -36,8 +36,9 @@ _SIZE_UNITS = {"": 1, "b": 1} | {
 }
 _CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/(\*|[\w!#$&^.+-]+)", re.ASCII)
 # Types whose content a browser runs: pages, XML (which may hold XHTML), SVG, scripts, style sheets that transform,
-# and archives of pages (MHTML).
-_RUNS_IN_A_BROWSER = re.compile(r"(?i)html|xml|svg|script|xsl|^multipart/|^message/")
+# archives of pages (MHTML), and the types that say the server does not know, whose content a browser sniffs and
+# runs as a page if it reads as one (WHATWG MIME Sniffing's unknown MIME types).
+_RUNS_IN_A_BROWSER = re.compile(r"(?i)html|xml|svg|script|xsl|^multipart/|^message/|^(?:unknown|application)/unknown$")
 OUTPUT_FILES = (
     "expires_at",
     "method",

@@ -82,7 +82,8 @@ def _base_identity(source: Source, session: botocore.session.Session) -> Signing
 def _remember(identity: SigningIdentity) -> None:
     """Let the gate know the keys as soon as they are found, whatever happens next."""
     found = identity.credentials
-    gate.remember(found.access_key, found.secret_key, found.token)
+    gate.remember(found.secret_key, found.token)
+    gate.identify(found.access_key)
 
 
 def _default_chain(session: botocore.session.Session) -> SigningIdentity:
@@ -90,7 +91,8 @@ def _default_chain(session: botocore.session.Session) -> SigningIdentity:
         found = session.get_credentials()
         frozen = None if found is None else found.get_frozen_credentials()
     except BotoCoreError as error:
-        raise ResourceError(f"credentials: the AWS credential chain failed: {error}") from None
+        # Its text may quote another program's, such as a credential process's: shown by its shape, as a server's is.
+        raise ResourceError(f"credentials: the AWS credential chain failed: {ServerText(str(error))}") from None
     except (ValueError, TypeError, AttributeError, KeyError) as error:  # its message may quote what was printed
         raise ResourceError(_UNREADABLE_ANSWER.format(cause=type(error).__name__)) from None
     if frozen is not None and not all(isinstance(part, str | None) for part in frozen):
@@ -169,7 +171,7 @@ def _assume_role(
         )
         raise ResourceError(f"{how} {role.arn}: {said}") from None
     except BotoCoreError as error:
-        raise ResourceError(f"{how} {role.arn}: {error}") from None
+        raise ResourceError(f"{how} {role.arn}: {ServerText(str(error))}") from None
     except (KeyError, ValueError, TypeError) as error:  # botocore's parser, on an answer that is not STS's XML
         raise ResourceError(
             f"{how} {role.arn}: {sts.meta.endpoint_url} did not answer as STS does ({type(error).__name__}); "

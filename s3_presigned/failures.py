@@ -16,6 +16,10 @@ from s3_presigned.errors import ConfigError, ResourceError, without_user_info
 from s3_presigned.shape import ServerText
 
 CLOCK_SKEW_WARNING_SECONDS = 60
+# S3's own hosts, such as s3.eu-west-2.amazonaws.com and s3-fips.dualstack.us-east-1.amazonaws.com.
+_AWS_HOST = re.compile(
+    r"s3(?:[.-](?:dualstack|fips|accelerate|external-1|[a-z]{2}(?:-[a-z]+)+-[0-9]+))*+\.amazonaws\.com(?:\.cn)?"
+)
 _ORIGIN = re.compile(r"(?i)https?://[a-z0-9.-]{1,253}+(?::[0-9]{1,5}+)?+(?=/|$)")
 
 
@@ -204,17 +208,30 @@ def dead_on_arrival(clock_skew: float, expires_in: int) -> ResourceError:
     )
 
 
-def redirect(where: str, answer: Answer) -> ResourceError:
-    """Say where S3 redirected without naming a region, and which endpoint to set."""
+def redirect(where: str, answer: Answer, bucket: str, endpoints: tuple[str | None, ...]) -> ResourceError:
+    """Say where S3 redirected without naming a region, and which endpoint to set.
+
+    :param bucket: The bucket's name, which an AWS host may begin with.
+    :param endpoints: The addresses the step was given: a redirect to one of their hosts is named as it is.
+    """
     location = without_user_info(answer.headers.get("location", "")).split("?", 1)[0]
-    # The origin is shown when it has a host's shape, since it is the endpoint to set; the rest is server text.
+    # The origin is shown as it is when its host is one the step knows, since it is the endpoint to set. Any other
+    # host is the server's text, as the rest is: a server may spell anything in a host's letters and dots.
     origin = found.group() if (found := _ORIGIN.match(location)) else ""
+    if origin and not _known_host(urlsplit(origin).hostname or "", bucket, endpoints):
+        origin = ""
     rest = location[len(origin) :]
     target = f"{origin}{ServerText(rest) if rest else ''}" or "nowhere"
     hint = f"; set source.endpoint to {origin}" if origin else "; set source.endpoint to the store's real address"
     return ResourceError(
         f"{where}: S3 answered {answer.describe()}, redirecting to {target} without naming a region{hint}"
     )
+
+
+def _known_host(host: str, bucket: str, endpoints: tuple[str | None, ...]) -> bool:
+    if host in {urlsplit(endpoint).hostname for endpoint in endpoints if endpoint is not None}:
+        return True
+    return _AWS_HOST.fullmatch(host.removeprefix(f"{bucket}.")) is not None
 
 
 def moved_twice(where: str, bucket: str, regions: tuple[str, str, str]) -> ResourceError:

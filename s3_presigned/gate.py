@@ -96,7 +96,9 @@ _SECRET_VARIABLES: Final = (
 )
 _TOKEN_FILES: Final = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE")
 _TOKEN_FILE_CHARS: Final = 64 * 1024
+_ACCESS_KEY_VARIABLE: Final = "AWS_ACCESS_KEY_ID"
 _learnt: set[str] = set()
+_identifiers: set[str] = set()
 
 
 def remember(*secrets: str | None) -> None:
@@ -107,9 +109,21 @@ def remember(*secrets: str | None) -> None:
     _learnt.update(secret for secret in secrets if secret)
 
 
+def identify(*access_keys: str | None) -> None:
+    """Add access key ids: blanked in every line as secrets are, but data that names one is written as it is.
+
+    An access key id only names the key: every link the step hands out carries it, so an uploader can name a file
+    after it, and refusing such a key would let anyone who holds a link stop the step.
+
+    :param access_keys: The ids of the keys the step signs with; ``None`` and empty values are skipped.
+    """
+    _identifiers.update(key for key in access_keys if key)
+
+
 def forget() -> None:
     """Start a step with nothing learnt, as a new process does."""
     _learnt.clear()
+    _identifiers.clear()
 
 
 def current(environ: Mapping[str, str] = os.environ) -> Gate:
@@ -122,19 +136,22 @@ def current(environ: Mapping[str, str] = os.environ) -> Gate:
                     found.add(token.read(_TOKEN_FILE_CHARS).strip())
             except OSError:
                 continue  # a file that cannot be read was not read by the credential chain either
-    return Gate(_learnt | found)
+    return Gate(_learnt | found, _identifiers | {environ.get(_ACCESS_KEY_VARIABLE, "")})
 
 
 class Gate:
     """Blank out of any text the step's secrets, in every form they travel in, and whatever looks secret."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], identifiers: Iterable[str] = ()) -> None:
         """Prepare the forms in which each secret may be found.
 
         :param secrets: Every value the step knows to be secret: keys, the session token, the signatures it
             sent, container and web-identity tokens, role credentials. Empty values are ignored.
+        :param identifiers: Access key ids: blanked as secrets are, but not refused in data (:meth:`exact`).
         """
-        known = {secret for secret in secrets if len(secret) >= SHORT_SECRET}
+        ids = set(identifiers)
+        known = {secret for secret in {*secrets, *ids} if len(secret) >= SHORT_SECRET}
+        self._in_data = Gate(known - ids) if ids & known else self
         # A step may send a signature per object; looked up by shape, any number of them costs one scan.
         self._signatures = {secret for secret in known if _SIGNATURE.fullmatch(secret)}
         others = known - self._signatures
@@ -194,14 +211,14 @@ class Gate:
         """Return data exactly as it is, if it holds none of the step's secrets; data is never rewritten.
 
         Only the secrets themselves are looked for, in every form, not the shapes of unknown ones: a key that
-        looks like an access key id is still a key.
+        looks like an access key id is still a key, and so is one that names the step's own access key id.
 
         :param value: Such as a key the store listed, for a file or the metadata.
         :param what: What the value is, for the line that refuses it.
         :param remedy: What to do then, where it is not to rename what the store holds.
         :raises ResourceError: If the value holds a secret.
         """
-        if any(next(self._known(view.text.translate(_FOLD)), None) for view in _views(value)):
+        if any(next(self._in_data._known(view.text.translate(_FOLD)), None) for view in _views(value)):  # noqa: SLF001
             raise holds_secret(what) if remedy is None else holds_secret(what, remedy)
         return value
 

@@ -27,7 +27,7 @@ SHOWN_CHARS: Final = 400  # what a line shows of a server's text at most
 _READ_CHARS: Final = 4096  # what is read of it: escapes may take ten characters for one
 _LAYERS: Final = 3  # escapes undone in turn, such as a percent-encoded value quoted as HTML
 _RUN: Final = 16  # hex digits or base32 letters in a row, spaces aside, that make a value: eight bytes or more
-_ODD_IN_RUN: Final = 5  # short pieces that join into this many characters besides lower-case letters are a value
+_ODD_IN_RUN: Final = 5  # short pieces that join into this many odd characters, or letters alone, are a value
 _PIECE: Final = 2  # a word this short may be a piece of a value spread out
 _COMMON = "-.:,;'\"()?![]"  # punctuation of prose, around a word or between pieces of a value
 
@@ -171,7 +171,30 @@ def _opaque(text: str) -> list[tuple[int, int]]:
 
 def _shown(core: str) -> bool:
     """Whether a word reads as prose: an error code, a date, or words and short numbers joined as in us-east-1."""
-    return not core or core in ERROR_CODES or bool(_DATE.fullmatch(core)) or all(map(_part, _PARTS.split(core)))
+    if not core or core in ERROR_CODES or _DATE.fullmatch(core):
+        return True
+    parts = _PARTS.split(core)
+    return all(map(_part, parts)) and not _spreads_a_value(parts)
+
+
+def _spreads_a_value(parts: list[str]) -> bool:
+    """Whether short pieces joined into one word, such as the numbers of 52.236.54.156.52, hold a value."""
+    run: list[str] = []
+    for part in parts:
+        if part.isdigit() or len(part) <= _PIECE:
+            run += [part] if part else []
+        elif _holds_value(run):
+            return True
+        else:
+            run = []
+    return _holds_value(run)
+
+
+def _holds_value(pieces: list[str]) -> bool:
+    """Whether pieces join into a value: long together, and odd in their characters or in many letters alone."""
+    joined = "".join(pieces)
+    odd = sum(not char.islower() for char in joined) + sum(len(piece) == 1 for piece in pieces)
+    return len(pieces) > 1 and len(joined) >= _RUN and odd >= _ODD_IN_RUN
 
 
 def _stays(core: str) -> bool:
@@ -213,8 +236,6 @@ def _blank_pieces(cores: list[str], blanked: list[bool]) -> None:
         last = number
         while last > first and _stays(cores[last - 1]):
             last -= 1
-        joined = "".join(cores[first:last])
-        odd = sum(not char.islower() for char in joined)
-        if last - first > 1 and len(joined) >= _RUN and odd >= _ODD_IN_RUN:
+        if _holds_value(cores[first:last]):
             blanked[first:last] = [True] * (last - first)
         first = number + 1

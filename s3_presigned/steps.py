@@ -19,6 +19,7 @@ from concoursetools.metadata import BuildMetadata
 from s3_presigned import fields, gate, trust
 from s3_presigned.errors import LINE_LIMIT, ConfigError, ResourceError, describe, one_line
 from s3_presigned.gate import DOCUMENT_CHARS
+from s3_presigned.shape import ServerText
 
 if TYPE_CHECKING:
     from concoursetools.additional import InOnlyConcourseResource
@@ -61,7 +62,8 @@ def run(
     except ResourceError as error:
         line = str(error)
     except Exception as error:  # noqa: BLE001  # a step reports in one line, never with a traceback
-        line = f"unexpected {type(error).__name__}: {error}"
+        # Whose text this is, the step's or one a library quoted from a server, is not known: shown by its shape.
+        line = f"unexpected {type(error).__name__}: {ServerText(str(error))}"
     else:
         stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0

@@ -118,6 +118,9 @@ CASES: list[tuple[str, str, str, str]] = [
             "application/javascript",
             "multipart/mixed",
             "message/rfc822",
+            "application/unknown",
+            "unknown/unknown",
+            "Application/Unknown",
         )
     ),
     ("url-file-dotdot", "in", get(params=params_with(url_file="../x")), "params.url_file"),

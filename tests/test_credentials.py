@@ -130,3 +130,29 @@ def test_a_credential_process_that_prints_no_credentials_is_one_line_naming_the_
         'credential_process must print one JSON object such as {"Version": 1, "AccessKeyId": "...", '
         '"SecretAccessKey": "..."}\n'
     )
+
+
+def test_a_credential_process_s_own_words_are_shown_by_shape(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
+    # What another program prints is its text, not the step's: a token it quotes, which the step never learnt, goes.
+    vault_token = "hvs.CAESIJlU2Fsdjc4Zm9vYmFyYmF6cXV4MTIzNDU2"
+    helper = tmp_path / "failing_process.py"
+    helper.write_text(
+        f"import sys\nsys.stderr.write('vault: permission denied for token {vault_token}')\nsys.exit(2)\n"
+    )
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} {helper}\n")
+    result = runner.get(
+        {"bucket": "bucket", "endpoint": s3.endpoint}, {"file_path": "x"}, env={"AWS_CONFIG_FILE": str(config)}
+    )
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1
+    assert "permission denied for token" in result.stderr
+    assert "CAESIJ" not in result.stderr
+
+
+def test_a_key_that_names_the_access_key_id_is_written_as_listed(s3: S3Server, runner: Runner) -> None:
+    # The access key id is in every link the step hands out: a file an uploader names after it is still data.
+    s3.put(f"inbox/{ACCESS_KEY}-report.txt")
+    result = runner.get(s3.source(), {"regexp": r"inbox/(.*)-report\.txt"})
+    assert result.file("key") == f"inbox/{ACCESS_KEY}-report.txt"
+    assert result.metadata["key"] == f"inbox/{ACCESS_KEY}-report.txt"

@@ -175,11 +175,31 @@ def test_a_link_dead_on_arrival_names_both_numbers() -> None:
     ],
 )
 def test_a_redirect_names_where_and_never_the_query_or_a_password(location: str, tail: str) -> None:
-    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location)))
+    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (None,)))
     assert line.startswith("listing s3://bucket/: S3 answered 301 Moved Permanently, ")
     assert tail in line
     assert "pw" not in line
     assert "Signature" not in line
+
+
+def test_a_redirect_to_a_host_the_step_does_not_know_shows_it_by_shape() -> None:
+    # A server may spell a token in a host's letters and dots, in any encoding: the host is its text.
+    token = "FaKeSeSsIoNtOkEn/with+slash/and+plus=="
+    hexed = token.encode().hex()
+    host = ".".join(hexed[start : start + 32] for start in range(0, len(hexed), 32))
+    location = f"http://{host}.example:8080/bucket/a.txt"
+    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (None,)))
+    assert hexed[:32] not in line
+    assert line.endswith("set source.endpoint to the store's real address")
+    # The hosts the step knows are named as they are: its endpoint's, on another scheme or port, and S3's own.
+    for origin, endpoint in [
+        ("https://store.example:9443", "http://store.example:9000"),
+        ("https://bucket.s3.dualstack.eu-west-2.amazonaws.com", None),
+        ("https://s3-fips.us-gov-west-1.amazonaws.com", None),
+    ]:
+        location = f"{origin}/bucket/a.txt"
+        line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (endpoint,)))
+        assert line.endswith(f"set source.endpoint to {origin}")
 
 
 def test_region_moves_and_warnings() -> None:

@@ -159,6 +159,16 @@ def test_data_that_holds_a_secret_is_refused_never_rewritten() -> None:
             gate.exact(f"releases/{held}.tgz", "the key")
 
 
+def test_data_that_names_the_access_key_id_is_written_and_lines_still_blank_it() -> None:
+    # Every link carries the access key id: an uploader who holds one can name a file after it.
+    access_key = "AKIAIOSFODNN7EXAMPLE"
+    gate = Gate([SECRET], [access_key])
+    assert gate.exact(f"inbox/{access_key}.txt", "the key") == f"inbox/{access_key}.txt"
+    assert access_key not in gate.scrub(f"signed with {access_key} here")
+    with pytest.raises(ResourceError, match=r"^the key holds one of the step's secrets"):
+        gate.exact(f"inbox/{SECRET}.txt", "the key")
+
+
 # Lines such as S3 and the step write: the gate must leave them readable.
 PLAIN = [
     "AccessDenied: Access Denied",

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+from pathlib import Path
 
 import pytest
 
-from s3_presigned import failures
+from s3_presigned import failures, steps
 from s3_presigned.answers import Answer, NotS3XmlError, error_of
 from s3_presigned.failures import Asked
 from s3_presigned.gate import MARKER, Gate
+from s3_presigned.resource import PresignedUrlResource
 from s3_presigned.s3 import UNKNOWN_ERROR_CODE
 from s3_presigned.shape import SHOWN_CHARS, ServerText, shown
 from s3_presigned.steps import error_line
@@ -35,6 +39,8 @@ PROSE = [
     "Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-central-1'",
     "We encountered an internal error. Please try again.",
     "Object was not found at 2026-12-07T06:54:38Z",
+    "Could not connect to 127.0.0.1:9000 within 5 s",
+    "it is up to me to go on as we do so",
 ]
 
 
@@ -57,6 +63,13 @@ def test_prose_is_shown_as_it_is(message: str) -> None:
             f"said {MARKER} here",
         ),
         ("the \u202etxt.file\u202c name", "the txt.file name"),
+        # Short pieces joined into one word, as numbers or letters alone are: a signature's bytes, a number in groups.
+        ("said 52.236.54.156.52.212.152.111.239.4.226.11 here", f"said {MARKER} here"),
+        ("said 52:236:54:156:52:212:152:111:239:4:226:11 here", f"said {MARKER} here"),
+        ("said 2393762093-9235653528-6435922534 here", f"said {MARKER} here"),
+        ("said j-g-h-l-o-u-x-n-s-n-k-n-g-o-u-j-u-d here", f"said {MARKER} here"),
+        ("said j g h l o u x n s n k n g o u j u d here", f"said {MARKER} here"),
+        ("said 2052-03-22/2054-10-22/2052-02-14 here", f"said {MARKER} here"),
     ],
 )
 def test_opaque_runs_go_whole_and_the_words_around_them_stay(message: str, kept: str) -> None:
@@ -106,3 +119,17 @@ def test_the_steps_own_text_is_never_shaped() -> None:
     line = error_line(str(error), Gate(["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]))
     assert f"s3://bucket/{key} does not exist" in line
     assert MARKER not in line
+
+
+class _Failing(PresignedUrlResource):
+    def download_version(self, *_: object, **__: object) -> tuple[object, dict[str, str]]:
+        # A library's exception quoting what a server sent: a signature's bytes, which no gate looks for.
+        raise ValueError("invalid header value 52.236.54.156.52.212.152.111.239.4.226.11.121.135.25.168")
+
+
+def test_an_unexpected_failure_is_shown_by_shape(tmp_path: Path) -> None:
+    request = {"source": {"bucket": "my-bucket"}, "version": {"execution_date": "1767225600"}}
+    stderr = io.StringIO()
+    code = steps.run(_Failing, "in", io.StringIO(json.dumps(request)), io.StringIO(), stderr, ["in", str(tmp_path)], {})
+    assert code == 1
+    assert stderr.getvalue() == f"error: unexpected ValueError: invalid header value {MARKER}\n"
