@@ -376,7 +376,7 @@ class Bucket:
         endpoint, public = self._source.endpoint, self._source.public_endpoint
         client = client_for(endpoint)
         links_client = client if public is None else client_for(public)
-        transport = Transport(self._trust, client.meta.endpoint_url)
+        transport = Transport(self._trust)
         if self._routed and public is not None and endpoint is not None:
             transport.route(origin(public), origin(endpoint))
         return client, links_client, transport
