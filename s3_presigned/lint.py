@@ -349,10 +349,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     for path in arguments.files:
         tally.files += 1
         where = "stdin" if path == "-" else path
+        text = ""
         try:
-            pipeline = _read(path, stdin)
+            text = _read(path, stdin)
+            pipeline = load(text)
         except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
-            if arguments.only_pipelines and _not_a_pipeline(error):
+            if arguments.only_pipelines and _not_a_pipeline(error, text):
                 tally.skipped += 1
                 continue
             tally.unreadable += 1
@@ -380,19 +382,25 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     return tally.code
 
 
-def _read(path: str, stdin: TextIO) -> object:
+def _read(path: str, stdin: TextIO) -> str:
     if path == "-":
-        return load(stdin)
+        return stdin.read()
     with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
-        return load(file)
+        return file.read()
 
 
-def _not_a_pipeline(error: Exception) -> bool:
-    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool."""
-    if isinstance(error, yaml.constructor.ConstructorError):
-        return True
+def _not_a_pipeline(error: Exception, text: str) -> bool:
+    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool.
+
+    Such a file is a pipeline all the same if its first document has a pipeline's keys, and is then told of.
+    """
     single = "expected a single document in the stream"
-    return isinstance(error, yaml.composer.ComposerError) and error.context == single
+    if not isinstance(error, yaml.constructor.ConstructorError) and not (
+        isinstance(error, yaml.composer.ComposerError) and error.context == single
+    ):
+        return False
+    first = next(yaml.compose_all(text, Loader=yaml.SafeLoader), None)  # nodes, with no tag read
+    return not (isinstance(first, yaml.MappingNode) and any(key.value in _PIPELINE_KEYS for key, _ in first.value))
 
 
 if __name__ == "__main__":

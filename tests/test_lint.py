@@ -405,3 +405,21 @@ def test_only_pipelines_skips_yaml_of_other_tools(tmp_path: Path) -> None:
     *lines, summary = out.getvalue().splitlines()
     assert all(line.startswith(f"{pipeline}: ") for line in lines)
     assert summary == "s3-presigned-lint: 8 problems in 1 of 1 file; 4 files skipped: not pipelines"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("then-another.yml", f"{BROKEN}---\nkind: Service\n"),
+        ("tagged.yml", f"{BROKEN}display: {{background_image: !Ref Image}}\n"),
+    ],
+)
+def test_only_pipelines_tells_of_a_pipeline_it_cannot_read_rather_than_skip_it(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    assert lint.main(["s3-presigned-lint", "--only-pipelines", str(path)], io.StringIO(), out) == 2
+    assert out.getvalue().startswith(f"{path}: cannot read the pipeline: ")
+    assert out.getvalue().endswith("s3-presigned-lint: 1 file could not be read\n")
