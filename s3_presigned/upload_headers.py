@@ -72,7 +72,7 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
         if tags:
             fields["tagging"] = _tagging_xml(tags)
         return UploadHeaders({}, fields)
-    headers = {} if content_type is None else {"Content-Type": content_type}
+    headers = {} if content_type is None else {"Content-Type": _header_text(content_type, "params.content_type")}
     for field, header in (("content_md5", "Content-MD5"), ("checksum_sha256", "x-amz-checksum-sha256")):
         if (digest := given.get(field)) is not None:
             headers[header] = _base64_digest(digest, field)
@@ -108,15 +108,22 @@ def _metadata(value: object) -> dict[str, str]:
             raise ConfigError(
                 field, f"the name {describe(name)} is not lowercase letters, digits and - (at most 128), such as owner"
             )
-        if not isinstance(text, str) or not _PRINTABLE.fullmatch(text) or text != text.strip():
-            raise ConfigError(
-                f"{field}.{name}",
-                f"got {describe(text)}; expected printable ASCII text, without spaces at either end, as S3 keeps it",
-            )
-        size += len(name) + len(text)
+        size += len(name) + len(_header_text(text, f"{field}.{name}"))
     if size > _METADATA_BYTES:
         raise ConfigError(field, f"its names and values are {size} bytes; S3 takes at most {_METADATA_BYTES}")
     return dict(value)
+
+
+def _header_text(value: object, field: str) -> str:
+    """Check a header's value as every client sends it alike: printable ASCII, without spaces at either end.
+
+    curl sends other characters as UTF-8, and browsers as Latin-1 or not at all, so no signature fits them all.
+    """
+    if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or value != value.strip():
+        raise ConfigError(
+            field, f"got {describe(value)}; expected printable ASCII text, without spaces at either end, as S3 keeps it"
+        )
+    return value
 
 
 def _tags(value: object) -> list[tuple[str, str]]:

@@ -143,3 +143,16 @@ def test_a_tag_with_a_line_break_is_refused() -> None:
     assert str(raised.value) == (
         "params.tags.team: got 'a\\nb'; expected text of up to 256 of letters, digits, spaces and _ . : / = + - @"
     )
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain; name=caf\u00e9", "text/\u6f22", "text/plain\u2028", " text/plain"]
+)
+def test_a_put_links_content_type_is_ascii_that_curl_and_browsers_send_alike(content_type: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        put(content_type=content_type)
+    assert raised.value.field == "params.content_type"
+    assert "expected printable ASCII text, without spaces at either end" in str(raised.value)
+    # a download's Content-Type is S3's to send, in the link's query: it is taken as it is
+    get = config.parse_get_params(SOURCE, {"file_path": "k", "content_type": content_type})
+    assert get.overrides["ResponseContentType"] == content_type
