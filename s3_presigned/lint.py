@@ -185,8 +185,8 @@ def _problems_in(
 
 
 def _base(field: str) -> str:
-    """Name the field a problem is about: ``max_size`` for ``params.max_size``, ``file_paths`` for one of them."""
-    return field.split(".", 1)[-1].split("[", 1)[0]
+    """Name the field a problem is about: ``max_size`` for ``params.max_size``, ``tags`` for ``params.tags.team``."""
+    return re.split(r"[.\[]", field.split(".", 1)[-1], maxsplit=1)[0]
 
 
 def _key_named(field: str, section: Mapping[str, object], names: Mapping[str, fields.Field]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import time
@@ -423,3 +424,26 @@ def test_only_pipelines_tells_of_a_pipeline_it_cannot_read_rather_than_skip_it(
     assert lint.main(["s3-presigned-lint", "--only-pipelines", str(path)], io.StringIO(), out) == 2
     assert out.getvalue().startswith(f"{path}: cannot read the pipeline: ")
     assert out.getvalue().endswith("s3-presigned-lint: 1 file could not be read\n")
+
+
+@pytest.mark.parametrize(
+    ("bad", "told"),
+    [
+        ({"tags": {"team": "a&b"}}, "get_params.tags.team: got 'a&b'"),
+        ({"metadata": {"owner": " team-a"}}, "get_params.metadata.owner: got ' team-a'"),
+    ],
+)
+def test_a_problem_in_one_tag_or_metadata_value_leaves_the_rest_told(bad: dict[str, object], told: str) -> None:
+    params = {"prefix": "in/", "method": "post", "content_type": "text csv"} | bad
+    pipeline = {
+        "resources": [{"name": "up", "type": "s3-presigned-url", "source": {"bucket": "bkt"}}],
+        "jobs": [{"name": "j", "plan": [{"put": "up", "get_params": params}]}],
+    }
+    code, lines = run_lint(json.dumps(pipeline))
+    assert code == 1
+    place = "stdin: job j, step put: up: "
+    assert [line.partition(";")[0] for line in lines] == [
+        f"{place}{told}",
+        f"{place}get_params.max_size: required with method: post",
+        f"{place}get_params.content_type: got 'text csv'",
+    ]
