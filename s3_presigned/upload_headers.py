@@ -41,7 +41,9 @@ _METADATA_BYTES = 2048  # S3's limit on the names and values of an object's meta
 _PRINTABLE = re.compile(r"[\x20-\x7e]*", re.ASCII)
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")  # S3's tag characters: letters, digits, spaces and _ . : / = + - @
 _MOST_TAGS = 10
+_RESERVED_TAG_PREFIX = "aws:"  # S3 refuses every upload that sets such a tag, in any case
 _TAG_KEY_CHARS, _TAG_VALUE_CHARS = 128, 256
+_KMS_KEY_ID_CHARS = 2048  # KMS's longest key id, ARN or alias
 _HEX = {"checksum_sha256": (64, "sha256sum"), "content_md5": (32, "md5sum")}
 
 
@@ -138,6 +140,8 @@ def _tags(value: object) -> list[tuple[str, str]]:
     for key, text in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= _TAG_KEY_CHARS or not _TAG_TEXT.fullmatch(key):
             raise ConfigError(field, f"the key {describe(key)} is not 1 to {_TAG_KEY_CHARS} of {accepted}")
+        if key.lower().startswith(_RESERVED_TAG_PREFIX):
+            raise ConfigError(field, f"the key {describe(key)} begins with aws:, which S3 keeps for AWS's own tags")
         if not isinstance(text, str) or len(text) > _TAG_VALUE_CHARS or not _TAG_TEXT.fullmatch(text):
             raise ConfigError(
                 f"{field}.{key}", f"got {describe(text)}; expected text of up to {_TAG_VALUE_CHARS} of {accepted}"
@@ -178,8 +182,15 @@ def _encryption(algorithm: object, key_id: object) -> dict[str, str]:
         return headers
     if algorithm == "AES256":
         raise ConfigError("params.kms_key_id", "applies to server_side_encryption: aws:kms, not AES256")
-    if not isinstance(key_id, str) or not key_id or not _PRINTABLE.fullmatch(key_id) or key_id != key_id.strip():
+    if (
+        not isinstance(key_id, str)
+        or not 0 < len(key_id) <= _KMS_KEY_ID_CHARS
+        or not _PRINTABLE.fullmatch(key_id)
+        or key_id != key_id.strip()
+    ):
         raise ConfigError(
-            "params.kms_key_id", f"got {describe(key_id)}; expected a KMS key's id, ARN or alias, such as alias/uploads"
+            "params.kms_key_id",
+            f"got {describe(key_id)}; expected a KMS key's id, ARN or alias, up to {_KMS_KEY_ID_CHARS} printable "
+            "ASCII characters, such as alias/uploads",
         )
     return headers | {"x-amz-server-side-encryption-aws-kms-key-id": key_id}
