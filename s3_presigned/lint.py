@@ -23,7 +23,8 @@ from s3_presigned.fields import METHODS, MODES
 
 TYPE_NAME = "s3-presigned-url"
 # YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:
-# a file that stands for more nodes than this is refused whole, however small it is.
+# a file whose aliases make it stand for more nodes than its own and this many more is refused whole, however
+# small it is. A large pipeline without aliases is read as it is.
 MAX_NODES = 100_000
 _VAR = re.compile(r"\(\([^()]*\)\)")
 # Steps that hold other steps, and the hooks that any step may hold.
@@ -246,7 +247,7 @@ def _steps(plan: object) -> Iterator[Mapping[str, object]]:
 
 
 def load(stream: TextIO | str) -> object:
-    """Read one YAML document, refusing it whole if its aliases make it stand for more than :data:`MAX_NODES`.
+    """Read one YAML document, refusing it whole if its aliases add more than :data:`MAX_NODES` nodes to it.
 
     :raises RefusedError: If it is too large once its aliases are counted as copies.
     :raises yaml.YAMLError: If it is not one YAML document.
@@ -256,30 +257,48 @@ def load(stream: TextIO | str) -> object:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node) > MAX_NODES:
-            raise RefusedError(f"its aliases expand it past {MAX_NODES:,} YAML nodes, more than any pipeline needs")
+        own = _own_size(node)
+        if _expanded_size(node, own + MAX_NODES) > own + MAX_NODES:
+            raise RefusedError(
+                f"its aliases expand it by more than {MAX_NODES:,} YAML nodes, more than any pipeline needs"
+            )
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Count the nodes a document stands for with every alias copied out, once per shared node, capped."""
+def _own_size(root: yaml.Node) -> int:
+    """Count the nodes a document holds itself, each shared node once."""
+    seen = {id(root)}
+    waiting = [root]
+    while waiting:
+        for child in _children(waiting.pop()):
+            if id(child) not in seen:
+                seen.add(id(child))
+                waiting.append(child)
+    return len(seen)
+
+
+def _expanded_size(root: yaml.Node, cap: int) -> int:
+    """Count the nodes a document stands for with every alias copied out, once per shared node, up to ``cap + 1``."""
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
         if id(node) in sizes:
             return sizes[id(node)]
-        sizes[id(node)] = MAX_NODES + 1  # a node that holds itself stands for no end of nodes
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [part for pair in node.value for part in pair]
-        sizes[id(node)] = min(1 + sum(size(child) for child in children), MAX_NODES + 1)
+        sizes[id(node)] = cap + 1  # a node that holds itself stands for no end of nodes
+        sizes[id(node)] = min(1 + sum(size(child) for child in _children(node)), cap + 1)
         return sizes[id(node)]
 
     return size(root)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _is_pipeline(pipeline: object) -> bool:

@@ -350,8 +350,8 @@ def test_aliases_that_expand_past_the_bound_are_refused_whole_in_one_line_at_onc
         2,
         [
             (
-                "stdin: cannot read the pipeline: its aliases expand it past 100,000 YAML nodes, more than any "
-                "pipeline needs"
+                "stdin: cannot read the pipeline: its aliases expand it by more than 100,000 YAML nodes, more "
+                "than any pipeline needs"
             ),
             "s3-presigned-lint: 1 file could not be read",
         ],
@@ -447,3 +447,13 @@ def test_a_problem_in_one_tag_or_metadata_value_leaves_the_rest_told(bad: dict[s
         f"{place}get_params.max_size: required with method: post",
         f"{place}get_params.content_type: got 'text csv'",
     ]
+
+
+def test_a_pipeline_larger_than_the_alias_bound_without_aliases_is_read() -> None:
+    resources = [
+        {"name": f"r{number}", "type": "s3-presigned-url", "source": {"bucket": "bkt"}} for number in range(8000)
+    ]
+    plan = [{"put": f"r{number}", "get_params": {"file_path": "a"}} for number in range(8000)]
+    plan[-1]["get_params"] = {"file_path": "a", "bogus": 1}
+    pipeline = {"resources": resources, "jobs": [{"name": "j", "plan": plan}]}
+    assert run_lint(json.dumps(pipeline)) == (1, [f"stdin: job j, step put: r7999: {BOGUS}"])
