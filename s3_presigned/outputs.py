@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from s3_presigned import gate, lifetime, pages
+from s3_presigned import gate, lifetime, pages, upload_headers
 from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
@@ -128,13 +128,18 @@ def _exact_headers(headers: dict[str, str], through: gate.Gate) -> str:
     """Write the headers an upload must send exactly: a data file for the uploader, like the link beside it.
 
     The gate would blank every ``x-amz-*`` value as a shape of signing material, and an upload sent with a blank
-    fails; so each value goes through the gate alone, and one that holds a secret of the step fails it instead.
+    fails; so each value goes through the gate alone, and one that the gate would blank fails the step instead:
+    a secret of the step, or text shaped like one, which no output tells apart from a secret.
 
-    :raises ResourceError: Naming the header whose value holds a secret.
+    :raises ResourceError: Naming the param whose value the gate would blank.
     """
     for name, value in headers.items():
         if through.scrub(value) != value:
-            raise ResourceError(f"headers.json: the value of {name} holds a secret of the step; take it out")
+            raise ResourceError(
+                f"{upload_headers.param_of(name)}: holds a secret of the step, or text shaped like one (a URL's "
+                "user, a signing field's name with a value, an access key id), which headers.json must not carry; "
+                "take it out"
+            )
     return json.dumps(headers, ensure_ascii=False)
 
 

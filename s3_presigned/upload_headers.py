@@ -25,16 +25,16 @@ CANNED_ACLS = (
 )
 ENCRYPTIONS = ("AES256", "aws:kms", "aws:kms:dsse")
 META_PREFIX = "x-amz-meta-"
-# Each header, and botocore's name for it in put_object's parameters.
-BOTOCORE_NAMES = {
-    "Content-Type": "ContentType",
-    "Content-MD5": "ContentMD5",
-    "x-amz-checksum-sha256": "ChecksumSHA256",
-    "If-None-Match": "IfNoneMatch",
-    "x-amz-acl": "ACL",
-    "x-amz-tagging": "Tagging",
-    "x-amz-server-side-encryption": "ServerSideEncryption",
-    "x-amz-server-side-encryption-aws-kms-key-id": "SSEKMSKeyId",
+# Each header but the metadata's: botocore's name for it in put_object's parameters, and the param that asks for it.
+HEADERS = {
+    "Content-Type": ("ContentType", "content_type"),
+    "Content-MD5": ("ContentMD5", "content_md5"),
+    "x-amz-checksum-sha256": ("ChecksumSHA256", "checksum_sha256"),
+    "If-None-Match": ("IfNoneMatch", "overwrite"),
+    "x-amz-acl": ("ACL", "acl"),
+    "x-amz-tagging": ("Tagging", "tags"),
+    "x-amz-server-side-encryption": ("ServerSideEncryption", "server_side_encryption"),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("SSEKMSKeyId", "kms_key_id"),
 }
 _METADATA_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])?", re.ASCII)  # no _: proxies drop such headers
 _METADATA_BYTES = 2048  # S3's limit on the names and values of an object's metadata together
@@ -91,11 +91,18 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
 
 def botocore_params(headers: Mapping[str, str]) -> dict[str, object]:
     """Give the headers as put_object's parameters, which botocore signs as these headers."""
-    params: dict[str, object] = {BOTOCORE_NAMES[name]: headers[name] for name in headers if name in BOTOCORE_NAMES}
+    params: dict[str, object] = {HEADERS[name][0]: headers[name] for name in headers if name in HEADERS}
     metadata = {name.removeprefix(META_PREFIX): headers[name] for name in headers if name.startswith(META_PREFIX)}
     if metadata:
         params["Metadata"] = metadata
     return params
+
+
+def param_of(header: str) -> str:
+    """Name the param that asks for a header, as errors name it: ``params.metadata.owner``, ``params.tags``."""
+    if header.startswith(META_PREFIX):
+        return f"params.metadata.{header.removeprefix(META_PREFIX)}"
+    return f"params.{HEADERS[header][1]}"
 
 
 def _metadata(value: object) -> dict[str, str]:

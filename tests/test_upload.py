@@ -8,6 +8,8 @@ import os
 import subprocess
 import urllib.parse
 
+import pytest
+
 from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 
@@ -146,11 +148,24 @@ def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runne
     assert stored["ContentType"] == "text/plain"
 
 
-def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, runner: Runner) -> None:
-    params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
-    result = runner.get(s3.source(), params)
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"metadata": {"key": SECRET_KEY}}, "params.metadata.key"),
+        ({"metadata": {"source": "https://git@git.example/team/app"}}, "params.metadata.source"),
+        ({"tags": {"signature": "approved"}}, "params.tags"),
+    ],
+    ids=["secret", "url-user", "signing-field"],
+)
+def test_a_header_value_the_gate_would_blank_fails_the_step_naming_its_param(
+    s3: S3Server, runner: Runner, given: dict[str, object], field: str
+) -> None:
+    result = runner.get(s3.source(), {"file_path": "uploads/x", "method": "put"} | given)
     assert result.returncode != 0
-    assert result.stderr == "error: headers.json: the value of x-amz-meta-key holds a secret of the step; take it out\n"
+    assert result.stderr == (
+        f"error: {field}: holds a secret of the step, or text shaped like one (a URL's user, a signing field's "
+        "name with a value, an access key id), which headers.json must not carry; take it out\n"
+    )
     assert not (result.directory / "headers.json").exists()
 
 
