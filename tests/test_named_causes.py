@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support import BackgroundServer, Runner, S3Server, free_port
+from tests.support import BackgroundServer, Runner, S3Server, free_port, reply
 
 
 @pytest.mark.parametrize(
@@ -88,12 +88,7 @@ class Portal(http.server.BaseHTTPRequestHandler):
     """A web page on every path, as a captive portal or a console on the public host answers."""
 
     def do_GET(self) -> None:  # the name http.server dispatches to
-        body = b"<html>welcome</html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, 200, "text/html", b"<html>welcome</html>")
 
     def log_message(self, *_: object) -> None:
         pass
