@@ -246,13 +246,16 @@ def _steps(plan: object) -> Iterator[Mapping[str, object]]:
             yield from _steps([step.get(hook)])
 
 
-def load(stream: TextIO | str) -> object:
+def load(stream: TextIO | str, name: str | None = None) -> object:
     """Read one YAML document, refusing it whole if its aliases add more than :data:`MAX_NODES` nodes to it.
 
+    :param name: The file's name, for YAML's errors to say where they are; a file's own by default.
     :raises RefusedError: If it is too large once its aliases are counted as copies.
     :raises yaml.YAMLError: If it is not one YAML document.
     """
     loader = yaml.SafeLoader(stream)
+    if name is not None:
+        loader.name = name
     try:
         node = loader.get_single_node()
         if node is None:
@@ -371,7 +374,7 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         text = ""
         try:
             text = _read(path, stdin)
-            pipeline = load(text)
+            pipeline = load(text, "<stdin>" if path == "-" else path)
         except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
             if arguments.only_pipelines and _not_a_pipeline(error, text):
                 tally.skipped += 1

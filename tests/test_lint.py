@@ -423,6 +423,7 @@ def test_only_pipelines_tells_of_a_pipeline_it_cannot_read_rather_than_skip_it(
     out = io.StringIO()
     assert lint.main(["s3-presigned-lint", "--only-pipelines", str(path)], io.StringIO(), out) == 2
     assert out.getvalue().startswith(f"{path}: cannot read the pipeline: ")
+    assert f'in "{path}", line ' in out.getvalue()  # YAML's own place names the file
     assert out.getvalue().endswith("s3-presigned-lint: 1 file could not be read\n")
 
 
