@@ -116,7 +116,8 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
                 found = [unreadable]
             for problem in found:
                 # The checks name the get's own params, which Concourse hands the get as params.
-                shown = f"{section}{problem.field.removeprefix('params')}" if section == "get_params" else problem.field
+                own = section == "get_params" and problem.field.startswith("params")
+                shown = f"{section}{problem.field.removeprefix('params')}" if own else problem.field
                 yield f"{place}: {shown}{str(problem).removeprefix(problem.field)}"
 
 

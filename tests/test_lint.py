@@ -458,3 +458,11 @@ def test_a_pipeline_larger_than_the_alias_bound_without_aliases_is_read() -> Non
     plan[-1]["get_params"] = {"file_path": "a", "bogus": 1}
     pipeline = {"resources": resources, "jobs": [{"name": "j", "plan": plan}]}
     assert run_lint(json.dumps(pipeline)) == (1, [f"stdin: job j, step put: r7999: {BOGUS}"])
+
+
+def test_a_get_params_that_is_no_mapping_is_named_once() -> None:
+    pipeline = {
+        "resources": [{"name": "up", "type": "s3-presigned-url", "source": {"bucket": "bkt"}}],
+        "jobs": [{"name": "j", "plan": [{"put": "up", "get_params": ["file_path", "a"]}]}],
+    }
+    assert run_lint(json.dumps(pipeline)) == (1, ["stdin: job j, step put: up: get_params: expected a mapping"])
