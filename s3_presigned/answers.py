@@ -11,7 +11,8 @@ from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
 from s3_presigned.errors import ResourceError
-from s3_presigned.s3 import MAX_KEY_BYTES, REGION
+from s3_presigned.s3 import ERROR_CODES, MAX_KEY_BYTES, REGION, STORAGE_CLASSES, UNKNOWN_ERROR_CODE
+from s3_presigned.shape import ServerText
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
 _EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHeaderMalformed and the like
@@ -33,8 +34,8 @@ class Answer(NamedTuple):
         return 200 <= self.status < 300  # noqa: PLR2004  # the success range of HTTP
 
     def describe(self) -> str:
-        """Name the status as a person reads it, such as ``403 Forbidden``."""
-        return f"{self.status} {self.reason}".strip()
+        """Name the status as a person reads it, such as ``403 Forbidden``: the reason phrase is the server's text."""
+        return f"{self.status} {ServerText(self.reason)}".strip()
 
 
 class NotS3XmlError(ResourceError):
@@ -42,10 +43,14 @@ class NotS3XmlError(ResourceError):
 
 
 class S3Error(NamedTuple):
-    """An error answer: S3's code and message, and the region it names for the bucket, if any."""
+    """An error answer: S3's code and message, and the region it names for the bucket, if any.
+
+    :ivar code: One of the codes S3 documents, :data:`UNKNOWN_ERROR_CODE`, or the status when there was no body.
+    :ivar message: What the server wrote, shown only by its shape.
+    """
 
     code: str
-    message: str
+    message: ServerText
     region: str | None
     storage_class: str | None
 
@@ -98,7 +103,7 @@ def error_of(answer: Answer) -> S3Error:
         root = _parse_xml(answer)
         if _local(root.tag) != "Error":
             raise NotS3XmlError(
-                f"S3 answered {answer.describe()} with <{_local(root.tag)[:40]}>, not an S3 error: "
+                f"S3 answered {answer.describe()} with <{ServerText(_local(root.tag)[:40])}>, not an S3 error: "
                 "is a proxy in the way?"
             )
         fields = {_local(child.tag): (child.text or "").strip() for child in root}
@@ -106,12 +111,17 @@ def error_of(answer: Answer) -> S3Error:
     region = answer.headers.get("x-amz-bucket-region") or fields.get("Region")
     if not region and (expected := _EXPECTED_REGION.search(message)):
         region = expected.group(1)
+    code = fields.get("Code")
     return S3Error(
-        code=fields.get("Code") or str(answer.status),
-        message=message,
+        code=str(answer.status) if not code else code if code in ERROR_CODES else UNKNOWN_ERROR_CODE,
+        message=ServerText(message),
         region=_region(region),
-        storage_class=fields.get("StorageClass") or answer.headers.get("x-amz-storage-class"),
+        storage_class=_storage_class(fields.get("StorageClass") or answer.headers.get("x-amz-storage-class")),
     )
+
+
+def _storage_class(named: str | None) -> str | None:
+    return named if named in STORAGE_CLASSES else None
 
 
 def _region(named: str | None) -> str | None:
@@ -180,9 +190,8 @@ def parse_list_page(answer: Answer) -> ListPage:
     """
     root = _parse_xml(answer)
     if _local(root.tag) != "ListBucketResult":
-        raise NotS3XmlError(
-            f"S3 answered {answer.describe()} with <{_local(root.tag)}>, not a listing: is a proxy in the way?"
-        )
+        tag = ServerText(_local(root.tag))
+        raise NotS3XmlError(f"S3 answered {answer.describe()} with <{tag}>, not a listing: is a proxy in the way?")
     encoded = (_child_text(root, "EncodingType") or "").lower() == "url"
     objects = []
     for entry in root:
@@ -215,8 +224,9 @@ def parse_list_page(answer: Answer) -> ListPage:
 
 
 def _parse_xml(answer: Answer) -> ET.Element:
-    said = answer.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    said = answer.headers.get("content-type", "").split(";")[0].strip()
     xml = any(kind in said for kind in _XML_TYPES)
+    said = str(ServerText(said)) if said else "no content type"  # the server's text, shown by its shape
     if any(token in answer.body for token in (b"<!DOCTYPE", b"<!doctype", b"<!ENTITY")):
         # S3 never declares a document type; in XML, one could only expand entities into gigabytes.
         detail = "a DOCTYPE, which S3 never sends" if xml else f"{said}, not S3 XML"

@@ -31,7 +31,7 @@ from s3_presigned.credentials import SigningIdentity, resolve_identity
 from s3_presigned.errors import ResourceError
 from s3_presigned.failures import Asked
 from s3_presigned.listing import PageGuard
-from s3_presigned.s3 import FIRST_GUESS_REGION
+from s3_presigned.s3 import FIRST_GUESS_REGION, FORM_CONTENT_TYPE
 from s3_presigned.session import new_session
 from s3_presigned.transport import PAGE_LIMIT, Transport, origin
 from s3_presigned.trust import Trust, trusted
@@ -143,13 +143,11 @@ class Bucket:
         ]
         fields |= form.fields
         conditions += [{name: value} for name, value in form.fields.items()]
-        if form.content_type is not None and form.content_type.endswith("/*"):
-            family = form.content_type[:-1]
-            fields["Content-Type"] = family
-            conditions.append(["starts-with", "$Content-Type", family])
-        elif form.content_type is not None:
-            fields["Content-Type"] = form.content_type
-            conditions.append({"Content-Type": form.content_type})
+        # Always one exact type: some stores take a Content-Type the policy does not name, and serve the object
+        # with it, so a form that names none would store a page.
+        content_type = form.content_type or FORM_CONTENT_TYPE
+        fields["Content-Type"] = content_type
+        conditions.append({"Content-Type": content_type})
         try:
             post = self._links_client.generate_presigned_post(
                 self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in

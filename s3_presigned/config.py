@@ -35,6 +35,9 @@ _SIZE_UNITS = {"": 1, "b": 1} | {
     for suffix, base in (("", 1000), ("b", 1000), ("ib", 1024))
 }
 _CONTENT_TYPE = re.compile(r"[\w!#$&^.+-]+/(\*|[\w!#$&^.+-]+)", re.ASCII)
+# Types whose content a browser runs: pages, XML (which may hold XHTML), SVG, scripts, style sheets that transform,
+# and archives of pages (MHTML).
+_RUNS_IN_A_BROWSER = re.compile(r"(?i)html|xml|svg|script|xsl|^multipart/|^message/")
 OUTPUT_FILES = (
     "expires_at",
     "method",
@@ -416,7 +419,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
             text(value, f"params.{field}", max_length=1024)
     overrides = {RESPONSE_OVERRIDES[field]: str(value) for field, value in headers.items() if value is not None}
     file_name, disposition = given.get("file_name"), given.get("disposition")
-    if file_name is not None or disposition is not None:
+    # One link downloads as a file unless asked otherwise: what an uploader stored is not opened as a page.
+    if file_name is not None or disposition is not None or (method == "get" and signs_one(method, mode)):
         chosen = "attachment" if disposition is None else choice(disposition, "params.disposition", DISPOSITIONS)
         name = None if file_name is None else text(file_name, "params.file_name", max_length=MAX_FILE_NAME)
         overrides["ResponseContentDisposition"] = content_disposition(chosen, name)
@@ -483,10 +487,8 @@ def _form(selection: Selection, given: Mapping[str, object]) -> Form:
     if min_size > max_size:
         raise ConfigError("params.min_size", f"is {min_size} bytes, more than max_size ({max_size} bytes)")
     content_type = given.get("content_type")
-    if content_type is not None and not _CONTENT_TYPE.fullmatch(str(content_type)):
-        raise ConfigError(
-            "params.content_type", f"got {describe(content_type)}; expected a type such as text/csv, or image/*"
-        )
+    if content_type is not None:
+        _form_type(str(content_type))
     if selection.keys and FILENAME in selection.keys[0]:
         raise ConfigError(
             "params.file_path", f"holds {FILENAME}, which S3 fills in with the uploader's file name; give it as prefix"
@@ -496,6 +498,27 @@ def _form(selection: Selection, given: Mapping[str, object]) -> Form:
     key = selection.keys[0] if selection.keys else selection.prefix + FILENAME
     # Media types are case-insensitive, and browsers send them in lower case; S3's policy compares them exactly.
     return Form(key, max_size, min_size, None if content_type is None else str(content_type).lower())
+
+
+def _form_type(content_type: str) -> None:
+    """Admit only one exact type whose content a browser will not run: what a form takes is served as it came."""
+    if not _CONTENT_TYPE.fullmatch(content_type):
+        raise ConfigError(
+            "params.content_type", f"got {describe(content_type)}; expected one type, such as text/csv or image/png"
+        )
+    if content_type.endswith("/*"):
+        raise ConfigError(
+            "params.content_type",
+            f"got {describe(content_type)}; a form's policy holds a family only by its start, so it would also take "
+            f"a list such as {content_type[:-1]}x,text/html, which a browser opens as a page: give one exact type, "
+            "such as image/png, or none for application/octet-stream",
+        )
+    if _RUNS_IN_A_BROWSER.search(content_type):
+        raise ConfigError(
+            "params.content_type",
+            f"got {describe(content_type)}, which a browser runs as a page on the store's site; give a type it "
+            "will not run, such as text/plain or image/png, or none for application/octet-stream",
+        )
 
 
 def parse_size(value: object, field: str, *, least: int) -> int:

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from s3_presigned import gate
 from s3_presigned.errors import ResourceError
+from s3_presigned.shape import ServerText
 from s3_presigned.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
 
 if TYPE_CHECKING:
@@ -156,7 +157,8 @@ def _assume_role(
             response = assume(**request)
     except ClientError as error:
         details = error.response.get("Error", {})
-        said = f"{details.get('Code') or 'an error'}: {details.get('Message') or 'no message'}"
+        # STS's text is a server's: shown by its shape, as S3's is.
+        said = f"{ServerText(details.get('Code') or 'an error')}: {ServerText(details.get('Message') or 'no message')}"
         raise ResourceError(f"{how} {role.arn}: STS answered {said}") from None
     except SSLError as error:
         bundle = session.get_config_variable("ca_bundle")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
-_LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
+LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
 _USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,32}://)[^\s@]{0,256}@")  # a password may hold a /; bounded
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # such as a terminal's escapes in a server's reason phrase
 
@@ -28,19 +28,24 @@ class ConfigError(ResourceError):
 
 
 def one_line(message: str) -> str:
-    """Fold a message onto one line, without control characters, and cut it to a readable length.
+    """Fold a message onto one line, without control characters.
 
-    Secrets are not its business: every line passes :mod:`s3_presigned.gate` first.
+    The line then passes :mod:`s3_presigned.gate`, which cuts it to :data:`LINE_LIMIT`: folded first, a secret
+    wrapped over lines is whole where the gate looks for it, and cut after, none of it is left at the cut.
 
     :param message: The text to report, which may quote what a server said.
     """
-    line = " ".join(_CONTROL.sub(" ", message).split())
-    return line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}... ({len(line) - _LINE_LIMIT} more characters)"
+    return " ".join(_CONTROL.sub(" ", message).split())
 
 
 def without_user_info(text: str) -> str:
     """Remove the ``user:password@`` part of every URL in a text."""
     return _USER_INFO.sub(r"\1", text)
+
+
+def holds_secret(what: str, remedy: str = "rename what the store holds, or rotate the secret") -> ResourceError:
+    """Refuse data that holds one of the step's secrets: it is neither written as it is nor rewritten."""
+    return ResourceError(f"{what} holds one of the step's secrets, so it is not written; {remedy}")
 
 
 def first_few(items: list[str], shown: int = 5) -> str:

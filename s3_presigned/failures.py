@@ -1,14 +1,22 @@
-"""The one line for each way a request to S3 can fail: pure functions of what was asked and what S3 answered."""
+"""The one line for each way a request to S3 can fail: pure functions of what was asked and what S3 answered.
+
+What S3 answered is data: its code is one of those S3 documents, and its text a :class:`ServerText`, which formats
+only as :mod:`s3_presigned.shape` shows it.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from s3_presigned import gate
 from s3_presigned.answers import Answer, S3Error
 from s3_presigned.errors import ConfigError, ResourceError, without_user_info
+from s3_presigned.shape import ServerText
 
 CLOCK_SKEW_WARNING_SECONDS = 60
+_ORIGIN = re.compile(r"(?i)https?://[a-z0-9.-]{1,253}+(?::[0-9]{1,5}+)?+(?=/|$)")
 
 
 class Asked(NamedTuple):
@@ -56,7 +64,7 @@ def is_denied(error: S3Error) -> bool:
 
 def names_kms(error: S3Error) -> bool:
     """Whether a refusal names KMS, whose key the reader may not use."""
-    return "kms" in f"{error.code} {error.message}".lower()
+    return "kms" in f"{error.code} {error.message.raw}".lower()
 
 
 def object_failure(
@@ -132,7 +140,7 @@ def unchecked_signatures(
 
     :param field: The field that set the host the request went to: ``source.public_endpoint`` for a link's own.
     """
-    said = forged.headers.get("content-type") or "no content type"
+    said = gate.server_value("content_type", forged.headers.get("content-type")) or "no content type of S3's shape"
     return ResourceError(
         f"{where}: the {field.removeprefix('source.')} answered {forged.describe()} with {said} to the {request} "
         f"with its signature altered, and does not list as S3 does: it is not S3 serving the {subject}. Is {field} "
@@ -172,7 +180,7 @@ def form_taken(where: str, answer: Answer) -> ResourceError:
     )
 
 
-def expired(where: str, message: str, clock_skew: float | None) -> ResourceError:
+def expired(where: str, message: ServerText, clock_skew: float | None) -> ResourceError:
     """Say why S3 refused a fresh request as expired or not yet valid: its clock, or a very short expiry."""
     skew = clock_skew or 0
     if abs(skew) > CLOCK_SKEW_WARNING_SECONDS:
@@ -182,13 +190,13 @@ def expired(where: str, message: str, clock_skew: float | None) -> ResourceError
     return ResourceError(f"{where}: S3 refused the request by its clock ({message}): {cause}")
 
 
-def says_expired(message: str) -> bool:
+def says_expired(message: ServerText) -> bool:
     """Whether S3's message refuses a request by its clock.
 
     S3 and MinIO say "Request has expired" or "Request is not yet valid" with code AccessDenied, before any
     permission, and MinIO before the signature too.
     """
-    said = message.lower()
+    said = message.raw.lower()
     return "expired" in said or "not yet valid" in said
 
 
@@ -203,9 +211,11 @@ def dead_on_arrival(clock_skew: float, expires_in: int) -> ResourceError:
 
 def redirect(where: str, answer: Answer) -> ResourceError:
     """Say where S3 redirected without naming a region, and which endpoint to set."""
-    location = without_user_info(answer.headers.get("location", ""))
-    target = location.split("?", 1)[0] or "nowhere"
-    origin = "/".join(target.split("/", 3)[:3]) if "://" in target else ""
+    location = without_user_info(answer.headers.get("location", "")).split("?", 1)[0]
+    # The origin is shown when it has a host's shape, since it is the endpoint to set; the rest is server text.
+    origin = found.group() if (found := _ORIGIN.match(location)) else ""
+    rest = location[len(origin) :]
+    target = f"{origin}{ServerText(rest) if rest else ''}" or "nowhere"
     hint = f"; set source.endpoint to {origin}" if origin else "; set source.endpoint to the store's real address"
     return ResourceError(
         f"{where}: S3 answered {answer.describe()}, redirecting to {target} without naming a region{hint}"

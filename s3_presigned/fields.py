@@ -232,7 +232,7 @@ PARAMS = (
     Field(
         "disposition",
         "`attachment` or `inline`",
-        "`attachment` or `inline`; `attachment` when only `file_name` is given.",
+        "`attachment` (default: links download) or `inline`.",
         example="inline",
         methods=("get",),
     ),
@@ -240,7 +240,7 @@ PARAMS = (
         "content_type",
         "string",
         "The `Content-Type` the download is served with, overriding the object's own; for an upload, the one it "
-        "must send; for `post`, a type or a family such as `image/*`.",
+        "must send; for `post`, one exact type a browser will not run.",
         example="text/plain",
     ),
     Field(

@@ -24,11 +24,16 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Literal
 
+from s3_presigned.errors import holds_secret
+from s3_presigned.s3 import STORAGE_CLASSES
+
 MARKER: Final = "[redacted]"
-LINE_CHARS: Final = 8 * 1024  # a line on stderr; one_line then folds and shortens it further
-DOCUMENT_CHARS: Final = 256 * 1024  # the response on stdout and each file but the link files, far above their size
+LINE_CHARS: Final = 8 * 1024  # a value, such as one of the metadata; the step's error line is cut shorter
+DOCUMENT_CHARS: Final = 256 * 1024  # the build log a step prints, far above its size
 DECODED_LAYERS: Final = 3  # such as a percent-encoded URL, encoded again and then quoted in JSON
-SHORT_SECRET: Final = 8  # a secret shorter than this is blanked only as a whole word, so that letters of words stay
+# A credential shorter than this, such as LocalStack's "test", cannot be told from data or words: it is not looked
+# for, so that it never rewrites a key or blanks a word. The shape of a server's text still hides what it echoes.
+SHORT_SECRET: Final = 8
 # The longest escape: one character of a secret takes at most this many in the text, and an escape begun just
 # before a secret takes at most this many less one of its characters.
 _WIDEST_ESCAPE = len("&#1114111;")
@@ -129,7 +134,7 @@ class Gate:
         :param secrets: Every value the step knows to be secret: keys, the session token, the signatures it
             sent, container and web-identity tokens, role credentials. Empty values are ignored.
         """
-        known = {secret for secret in secrets if secret}
+        known = {secret for secret in secrets if len(secret) >= SHORT_SECRET}
         # A step may send a signature per object; looked up by shape, any number of them costs one scan.
         self._signatures = {secret for secret in known if _SIGNATURE.fullmatch(secret)}
         others = known - self._signatures
@@ -155,7 +160,6 @@ class Gate:
                 for taken in range(1, min(_WIDEST_ESCAPE, len(form) - _SHORTEST_TAIL + 1))
             }
         )
-        self._words = sorted({reading.translate(_FOLD) for reading in readings if len(reading) < SHORT_SECRET})
         longest = max(map(len, known), default=0)
         self._reach = max(longest * _WIDEST_ESCAPE, _SHAPE_REACH)
 
@@ -186,22 +190,34 @@ class Gate:
         more = len(text) - max(position, min(limit, len(text)))
         return "".join(kept) + (f"... ({more} more characters)" if more > 0 else "")
 
+    def exact(self, value: str, what: str, remedy: str | None = None) -> str:
+        """Return data exactly as it is, if it holds none of the step's secrets; data is never rewritten.
+
+        Only the secrets themselves are looked for, in every form, not the shapes of unknown ones: a key that
+        looks like an access key id is still a key.
+
+        :param value: Such as a key the store listed, for a file or the metadata.
+        :param what: What the value is, for the line that refuses it.
+        :param remedy: What to do then, where it is not to rename what the store holds.
+        :raises ResourceError: If the value holds a secret.
+        """
+        if any(next(self._known(view.text.translate(_FOLD)), None) for view in _views(value)):
+            raise holds_secret(what) if remedy is None else holds_secret(what, remedy)
+        return value
+
     def _spans(self, text: str) -> Iterator[tuple[int, int]]:
         for view in _views(text):
             folded = view.text.translate(_FOLD)
-            taken = self._taken(view, folded) if view.decoded else ()
-            for start, end in (*self._known(folded), *taken, *_shapes(view.text)):
+            # Shapes are read where the text's own spaces end them; only known secrets are looked for joined.
+            taken = self._taken(view, folded) if view.decoded and not view.joined else ()
+            shapes = () if view.joined else _shapes(view.text)
+            for start, end in (*self._known(folded), *taken, *shapes):
                 yield view.original(start, end)
 
     def _known(self, folded: str) -> Iterator[tuple[int, int]]:
         for needle in self._anywhere:
             for start in _occurrences(folded, needle):
                 yield start, start + len(needle)
-        for word in self._words:
-            for start in _occurrences(folded, word, overlapping=True):
-                end = start + len(word)
-                if not _word_char(folded, start - 1) and not _word_char(folded, end):
-                    yield start, end
         if self._signatures:
             yield from self._sent_signatures(folded)
 
@@ -231,10 +247,19 @@ def _shapes(text: str) -> Iterator[tuple[int, int]]:
 class _View:
     """A text with its escapes decoded, and where each of its characters came from in the text it decodes."""
 
-    def __init__(self, parent: _View | None, text: str, starts: list[int], pieces: list[tuple[int, int, bool]]) -> None:
+    def __init__(
+        self,
+        parent: _View | None,
+        text: str,
+        starts: list[int],
+        pieces: list[tuple[int, int, bool]],
+        *,
+        joined: bool = False,
+    ) -> None:
         # pieces[i] covers this view from starts[i]: (where it begins in the parent, where it ends, whether it
         # is a run of characters copied as they are); a decoded character maps to its whole escape.
         self.text = text
+        self.joined = joined  # the text with its spaces taken out
         self._parent = parent
         self._starts = starts
         self._pieces = pieces
@@ -272,12 +297,31 @@ class _View:
 def _views(text: str) -> Iterator[_View]:
     view = _View(None, text, [], [])
     yield view
+    if joined := _joined(view):
+        yield joined
     for _ in range(DECODED_LAYERS):
         decoded = _decode(view)
         if decoded is None:
             return
         view = decoded
         yield view
+
+
+def _joined(view: _View) -> _View | None:
+    """Take out every space and line break, which a server may wrap a secret with; ``None`` if there is none."""
+    starts: list[int] = []
+    pieces: list[tuple[int, int, bool]] = []
+    length = 0
+    for found in _NOT_SPACE.finditer(view.text):
+        starts.append(length)
+        pieces.append((found.start(), found.end(), True))
+        length += found.end() - found.start()
+    if len(pieces) < 2:  # noqa: PLR2004  # one run: nothing was taken out between runs
+        return None
+    return _View(view, "".join(view.text[begin:end] for begin, end, _ in pieces), starts, pieces, joined=True)
+
+
+_NOT_SPACE = re.compile(r"\S++")
 
 
 def _decode(view: _View) -> _View | None:
@@ -372,31 +416,11 @@ def _occurrences(text: str, needle: str, *, overlapping: bool = False) -> Iterat
         start = text.find(needle, start + (1 if overlapping else len(needle)))
 
 
-def _word_char(text: str, index: int) -> bool:
-    return 0 <= index < len(text) and text[index].isalnum()
-
-
 # What S3 says of an object, as the metadata may show it. A value of another shape may be a proxy reflecting
 # the request, and is left out.
 # An MD5 in hex, and for a multipart object the count of its parts: quoted as sent, or unquoted as parsed.
 _ETAG = re.compile(r'"[0-9a-fA-F]{32}(?:-[0-9]{1,5})?"|[0-9a-fA-F]{32}(?:-[0-9]{1,5})?')
 _VERSION_ID = re.compile(r"[A-Za-z0-9._+/-]{1,1024}+")
-_STORAGE_CLASSES = frozenset(
-    {
-        "STANDARD",
-        "REDUCED_REDUNDANCY",
-        "STANDARD_IA",
-        "ONEZONE_IA",
-        "INTELLIGENT_TIERING",
-        "GLACIER",
-        "GLACIER_IR",
-        "DEEP_ARCHIVE",
-        "OUTPOSTS",
-        "SNOW",
-        "EXPRESS_ONEZONE",
-        "FSX_OPENZFS",
-    }
-)
 _NAME = r"[A-Za-z0-9][A-Za-z0-9!#$^_.+-]{0,126}+"  # RFC 6838's restricted-name, without & which joins queries
 # A type, and a charset at most: what an object is served with. Anything longer could carry what a proxy reflects.
 _CONTENT_TYPE = re.compile(
@@ -423,7 +447,7 @@ def server_value(field: ServerField, value: str | None) -> str | None:
     elif field == "version_id":
         fits = _VERSION_ID.fullmatch(value) is not None
     elif field == "storage_class":
-        fits = value in _STORAGE_CLASSES
+        fits = value in STORAGE_CLASSES
     else:
         fits = (
             len(value) <= _CONTENT_TYPE_CHARS

@@ -92,8 +92,9 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
     with staged_files(destination) as files:
 
         def record(name: str, content: str) -> None:
-            # Every file but the link files may be shown in a task's log: it leaves through the gate.
-            files.write(name, through.scrub(content, limit=gate.DOCUMENT_CHARS))
+            # Every file but the link files may be shown in a task's log: it holds none of the step's secrets, and
+            # says exactly what the store listed, never a rewritten key.
+            files.write(name, through.exact(content, f"the file {name}"))
 
         expires_at = iso8601(signed.expires_at)
         record("expires_at", expires_at)
@@ -127,20 +128,14 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
 def _exact_headers(headers: dict[str, str], through: gate.Gate) -> str:
     """Write the headers an upload must send exactly: a data file for the uploader, like the link beside it.
 
-    The gate would blank every ``x-amz-*`` value as a shape of signing material, and an upload sent with a blank
-    fails; so each value goes through the gate alone, and one that the gate would blank fails the step instead:
-    a secret of the step, or text shaped like one, which no output tells apart from a secret.
-
-    :raises ResourceError: Naming the param whose value the gate would blank.
+    :raises ResourceError: Naming the param whose value holds a secret of the step.
     """
-    for name, value in headers.items():
-        if through.scrub(value) != value:
-            raise ResourceError(
-                f"{upload_headers.param_of(name)}: holds a secret of the step, or text shaped like one (a URL's "
-                "user, a signing field's name with a value, an access key id), which headers.json must not carry; "
-                "take it out"
-            )
-    return json.dumps(headers, ensure_ascii=False)
+    return json.dumps(
+        {
+            name: through.exact(value, upload_headers.param_of(name), "take it out of get_params")
+            for name, value in headers.items()
+        }
+    )
 
 
 class _Page(NamedTuple):

@@ -13,14 +13,19 @@ import base64
 import datetime
 import hashlib
 import html
-import json
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+
+from s3_presigned import gate
 
 _PAGE = Path(__file__).parent / "page"
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 MAX_QR_CODES = 20  # a QR code for each of the first links: enough for a release, small enough for a phone
+# A link with a session token takes some 150 modules a side: at fewer than 3 pixels to a module, as on a
+# desktop's screen at 18rem, no camera, nor a decoder of a perfect picture, reads it.
+_QR_BORDER, _QR_MODULE_PIXELS, _QR_LEAST_PIXELS = 4, 3, 288
 # Characters that draw nothing, or move what is drawn (bidi controls): a name shows them as ⟨U+202E⟩. The
 # categories are controls, format characters (bidi, zero-width), unassigned and private use, line and paragraph
 # separators, and spaces other than the plain one; the rest are blank letters and selectors Unicode ignores.
@@ -36,6 +41,10 @@ _HIDDEN_RANGES = (
     (0xFFA0, 0xFFA0),
     (0xE0100, 0xE01EF),
 )
+# Marks that stack on the letter before them: a few are writing (Vietnamese has two, Hebrew three); more draw a
+# column over the rows around the name, and are named.
+_MARKS = frozenset(("Mn", "Me"))
+STACKED_MARKS = 4
 # The same characters, for the page's script to mark in the names of the files a person chooses.
 _HIDDEN_PATTERN = (
     "/["
@@ -107,11 +116,19 @@ def size_text(size: int | None) -> str:
 
 def shown(text: str) -> str:
     """Name each character that draws nothing or reorders text, as ``⟨U+202E⟩``, and keep the rest."""
-    return "".join(_code_point(char) if _hidden(char) else char for char in text)
+    return "".join(_code_point(char) if named else char for char, named in _named(text))
 
 
 def _code_point(char: str) -> str:
     return f"⟨U+{ord(char):04X}⟩"
+
+
+def _named(text: str) -> Iterator[tuple[str, bool]]:
+    """Each character of a text, and whether it is named: it draws nothing, or is a mark stacked past a few."""
+    stacked = 0
+    for char in text:
+        stacked = stacked + 1 if unicodedata.category(char) in _MARKS else 0
+        yield char, _hidden(char) or stacked > STACKED_MARKS
 
 
 def _hidden(char: str) -> bool:
@@ -123,7 +140,9 @@ def _hidden(char: str) -> bool:
 
 def name_html(text: str) -> str:
     """Draw a name or a text as it is: escaped, its hidden characters named and marked, isolated in ``<bdi>``."""
-    parts = (f'<span class="cp">{_code_point(char)}</span>' if _hidden(char) else html.escape(char) for char in text)
+    parts = (
+        f'<span class="cp">{_code_point(char)}</span>' if named else html.escape(char) for char, named in _named(text)
+    )
     return f"<bdi>{''.join(parts)}</bdi>"
 
 
@@ -151,6 +170,7 @@ def download_page_start(source: str, expires_at: datetime.datetime, title: str |
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
     """
+    title, message = _pipeline_words(title, message)
     heading = title if title is not None else "Files to download"
     return (
         _head(heading, _script("page.js"))
@@ -168,7 +188,9 @@ def download_row(index: int, name: str, url: str, size: int | None) -> str:
     :param url: The signed link, which downloads the object as an attachment.
     :param size: The object's size in bytes, where known.
     """
+    # The step reads no object's type: a key x.pdf may hold a web page, so the kind is said to be its name's.
     kind = kind_html(type_by_name(name))
+    kind = f"by its name, {kind}" if kind else ""
     facts = " · ".join(part for part in (html.escape(size_text(size)), kind) if part)
     qr = _qr_code(url, name) if index < MAX_QR_CODES else ""
     return (
@@ -202,12 +224,13 @@ def upload_page(
     :param action: The form's address.
     :param form_fields: The signed fields, which go first, before the file, as S3 requires.
     :param limits: The limits, as a person reads them, such as ``up to 100 MB``.
-    :param accept: The content type, or family such as ``image/*``, the form allows; ``None`` for any.
+    :param accept: The one content type the form signs; ``None`` where it takes any file, stored as binary data.
     :param expires_at: When the form stops working.
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
     """
     several = form_fields.get("key", "").endswith("${filename}")
+    title, message = _pipeline_words(title, message)
     heading = title if title is not None else "Upload files" if several else "Upload a file"
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n'
@@ -224,11 +247,13 @@ def upload_page(
         ("Goes to", f"{where}{under}, each under its own name" if several else f"{where}, as {name_html(key)}"),
         ("Works until", _until(expires_at)),
     )
-    script = f"const accept = {json.dumps(accept)}, hidden = {_HIDDEN_PATTERN};\n" + _script("upload.js")
+    marks = "/[" + "".join(rf"\p{{{category}}}" for category in sorted(_MARKS)) + "]/u"
+    script = f"const hidden = {_HIDDEN_PATTERN}, marks = {marks}, "
+    script += f"stacked = {STACKED_MARKS};\n" + _script("upload.js")
     script = _script("page.js") + script
     return (
         # The page may send to the form's own address and nowhere else.
-        _head(heading, script, f"connect-src {action}; form-action {action}")
+        _head(heading, script, f"connect-src {_source(action)}; form-action {_source(action)}")
         + _intro(heading, message)
         + _about(about)
         + f'<form id="upload" method="post" action="{html.escape(action)}" enctype="multipart/form-data">\n'
@@ -241,6 +266,16 @@ def upload_page(
         + '<p id="status" role="status"></p>\n<ul id="sent" class="files"></ul>\n</main>\n'
         + f"<script>{script}</script>\n</body>\n</html>\n"
     )
+
+
+def _pipeline_words(title: str | None, message: str | None) -> tuple[str | None, str | None]:
+    # Built from a pipeline's ((variables)), they may hold one of its secrets: a stranger reads them as a log.
+    through = gate.current()
+
+    def scrubbed(text: str | None) -> str | None:
+        return None if text is None else through.scrub(text, limit=gate.DOCUMENT_CHARS)
+
+    return scrubbed(title), scrubbed(message)
 
 
 def _intro(heading: str, message: str | None) -> str:
@@ -274,9 +309,23 @@ def _qr_code(url: str, name: str) -> str:
     except segno.DataOverflowError:
         return '<p class="qr">Too long for a QR code.</p>'
     label = html.escape(f"QR code of the link to {shown(name)}")
-    svg = code.svg_inline(scale=1, border=4, light="#fff", dark="#000", omitsize=True, svgclass="code")
-    drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    svg = code.svg_inline(scale=1, border=_QR_BORDER, light="#fff", dark="#000", omitsize=True, svgclass="code")
+    # Drawn with a few pixels to a module, however many the link takes; the page's width bounds it.
+    width = max(_QR_LEAST_PIXELS, code.symbol_size(scale=_QR_MODULE_PIXELS, border=_QR_BORDER)[0])
+    drawn = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" width="{width}" ', 1)
     return f'<details class="qr"><summary>QR code, for a phone</summary>{drawn}</details>'
+
+
+def _source(address: str) -> str:
+    """Name an address as a CSP source: CSP has no IPv6 addresses, so the scheme stands for one of those.
+
+    In a path, a ``;`` would end the directive and a ``,`` the policy: percent-encoded, CSP matches the same path.
+    """
+    parts = urlsplit(address)
+    if parts.hostname is None or ":" in parts.hostname:
+        return f"{parts.scheme}:"
+    path = quote(parts.path, safe="/%!$&'()*+=:@-._~")
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{path}"
 
 
 def _hash(text: str) -> str:

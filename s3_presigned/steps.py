@@ -17,7 +17,7 @@ from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
 from s3_presigned import fields, gate, trust
-from s3_presigned.errors import ConfigError, ResourceError, describe, one_line
+from s3_presigned.errors import LINE_LIMIT, ConfigError, ResourceError, describe, one_line
 from s3_presigned.gate import DOCUMENT_CHARS
 
 if TYPE_CHECKING:
@@ -65,15 +65,29 @@ def run(
     else:
         stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0
-    stderr.write(f"error: {one_line(gate.current(environ).scrub(line))}\n")
+    stderr.write(error_line(line, gate.current(environ)))
     return 1
 
 
+def error_line(message: str, through: gate.Gate) -> str:
+    """Word the one line a failed step prints: folded, then through the gate, which cuts it.
+
+    Folded first, a secret wrapped over lines is whole where the gate looks; cut after, none of it is left at the cut.
+
+    :param message: The failure's text: the step's own words, and a server's as :class:`ServerText` shows them.
+    :param through: The gate for what the step knows.
+    """
+    return f"error: {through.scrub(one_line(message), limit=LINE_LIMIT)}\n"
+
+
 def _response(answer: Answer, through: gate.Gate) -> str:
-    """Format the answer for Concourse, each value of the version and the metadata through the gate."""
+    """Format the answer for Concourse, each value of the version and the metadata exactly as it is, or none."""
     if answer is None:
         return parsing.format_check_output([])
-    version, metadata = ({name: through.scrub(value) for name, value in part.items()} for part in answer)
+    version, metadata = (
+        {name: through.exact(value, f"the {part_name} field {name}") for name, value in part.items()}
+        for part_name, part in zip(("version", "metadata"), answer, strict=True)
+    )
     return parsing.format_in_out_output(version, metadata)
 
 

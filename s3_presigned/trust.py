@@ -6,25 +6,34 @@ The system's store is what curl and Go trust: OpenSSL's bundle and hashed direct
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import contextvars
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from s3_presigned import lifetime
 from s3_presigned.errors import ConfigError
 
 if TYPE_CHECKING:
+    import ssl
+
     import botocore.session
 
     from s3_presigned.config import Source
 
 SYSTEM_CERTS = "/etc/ssl/certs"  # where Concourse propagates the worker's certificates, and Go looks
 _PEM_BLOCK = re.compile(rb"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----")
+_BEGIN, _END = len(b"-----BEGIN CERTIFICATE-----"), len(b"-----END CERTIFICATE-----")
 _HASHED = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")  # as OpenSSL's rehash names its links: the subject's hash
 _FILE_LIMIT = 4 * 1024 * 1024  # a bundle of every public CA is a quarter of this
+_CHUNK = 64 * 1024
+_OWN_DESCRIPTORS = "/proc/self/fd"
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("environ", default=None)
 
 
@@ -61,7 +70,7 @@ def trusted(source: Source, session: botocore.session.Session) -> Iterator[Trust
         pem = None if source.ca_bundle is None else _readable(source.ca_bundle)
         aws = _aws_trust(session, files)
         if pem is not None:
-            yield Trust(files.enter_context(lifetime.scratch_file(pem, ".pem")), "source.ca_bundle")
+            yield Trust(files.enter_context(_held(pem)), "source.ca_bundle")
         else:
             yield aws if source.verify_ssl else Trust(verify=False)
 
@@ -92,8 +101,9 @@ def _readable(ca_bundle: str) -> str:
 def _system_trust(files: contextlib.ExitStack) -> Trust:
     """Trust the system's store: OpenSSL's bundle alone where it holds every certificate, else a bundle of all.
 
-    Only OpenSSL's bundle is read in full; of each other file, the certificates it does not hold. Where the
-    system has no CAs at all, as in an image without them, botocore's own are trusted.
+    Only OpenSSL's bundle is read in full; of each other file, the certificates it does not hold, and of those
+    only the ones OpenSSL reads: one block it cannot read would fail the whole bundle, and every TLS connection.
+    Where the system has no CAs at all, as in an image without them, botocore's own are trusted.
     """
     import ssl  # noqa: PLC0415  # check and out never need TLS
 
@@ -101,16 +111,60 @@ def _system_trust(files: contextlib.ExitStack) -> Trust:
     defaults = ssl.get_default_verify_paths()
     cafile = environ.get(defaults.openssl_cafile_env) or defaults.openssl_cafile
     directories = (environ.get(defaults.openssl_capath_env) or defaults.openssl_capath).split(os.pathsep)
-    bundled = _read(cafile)
-    known = set(_PEM_BLOCK.findall(bundled))
+    bundled = _PEM_BLOCK.findall(_read(cafile))
+    known = {_der(block) for block in bundled}
+    checker = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     more: dict[bytes, None] = {}
     for directory in dict.fromkeys(os.path.realpath(name) for name in (*directories, SYSTEM_CERTS) if name):
         for path in _files_in(directory, skip=os.path.realpath(cafile)):
-            more.update(dict.fromkeys(block for block in _PEM_BLOCK.findall(_read(path)) if block not in known))
+            for block in _PEM_BLOCK.findall(_read(path)):
+                der = _der(block)
+                if der is not None and der not in known and der not in more and _loads(checker, der):
+                    more[der] = None
     if not more:
-        return Trust(cafile if known else True)
-    pem = b"\n".join([*known, *more, b""]).decode("ascii")
-    return Trust(files.enter_context(lifetime.scratch_file(pem, ".pem")))
+        return Trust(cafile if bundled else True)
+    pem = b"\n".join(bundled).decode("ascii") + "\n" + "".join(map(ssl.DER_cert_to_PEM_cert, more))
+    return Trust(files.enter_context(_held(pem)))
+
+
+@contextlib.contextmanager
+def _held(pem: str) -> Iterator[str]:
+    """Hold a bundle where TLS reads it by its path: in the process's memory, which a SIGKILL takes with it.
+
+    Where Linux's anonymous files are not to be had, in a file of the temporary directory, which the watcher
+    removes however the step ends, but killed outright.
+    """
+    if not hasattr(os, "memfd_create") or not Path(_OWN_DESCRIPTORS).is_dir():
+        with lifetime.scratch_file(pem, ".pem") as path:
+            yield path
+        return
+    descriptor = os.memfd_create("ca-bundle.pem")  # close-on-exec: no process the step starts holds it
+    try:
+        data = pem.encode("ascii")
+        while data:
+            data = data[os.write(descriptor, data) :]
+        yield f"{_OWN_DESCRIPTORS}/{descriptor}"
+    finally:
+        os.close(descriptor)
+
+
+def _der(block: bytes) -> bytes | None:
+    """Return the certificate a PEM block holds, whatever its line breaks; ``None`` where its base64 is broken."""
+    try:
+        return base64.b64decode(b"".join(block[_BEGIN:-_END].split()), validate=True)
+    except binascii.Error:
+        return None
+
+
+def _loads(checker: ssl.SSLContext, der: bytes) -> bool:
+    """Tell whether OpenSSL reads a certificate, as it must read every one of a bundle."""
+    import ssl  # noqa: PLC0415  # check and out never need TLS
+
+    try:
+        checker.load_verify_locations(cadata=der)
+    except ssl.SSLError:
+        return False
+    return True
 
 
 def _files_in(directory: str, skip: str) -> Iterator[str]:
@@ -133,9 +187,25 @@ def _files_in(directory: str, skip: str) -> Iterator[str]:
 
 
 def _read(path: str) -> bytes:
-    """Read a file that may hold certificates; one that cannot be read, or is too large to be one, holds none."""
+    """Read a file that may hold certificates; one that cannot be read, is too large, or is no file, holds none.
+
+    A FIFO or a device, such as a link to /dev/zero, is not read at all: it may block, or never end.
+    """
     try:
-        with open(path, "rb", buffering=0) as stream:  # noqa: PTH123  # pathlib costs more for some hundred files
-            return stream.readall() if os.fstat(stream.fileno()).st_size <= _FILE_LIMIT else b""
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError:
         return b""
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > _FILE_LIMIT:
+            return b""
+        # At its own size, in one read; a file that says 0, as in /proc, in chunks, and never past the limit.
+        text = part = os.read(descriptor, status.st_size + 1)
+        while part and len(text) <= _FILE_LIMIT:
+            part = os.read(descriptor, _CHUNK)
+            text += part
+        return text if len(text) <= _FILE_LIMIT else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)

@@ -18,7 +18,7 @@ from s3_presigned.answers import (
     parse_list_page,
     region_named,
 )
-from s3_presigned.errors import ResourceError, one_line
+from s3_presigned.errors import LINE_LIMIT, ResourceError, one_line
 from s3_presigned.gate import Gate
 
 UTC = datetime.UTC
@@ -115,7 +115,7 @@ def test_missing_headers_leave_fields_out() -> None:
 def test_an_error_with_its_code_message_and_region() -> None:
     body = "<Error><Code>AuthorizationQueryParametersError</Code><Message>m</Message><Region>eu-west-2</Region></Error>"
     error = error_of(answer(400, body))
-    assert (error.code, error.message, error.region) == ("AuthorizationQueryParametersError", "m", "eu-west-2")
+    assert (error.code, error.message.raw, error.region) == ("AuthorizationQueryParametersError", "m", "eu-west-2")
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_an_html_page_with_a_doctype_is_named_as_html() -> None:
 
 def test_an_error_without_a_body_is_its_status() -> None:
     error = error_of(answer(403))
-    assert (error.code, error.message, error.region) == ("403", "", None)
+    assert (error.code, error.message.raw, error.region) == ("403", "", None)
 
 
 @pytest.mark.parametrize(
@@ -229,8 +229,8 @@ def test_an_error_document_is_not_a_listing() -> None:
 
 
 def report(message: str, secrets: list[str] | None = None) -> str:
-    """A message as a failed step prints it: through the gate, then folded onto one line."""
-    return one_line(Gate(secrets or []).scrub(message))
+    """A message as a failed step prints it: folded onto one line, then through the gate, which cuts it."""
+    return Gate(secrets or []).scrub(one_line(message), limit=LINE_LIMIT)
 
 
 @pytest.mark.parametrize(
@@ -275,4 +275,13 @@ def test_a_secret_too_short_to_hide_anything_leaves_words_alone() -> None:
 
 
 def test_secrets_are_blanked_and_lines_folded() -> None:
-    assert report("key s3cr3t\nand\ts3cr3t-longer", ["s3cr3t", "s3cr3t-longer"]) == "key [redacted] and [redacted]"
+    line = report("key s3cr3t-key\nand\ts3cr3t-longer", ["s3cr3t-key", "s3cr3t-longer"])
+    assert line == "key [redacted] and [redacted]"
+
+
+def test_a_secret_wrapped_over_lines_is_folded_before_the_gate_looks() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    wrapped = "\n".join(secret[start : start + 8] for start in range(0, len(secret), 8))
+    line = report(f"said {wrapped} end", [secret])
+    for start in range(0, len(secret), 8):
+        assert secret[start : start + 8] not in line

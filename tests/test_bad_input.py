@@ -36,6 +36,10 @@ def params_with(**fields: Any) -> dict[str, Any]:
     return PARAMS | fields
 
 
+def form_with(**fields: Any) -> dict[str, Any]:
+    return {"file_path": "inbox/upload.bin", "method": "post", "max_size": "1MB"} | fields
+
+
 CASES: list[tuple[str, str, str, str]] = [
     # (id, step, stdin, the field the one line must name)
     ("stdin-empty", "in", "", "stdin"),
@@ -99,6 +103,23 @@ CASES: list[tuple[str, str, str, str]] = [
     ("message-2001", "in", get(params={"prefix": "a/", "message": "m" * 2001}), "params.message"),
     ("message-surrogate", "in", get(params={"prefix": "a/", "message": "\ud800"}), "params.message"),
     ("content-type-crlf", "in", get(params=params_with(content_type="text/plain\r\nX: y")), "params.content_type"),
+    # A form admits one exact type that a browser will not run: a family's policy also takes lists and pages.
+    *(
+        (f"form-type-{kind}", "in", get(params=form_with(content_type=kind)), "params.content_type")
+        for kind in (
+            "image/*",
+            "text/*",
+            "video/*",
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "image/png,text/html",
+            "text/xml",
+            "application/javascript",
+            "multipart/mixed",
+            "message/rfc822",
+        )
+    ),
     ("url-file-dotdot", "in", get(params=params_with(url_file="../x")), "params.url_file"),
     ("url-file-absolute", "in", get(params=params_with(url_file="/etc/x")), "params.url_file"),
     ("url-file-nested", "in", get(params=params_with(url_file="a/b")), "params.url_file"),

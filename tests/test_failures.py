@@ -7,6 +7,7 @@ import pytest
 from s3_presigned import failures
 from s3_presigned.answers import Answer, S3Error
 from s3_presigned.failures import Asked
+from s3_presigned.shape import ServerText
 
 ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
 
@@ -18,7 +19,7 @@ def answer(status: int, body: bytes = b"<Error/>", **headers: str) -> Answer:
 
 
 def error(code: str, message: str = "", storage_class: str | None = None) -> S3Error:
-    return S3Error(code, message, None, storage_class)
+    return S3Error(code, ServerText(message), None, storage_class)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +142,7 @@ def test_which_refusals_are_checked_for_requester_pays() -> None:
     ],
 )
 def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause: str) -> None:
-    line = str(failures.expired("listing s3://bucket/", "Request has expired", skew))
+    line = str(failures.expired("listing s3://bucket/", ServerText("Request has expired"), skew))
     assert line == f"listing s3://bucket/: S3 refused the request by its clock (Request has expired): {cause}"
 
 
@@ -150,7 +151,7 @@ def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause:
     [("Request has expired", True), ("Request is not yet valid", True), ("Access Denied", False)],
 )
 def test_which_messages_refuse_by_the_clock(message: str, expired: bool) -> None:
-    assert failures.says_expired(message) is expired
+    assert failures.says_expired(ServerText(message)) is expired
 
 
 def test_a_link_dead_on_arrival_names_both_numbers() -> None:

@@ -5,18 +5,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import html.entities
 import json
+import quopri
 import re
 import string
+import textwrap
 import time
 import urllib.parse
 from collections.abc import Callable
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from s3_presigned.answers import Answer, error_of
+from s3_presigned.errors import LINE_LIMIT, ResourceError
+from s3_presigned.failures import Asked, failure
 from s3_presigned.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate, server_value
+from s3_presigned.steps import error_line
 
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+Fake/Token+With/Slashes=="
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -130,13 +138,25 @@ def test_a_known_secret_never_comes_out_in_base64_at_any_offset(
 
 
 @given(secret=st.text(string.ascii_letters + string.digits, min_size=1, max_size=SHORT_SECRET - 1))
-def test_a_short_secret_is_blanked_as_a_word(secret: str) -> None:
-    scrubbed = Gate([secret]).scrub(f"said ({secret}) and {_quote(secret)}.")
-    assert scrubbed == f"said ({MARKER}) and {MARKER}."
+def test_a_credential_too_short_to_tell_from_data_is_not_looked_for(secret: str) -> None:
+    text = f"said ({secret}) and {_quote(secret)}: {secret}/app-1.2.0.tgz"
+    assert Gate([secret]).scrub(text) == text
+    assert Gate([secret]).exact(text, "the key") == text
 
 
-def test_a_short_secret_leaves_the_letters_of_words() -> None:
-    assert Gate(["ci", "key"]).scrub("please specify the key, or keys") == f"please specify the {MARKER}, or keys"
+def test_localstack_keys_leave_words_and_keys_alone() -> None:
+    line = "a key test/app-1.2.0.tgz is a test: b"
+    assert Gate(["test", "a", "b"]).scrub(line) == line
+
+
+def test_data_that_holds_a_secret_is_refused_never_rewritten() -> None:
+    gate = Gate([SECRET])
+    assert gate.exact("releases/AKIAIOSFODNN7EXAMPLE/x-amz-date.txt", "the key") == (
+        "releases/AKIAIOSFODNN7EXAMPLE/x-amz-date.txt"  # a key shaped like a credential is still a key
+    )
+    for held in (SECRET, _quote(SECRET), SECRET.encode().hex()):
+        with pytest.raises(ResourceError, match=r"^the key holds one of the step's secrets"):
+            gate.exact(f"releases/{held}.tgz", "the key")
 
 
 # Lines such as S3 and the step write: the gate must leave them readable.
@@ -376,3 +396,110 @@ def test_base64_check_finds_what_it_looks_for() -> None:
     for prefix in (b"", b"a", b"ab"):
         assert _decodes_to(base64.b64encode(prefix + b"secret-value").decode(), b"secret-value")
     assert not _decodes_to(base64.b64encode(b"other-value").decode(), b"secret-value")
+
+
+# A hostile server: it quotes a secret the step never told the gate of, in an encoding, split and wrapped as it
+# likes, inside an error's message. What the step prints of it is the message's shape, through the gate.
+def _named_entities(value: str) -> str:
+    names = {char: name for name, char in html.entities.html5.items() if name.endswith(";") and len(char) == 1}
+    return "".join(f"&{names[char]}" if char in names else char for char in value)
+
+
+HOSTILE: dict[str, Callable[[str], str]] = {
+    "raw": lambda value: value,
+    "wrapped at 30 columns": lambda value: "\n".join(textwrap.wrap(value, 30)),
+    "quoted-printable": lambda value: quopri.encodestring(value.encode()).decode(),
+    "quoted-printable, every byte": lambda value: "".join(f"={byte:02X}" for byte in value.encode()),
+    "hex bytes with spaces": lambda value: " ".join(f"{byte:02x}" for byte in value.encode()),
+    "base32": lambda value: base64.b32encode(value.encode()).decode(),
+    "MIME base64 wrapped at 76": lambda value: base64.encodebytes(value.encode()).decode(),
+    "UTF-16 hex": lambda value: value.encode("utf-16-be").hex(),
+    "UTF-16 hex, spaced": lambda value: " ".join(f"{ord(char):04X}" for char in value),
+    "zero-width joiners": "\u200d".join,
+    "HTML named entities": _named_entities,
+    "full-width forms": lambda value: "".join(chr(ord(char) + 0xFEE0) if char.isascii() else char for char in value),
+    "CSS escapes": lambda value: "".join(f"\\{ord(char):x} " for char in value),
+    "octal escapes": lambda value: "".join(f"\\{ord(char):03o}" for char in value),
+    "ascii85": lambda value: base64.a85encode(value.encode()).decode(),
+    "plain reversal": lambda value: value[::-1],
+    "percent-encoded": lambda value: "".join(f"%{byte:02X}" for byte in value.encode()),
+    "JSON unicode escapes": lambda value: "".join(f"\\u{ord(char):04x}" for char in value),
+}
+MESSAGES = [
+    ("The provided token is malformed or otherwise invalid: ", "."),
+    ("the session token ", " is unknown"),
+    ("Access Denied for ", ""),
+    ("", " does not match the signature you provided. Check your key and signing method."),
+]
+ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
+
+
+def _hostile_line(quoted: str, gate: Gate, before: str = "the session token ", after: str = " is unknown") -> str:
+    """The line a step prints when a server's error quotes this text: S3's XML, read, worded, folded and gated."""
+    body = f"<Error><Code>InvalidRequest</Code><Message>{before}{xml_escape(quoted)}{after}</Message></Error>"
+    answer = Answer(400, "Bad Request", {"content-type": "application/xml"}, body.encode())
+    return error_line(str(failure(ASKED, answer, error_of(answer))), gate)
+
+
+def _leaks(line: str, *forms: str, run: int = 12) -> list[str]:
+    """Every run of ``run`` characters of a form of the secret that the line shows, spaces taken out of both."""
+    shown = "".join(line.split())
+    return [
+        joined[start : start + run]
+        for form in forms
+        if len(joined := "".join(form.split())) >= run
+        for start in range(len(joined) - run + 1)
+        if joined[start : start + run] in shown
+    ]
+
+
+SESSION_TOKEN = base64.b64encode(hashlib.sha512(b"a session token").digest() * 3).decode()
+
+
+@pytest.mark.parametrize("encoding", HOSTILE)
+def test_a_token_a_server_quotes_never_comes_out(encoding: str) -> None:
+    encoded = HOSTILE[encoding](SESSION_TOKEN)
+    for gate in (Gate([]), Gate([SESSION_TOKEN])):  # shown by shape even when the step never knew the token
+        line = _hostile_line(encoded, gate)
+        assert not _leaks(line, SESSION_TOKEN, encoded, SESSION_TOKEN[::-1]), line
+        assert line.startswith("error: checking the link to s3://bucket/a.txt: S3 answered 400 Bad Request, ")
+        assert "InvalidRequest: the session token [redacted] is unknown" in line, line
+
+
+secret_bytes = st.binary(min_size=20, max_size=200).filter(lambda data: len(set(data)) >= len(data) // 2)
+SECRET_FORMS: dict[str, Callable[[bytes], str]] = {
+    "base64": lambda data: base64.b64encode(data).decode(),
+    "base64url": lambda data: base64.urlsafe_b64encode(data).decode().rstrip("="),
+    "hex": bytes.hex,
+    "HEX": lambda data: data.hex().upper(),
+}
+
+
+@given(
+    data=secret_bytes,
+    form=st.sampled_from(sorted(SECRET_FORMS)),
+    encoding=st.sampled_from(sorted(HOSTILE)),
+    width=st.integers(min_value=1, max_value=100),
+    joint=st.sampled_from(["", " ", "\n", "\r\n", "\t", " \n ", "\u200b", "=\r\n"]),
+    message=st.sampled_from(MESSAGES),
+    known=st.booleans(),
+)
+def test_a_hostile_server_never_gets_a_secret_out(
+    data: bytes, form: str, encoding: str, width: int, joint: str, message: tuple[str, str], known: bool
+) -> None:
+    secret = SECRET_FORMS[form](data)
+    encoded = HOSTILE[encoding](secret)
+    split = joint.join(encoded[start : start + width] for start in range(0, len(encoded), width))
+    line = _hostile_line(split, Gate([secret] if known else []), *message)
+    assert not _leaks(line, secret, encoded, secret[::-1]), line
+    assert line.startswith("error: checking the link to s3://bucket/a.txt: S3 answered 400 Bad Request, ")
+
+
+@pytest.mark.parametrize("unit", ["A", "a1+/", "%41", "&#65;", "\\101", "=41", " \u200d", "<x>", SESSION_TOKEN])
+def test_a_megabyte_from_a_hostile_server_is_shown_within_the_budget(unit: str) -> None:
+    gate = Gate([TOKEN, SECRET, SIGNATURE])
+    quoted = unit * (MEGABYTE // len(unit))
+    started = time.process_time()
+    line = _hostile_line(quoted, gate)
+    assert time.process_time() - started < BUDGET_SECONDS
+    assert len(line) < LINE_LIMIT + 100

@@ -347,8 +347,8 @@ CASES: dict[str, Case] = {
     "error-echoes-the-signature": Case(
         lambda: on_object_get(standin.echoes_the_request),
         {"file_path": "file.txt"},
-        fails=r"S3 answered 400 Bad Request, InvalidRequest: cannot route GET /bucket/\S*file\.txt\?\[redacted\] "
-        r"\(http://127\.0\.0\.1:\d+/bucket/\S*file\.txt\?\[redacted\] \[redacted\]$",
+        # The request the server quotes is an opaque run: it goes whole, query and all; the gate takes the header.
+        fails=r"S3 answered 400 Bad Request, InvalidRequest: cannot route GET \[redacted\](?: \[redacted\])*$",
     ),
     "error-quotes-the-session-token": Case(
         lambda: on_object_get(standin.quotes_the_session_token),

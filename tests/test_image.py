@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -70,13 +71,23 @@ def run_in_image(
 
 def test_lint_in_the_image_reads_a_pipeline_on_stdin(image: str) -> None:
     pipeline = (ROOT / "pipeline-examples" / "share-artifact.yml").read_text(encoding="utf-8")
-    command = ["docker", "run", "--rm", "-i", image, "/opt/resource/lint"]
-    clean = subprocess.run(command, input=pipeline, capture_output=True, text=True, timeout=120, check=False)
-    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
     broken = pipeline.replace("expires_in: 24h", "expire_in: 24h")
-    found = subprocess.run(command, input=broken, capture_output=True, text=True, timeout=120, check=False)
+    in_image = ["docker", "run", "--rm", "-i", image, "/opt/resource/lint"]
+    from_tree = [sys.executable, "-m", "s3_presigned.lint"]
+    said = {}
+    for name, command in (("image", in_image), ("tree", from_tree)):
+        said[name] = [
+            subprocess.run(command, input=text, capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+            for text in (pipeline, broken)
+        ]
+    clean, found = said["image"]
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "s3-presigned-lint: no problems in 1 file\n", "")
     assert found.returncode == 1
-    assert found.stdout.startswith("stdin: job build-and-share, step put: share-link: params.expire_in: unknown field")
+    assert found.stdout.startswith("stdin: job build-and-share, step put: share-link: get_params.expire_in: unknown")
+    # The image's lint is the same command as the package's.
+    assert [(run.returncode, run.stdout, run.stderr) for run in said["image"]] == [
+        (run.returncode, run.stdout, run.stderr) for run in said["tree"]
+    ]
 
 
 def test_check_in_the_image(image: str, s3: S3Server, tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ import datetime
 import hashlib
 import json
 import re
+import unicodedata
 
 import pytest
 
-from s3_presigned import pages
+from s3_presigned import gate, pages
 
 URL = "https://bucket.s3.eu-west-2.amazonaws.com/a%20b.txt?X-Amz-Signature=abc&X-Amz-Date=20260101T000000Z"
 OUTSIDE = re.compile(r"""(?i)(<link\b|<img\b|<iframe\b|\bsrc\s*=|@import|url\(|<script\s+src)""")
@@ -24,11 +25,17 @@ def index(*rows: tuple[str, str, int | None], title: str | None = None, message:
     return "".join([*parts, pages.DOWNLOAD_PAGE_END])
 
 
-def form_page(accept: str | None = "image/*", key: str = "in/${filename}", title: str | None = None) -> str:
+def form_page(
+    title: str | None = None,
+    message: str = "Why.",
+    accept: str | None = "image/png",
+    key: str = "in/${filename}",
+    action: str = "https://bucket.example:8443/",
+) -> str:
     policy = base64.b64encode(json.dumps({"conditions": [["content-length-range", 0, LIMIT]]}).encode()).decode()
     fields = {"key": key, "policy": policy, "x-amz-signature": 'sig"<>'}
     limits = f"up to {pages.size_text(LIMIT)}"
-    return pages.upload_page("https://bucket.example:8443/", fields, limits, accept, EXPIRES, title, "Why.")
+    return pages.upload_page(action, fields, limits, accept, EXPIRES, title, message)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +111,8 @@ def test_types_are_said_in_words_with_the_exact_type(content_type: str, said: st
 
 
 def test_a_row_says_the_kind_its_name_says_and_its_size() -> None:
-    assert "12.3 MB · a ZIP archive (<code>application/zip</code>)" in index(("app.ZIP", URL, 12_345_678))
+    # The step reads no object's type: a key x.pdf may hold a web page, and the page claims no more than its name.
+    assert "12.3 MB · by its name, a ZIP archive (<code>application/zip</code>)" in index(("app.ZIP", URL, 12_345_678))
 
 
 def test_no_size_is_written_in_bytes_anywhere_in_the_source() -> None:
@@ -145,6 +153,25 @@ def test_the_pages_allow_only_their_own_script_and_style_by_hash() -> None:
         assert " style=" not in page  # a style attribute would need 'unsafe-hashes'
 
 
+@pytest.mark.parametrize(
+    ("action", "reaches"),
+    [
+        # CSP names no IPv6 address: such a source is dropped, and the page could send nowhere; its scheme can.
+        ("http://[::1]:9000/bucket", "http:"),
+        ("https://[fd00::5]/s3/bucket", "https:"),
+        # A ; would end the directive, and a , the policy; percent-encoded, CSP matches the path all the same.
+        ("https://store.example/s3;x,y z/bucket", "https://store.example/s3%3Bx%2Cy%20z/bucket"),
+        ("https://Store.Example:8443/bucket", "https://Store.Example:8443/bucket"),
+    ],
+)
+def test_the_upload_page_may_send_to_its_forms_address_as_csp_can_name_it(action: str, reaches: str) -> None:
+    page = form_page(action=action)
+    policy = policy_of(page)
+    assert len(policy) == 6  # default-src, script-src, style-src, base-uri, connect-src, form-action
+    assert policy["connect-src"] == policy["form-action"] == reaches
+    assert ", " not in page.partition('http-equiv="Content-Security-Policy"')[2].partition(">")[0]
+
+
 def test_a_row_has_a_qr_code_of_its_link_for_the_first_twenty() -> None:
     page = index(*[(f"f{number}.bin", f"{URL}&n={number}", 1) for number in range(pages.MAX_QR_CODES + 2)])
     assert page.count('<details class="qr">') == pages.MAX_QR_CODES
@@ -160,21 +187,47 @@ def test_the_upload_page_carries_the_fields_escaped_and_the_file_last() -> None:
     page = form_page()
     assert '<input type="hidden" name="x-amz-signature" value="sig&quot;&lt;&gt;">' in page
     assert page.index('name="policy"') < page.index('type="file"')
-    assert 'accept="image/*"' in page
+    assert 'accept="image/png"' in page
     assert "<dt>Files</dt><dd>any number, each up to 123.5 MB</dd>" in page
-    assert "<dt>Type</dt><dd>an image (<code>image/*</code>)</dd>" in page
+    assert "<dt>Type</dt><dd>a PNG image (<code>image/png</code>)</dd>" in page
     assert "<dt>Goes to</dt><dd><b>bucket.example:8443</b>, under <bdi>in/</bdi>, each under its own name</dd>" in page
-    assert 'const accept = "image/*", hidden = /[\\p{Cc}' in page
+    assert "const hidden = /[\\p{Cc}" in page
     assert " multiple " in page
     assert "<h1><bdi>Upload files</bdi></h1>" in page
 
 
 def test_an_upload_page_for_one_key_and_any_type_says_so() -> None:
-    page = form_page(None, key="in/report.pdf", title="Acme's report")
+    page = form_page(accept=None, key="in/report.pdf", title="Acme's report")
     assert "accept=" not in page
-    assert "const accept = null" in page
     assert "<dt>Type</dt><dd>any</dd>" in page
     assert "<dt>Files</dt><dd>one, up to 123.5 MB</dd>" in page
     assert "<dd><b>bucket.example:8443</b>, as <bdi>in/report.pdf</bdi></dd>" in page
     assert " multiple" not in page
     assert "<h1><bdi>Acme&#x27;s report</bdi></h1>" in page
+
+
+def test_the_pipelines_words_pass_the_gate_as_the_log_does() -> None:
+    # A title or message built from a pipeline's ((variables)) may hold its secret key: a stranger reads the page.
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    gate.remember(secret)
+    try:
+        said = f"Release of {secret}", f"Key:\n{secret}"
+        for page in (index(("a.txt", URL, 1), title=said[0], message=said[1]), form_page(*said)):
+            assert secret not in page
+            assert "wJalrXUtnFEMI" not in page
+            assert page.count(gate.MARKER) == 3  # the title, the heading and the message
+    finally:
+        gate.forget()
+
+
+def test_marks_stacked_past_a_few_are_named_so_that_a_name_never_draws_over_others() -> None:
+    # Sixty accents on one letter draw a column over the rows above; a letter keeps a few, as writing has.
+    kept = "\u0301" * pages.STACKED_MARKS
+    name = f"a{kept}\u0301\u0316b.txt"
+    assert pages.shown(name) == f"a{kept}⟨U+0301⟩⟨U+0316⟩b.txt"
+    assert pages.name_html(name) == (
+        f'<bdi>a{kept}<span class="cp">⟨U+0301⟩</span><span class="cp">⟨U+0316⟩</span>b.txt</bdi>'
+    )
+    for writing in ("Tiếng Việt, שָׁלוֹם", unicodedata.normalize("NFD", "Tiếng Việt")):
+        assert pages.shown(writing) == writing
+    assert f"stacked = {pages.STACKED_MARKS}" in form_page()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from s3_presigned import pages
 from tests.pages_support import WIDTHS, accessibility_violations, decoded_qr_codes, screenshot
 from tests.support import Runner, S3Server, StepResult
 
@@ -198,3 +199,41 @@ def test_the_upload_page_with_its_title_is_accessible_at_every_width(
     assert seen == []
     screenshot(request, page, tmp_path, "upload-ready")
     assert accessibility_violations(request, page, "upload.html") == []
+
+
+def test_the_upload_page_draws_a_chosen_files_name_as_it_is_where_it_says_why(
+    s3: S3Server, runner: Runner, browser: Browser, tmp_path: Path
+) -> None:
+    result = runner.get(s3.source(), {"prefix": "chosen/", "method": "post", "max_size": "10B", "verify": False})
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto((result.directory / "upload.html").as_uri())
+    page.route(result.file("url"), lambda route: route.abort())  # a store that lets no page read its answers
+    chosen = tmp_path / ("e" + "\u0301" * 6 + "invoice\u202efdp.exe")
+    chosen.write_bytes(b"x" * 20)
+    page.set_input_files("#file", str(chosen))
+    page.click("#send")
+    page.wait_for_function("() => document.getElementById('status').className === 'bad'")
+    # Unnamed, the bidi control would turn the page's own words after it around, and the marks draw over them.
+    kept = "\u0301" * pages.STACKED_MARKS
+    said = f"Not sent: e{kept}⟨U+0301⟩⟨U+0301⟩invoice⟨U+202E⟩fdp.exe: It is 20 bytes; this form takes up to 10 bytes."
+    assert page.inner_text("#status") == said
+    context.close()
+
+
+def test_a_long_links_qr_code_reads_back_on_a_desktops_screen(browser: Browser, tmp_path: Path) -> None:
+    # A link with a session token is some 2,000 characters: a QR code of 153 modules a side, or more.
+    token, signature = "A" * 2_050, "f" * 64
+    url = f"https://bucket.s3.eu-west-2.amazonaws.com/a.bin?X-Amz-Security-Token={token}&X-Amz-Signature={signature}"
+    expires_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
+    written = tmp_path / "index.html"
+    start = pages.download_page_start("s3://bucket/", expires_at, None, None)
+    written.write_text(start + pages.download_row(0, "a.bin", url, 1) + pages.DOWNLOAD_PAGE_END, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(written.as_uri())
+    page.locator("details.qr summary").click()
+    image = tmp_path / "qr.png"
+    page.locator("details.qr svg").screenshot(path=image)
+    assert decoded_qr_codes(image) == [url]
+    context.close()

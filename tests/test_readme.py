@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from s3_presigned import fields
+from s3_presigned.version import __version__
 from tests.support import ROOT, Runner, S3Server
 from tests.test_examples import RESOURCE_TYPE, check_schema, run_pipeline, steps_of
 
@@ -124,7 +125,8 @@ def test_the_first_examples_use_one_expires_in_style() -> None:
 def test_the_first_pipeline_shows_the_pipeline_check() -> None:
     first = section("Your first pipeline")
     assert "s3-presigned-lint pipeline.yml" in first
-    assert "docker run -i --rm registry.example.com/s3-presigned-url:0.1.0 /opt/resource/lint < pipeline.yml" in first
+    image = f"registry.example.com/s3-presigned-url:{__version__}"
+    assert f"docker run -i --rm {image} /opt/resource/lint < pipeline.yml" in first
 
 
 def test_the_first_pipeline_matches_the_pipeline_schema(tmp_path: Path) -> None:

@@ -33,6 +33,25 @@ def test_put_then_get_signs_a_working_url(s3: S3Server, runner: Runner) -> None:
     assert parse_disposition(headers["Content-Disposition"]) == ("attachment", "file.txt")
 
 
+@pytest.mark.parametrize(
+    ("params", "disposition"),
+    [
+        ({"file_path": "pages/page.html"}, ("attachment", None)),
+        ({"regexp": r"pages/page\.(html)"}, ("attachment", None)),
+        ({"file_path": "pages/page.html", "disposition": "inline"}, ("inline", None)),
+    ],
+)
+def test_one_objects_link_downloads_as_a_file_unless_inline_is_asked(
+    s3: S3Server, runner: Runner, params: dict[str, str], disposition: tuple[str, str | None]
+) -> None:
+    # An object someone uploaded as a page is saved, not opened on the store's site, unless the pipeline says so.
+    body = s3.put("pages/page.html", b"<script>document.title = 'ran'</script>")
+    got = runner.get(s3.source(), params)
+    status, content, headers = fetch(got.url)
+    assert (status, content) == (200, body)
+    assert parse_disposition(headers["Content-Disposition"]) == disposition
+
+
 def test_check_returns_no_versions(s3: S3Server, runner: Runner) -> None:
     result = runner.run("check", {"source": s3.source(), "version": VERSION})
     assert result.returncode == 0, result.stderr

@@ -159,6 +159,20 @@ def test_regexp_signs_the_newest_version(store: Store, runner: Runner, bucket: s
     assert curl(result.url)[:2] == (200, b"app 1.10")
 
 
+@on("localstack", "localstack-default")
+def test_localstacks_own_keys_leave_a_key_that_holds_test_as_listed(store: Store, runner: Runner) -> None:
+    # test/test, as LocalStack documents: too short to tell from data, so never looked for in it.
+    where = f"test/{folder()}"
+    for version in ("1.2.0", "1.10.0"):
+        store.put(f"{where}/app-{version}.tgz", f"app {version}".encode())
+    source = store.source(access_key_id="test", secret_access_key="test")
+    result = runner.get(source, {"regexp": rf"{where}/app-(.*)\.tgz"})
+    assert (result.file("key"), result.file("version")) == (f"{where}/app-1.10.0.tgz", "1.10.0")
+    assert (result.metadata["key"], result.metadata["version"]) == (f"{where}/app-1.10.0.tgz", "1.10.0")
+    assert "[redacted]" not in result.stdout + result.stderr
+    assert curl(result.url)[:2] == (200, b"app 1.10.0")
+
+
 @on(*stores())
 def test_upload_with_a_signed_content_type(store: Store, runner: Runner, tmp_path: Path) -> None:
     key = f"{folder()}/up load é+%20.csv"
@@ -210,6 +224,9 @@ def test_a_missing_object_fails_in_one_line(store: Store, runner: Runner) -> Non
     parent = folder()
     key = f"{parent}/missing é.txt"
     line = one_line_failure(runner.get(store.source(), {"file_path": key}))
+    if store.name == "moto":  # it answers a missing object's link that carries a Content-Disposition as forged
+        assert line.startswith(f"error: checking the link to s3://{PLAIN}/{key}: S3 answered 403 "), line
+        return
     assert line == (
         f"error: s3://{PLAIN}/{key} does not exist; check the key and source.key_prefix, for example with: "
         f"aws s3 ls s3://{PLAIN}/{parent}/"
@@ -308,12 +325,17 @@ def _process_group(pid: int) -> int | None:
 
 
 # Upload forms (method: post): what the form allows arrives; everything else is refused by the store itself.
-def post_form(result: StepResult, file: Path, **changed: str) -> tuple[int, bytes, dict[str, str]]:
+def post_form(
+    result: StepResult, file: Path, file_type: str = "application/octet-stream", **changed: str
+) -> tuple[int, bytes, dict[str, str]]:
     """Post the file with the step's form, as docs/uploads.md shows: the fields first, as S3 requires, then the file."""
     form = json.loads(result.file("fields.json")) | changed
+    return curl(result.file("url"), *_form_strings(form), "-F", f"file=@{file};type={file_type}")
+
+
+def _form_strings(form: dict[str, str]) -> list[str]:
     # --form-string: a value is taken as it is, even one that starts with @ or < or holds a ;
-    fields = [argument for name, value in form.items() for argument in ("--form-string", f"{name}={value}")]
-    return curl(result.file("url"), *fields, "-F", f"file=@{file}")
+    return [argument for name, value in form.items() for argument in ("--form-string", f"{name}={value}")]
 
 
 def form_params(**params: object) -> dict[str, object]:
@@ -335,9 +357,14 @@ def test_a_form_upload_within_its_limits_arrives_byte_for_byte(store: Store, run
     assert result.metadata["max_size"] == "1000"
     assert "policy" not in result.stdout
     path, body = upload_file(tmp_path, "local-name.zip", 1000)
-    status, said, _ = post_form(result, path, **{"Content-Type": "application/zip"})
+    arrives(store, post_form(result, path, **{"Content-Type": "application/zip"}), key, (body, "application/zip"))
+
+
+def arrives(store: Store, answer: tuple[int, bytes, dict[str, str]], key: str, stored: tuple[bytes, str]) -> None:
+    """The store took the upload, and holds its bytes with the type the form allows."""
+    status, said, _ = answer
     assert status in (200, 201, 204), said
-    assert store.read(key) == (body, "application/zip")
+    assert store.read(key) == stored
 
 
 @on(*stores(forms=True))
@@ -361,7 +388,7 @@ def refused(store: Store, answer: tuple[int, bytes, dict[str, str]], key: str) -
 @on(*stores(forms=True))
 def test_every_upload_the_form_does_not_allow_is_refused(store: Store, runner: Runner, tmp_path: Path) -> None:
     prefix = f"{folder()}/inbox/"
-    params = form_params(prefix=prefix, max_size=100, min_size=10, content_type="image/*")
+    params = form_params(prefix=prefix, max_size=100, min_size=10, content_type="image/png")
     result = runner.get(store.source(), params)
     fitting, _ = upload_file(tmp_path, "fits.png", 50)
     too_large, _ = upload_file(tmp_path, "large.png", 500)
@@ -377,6 +404,48 @@ def test_every_upload_the_form_does_not_allow_is_refused(store: Store, runner: R
     # The same upload with the form as signed arrives: each refusal above was for the one thing changed.
     status, said, _ = post_form(result, fitting, **{"Content-Type": "image/png"})
     assert status in (200, 201, 204), said
+
+
+# What a form for image/png must not take: types a browser runs as a page, and lists that hold the type, which a
+# browser reads by their last entry.
+NOT_THE_TYPE = [
+    "text/html",
+    "image/svg+xml",
+    "application/xhtml+xml",
+    "image/png,text/html",
+    "image/png, text/html",
+    "text/html,image/png",
+    "image/png;charset=utf-8",
+    "image/pngx",
+    "image/",
+]
+
+
+@on(*stores(forms=True))
+def test_a_form_takes_its_exact_type_and_nothing_else(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/logo.png"
+    result = runner.get(store.source(), form_params(file_path=key, max_size=100, content_type="image/png"))
+    path, body = upload_file(tmp_path, "logo.png", 50)
+    for other in NOT_THE_TYPE:
+        refused(store, post_form(result, path, **{"Content-Type": other}), key)
+    arrives(
+        store, post_form(result, path, file_type="image/png", **{"Content-Type": "image/png"}), key, (body, "image/png")
+    )
+
+
+@on(*stores(forms=True))
+def test_a_form_without_a_type_stores_no_page(store: Store, runner: Runner, tmp_path: Path) -> None:
+    key = f"{folder()}/upload.bin"
+    result = runner.get(store.source(), form_params(file_path=key, max_size=100))
+    path, body = upload_file(tmp_path, "page.html", 50)
+    refused(store, post_form(result, path, file_type="text/html", **{"Content-Type": "text/html"}), key)
+    without = {name: value for name, value in json.loads(result.file("fields.json")).items() if name != "Content-Type"}
+    refused(store, curl(result.file("url"), *_form_strings(without), "-F", f"file=@{path};type=text/html"), key)
+    status, said, _ = post_form(result, path, file_type="text/html")  # the browser names the file's type
+    assert status in (200, 201, 204), said
+    stored, served = store.read(key)
+    assert stored == body
+    assert "html" not in served, served
 
 
 @on(*stores(forms=True))
@@ -445,6 +514,8 @@ def test_the_upload_page_sends_files_and_says_how_each_went(  # noqa: PLR0915  #
         # The browser posts the form itself, one file at a time, and shows the store's own answer.
         page.set_input_files("#file", str(large))
         page.click("#send")
+        # The page says why once the store has answered its check (a CORS preflight), which a busy store takes time to.
+        page.wait_for_function("() => document.getElementById('status').className === 'bad'")
         assert page.inner_text("#status") == "Not sent: large.bin: It is 3.000001 MB; this form takes up to 3 MB."
         page.set_input_files("#file", str(fitting))
         page.click("#send")

@@ -6,6 +6,7 @@ The CA is trusted through ``ca_bundle``, ``AWS_CA_BUNDLE``, or the system's stor
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import ssl
@@ -13,6 +14,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+import pytest
 import trustme
 
 from tests.support import Runner, S3Server, fetch
@@ -114,14 +116,21 @@ def _handshake_once(listener: ssl.SSLSocket) -> None:
         connection.close()
 
 
+@pytest.mark.parametrize("junk", [False, True], ids=["alone", "beside-what-is-no-certificate"])
 def test_a_private_ca_in_the_system_store_is_trusted_with_no_ca_bundle(
-    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner
+    tls_s3: tuple[S3Server, trustme.CA], system_store: SystemStoreRunner, *, junk: bool
 ) -> None:
-    # As Concourse propagates a worker's certificates: a PEM file under any name, that nothing hashed.
+    # As Concourse propagates a worker's certificates: a PEM file under any name, that nothing hashed. Beside
+    # it, a FIFO would block its reader, a device never end, and a block OpenSSL cannot read fail the bundle.
     server, authority = tls_s3
     body = server.put("tls/system.txt")
     authority.cert_pem.write_to_path(str(system_store.certs / "worker-ca.crt"))
-    result = system_store.get(server.source(), {"file_path": "tls/system.txt"})
+    if junk:
+        os.mkfifo(system_store.certs / "pipe.pem")
+        (system_store.certs / "zero.pem").symlink_to("/dev/zero")
+        (system_store.certs / "broken.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    bound = {"S3_PRESIGNED_STEP_SECONDS": "30"}
+    result = system_store.get(server.source(), {"file_path": "tls/system.txt"}, env=bound)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert curl(result.url, server.ca_file) == body

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import ssl
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,3 +105,41 @@ def test_aws_ca_bundle_comes_before_the_system_store(
     with deciding(SOURCE, {}) as (found, sts):
         assert found.verify == sts == str(bundle)
         assert found.setting is not None
+
+
+@pytest.mark.timeout(60)
+def test_what_is_no_certificate_in_the_store_never_stops_the_step_nor_the_rest(store: Path, tmp_path: Path) -> None:
+    # A FIFO would block its reader, a device never ends, and one block OpenSSL cannot read fails the whole bundle.
+    worker = trustme.CA()
+    worker.cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    os.mkfifo(store / "pipe.pem")
+    (store / "zero.pem").symlink_to("/dev/zero")
+    (store / "loop.pem").symlink_to("loop.pem")
+    body = b"\n".join(worker.cert_pem.bytes().strip().splitlines()[1:-1])
+    malformed = (b"AAAA", b"A===", body.replace(b"\n", b"\n\n"), body[:-8], b"TWFu" * 40)
+    blocks = (b"-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % text for text in malformed)
+    (store / "bad.pem").write_bytes(b"".join(blocks))
+    # The same CA again, as Windows writes it: trusted once.
+    (store / "crlf.pem").write_bytes(worker.cert_pem.bytes().replace(b"\n", b"\r\n"))
+    for cafile in ("/dev/zero", str(store / "pipe.pem"), str(tmp_path / "none.crt")):
+        with deciding(SOURCE, {"SSL_CERT_FILE": cafile, "SSL_CERT_DIR": str(store)}) as (found, _):
+            assert isinstance(found.verify, str)
+            context = ssl.create_default_context(cafile=found.verify)
+            assert len(context.get_ca_certs()) == 1
+
+
+def test_the_bundle_is_held_where_a_killed_step_leaves_nothing(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No watcher removes a file after a SIGKILL; memory goes with the process, however it ends.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    worker, own = trustme.CA(), trustme.CA()
+    worker.cert_pem.write_to_path(str(store / "worker-ca.crt"))
+    source = SOURCE | {"ca_bundle": own.cert_pem.bytes().decode()}
+    with deciding(source, {"SSL_CERT_FILE": str(tmp_path / "none.crt")}) as (found, sts):
+        assert list(scratch.iterdir()) == []
+        for held, authority in ((found.verify, own), (sts, worker)):
+            assert isinstance(held, str)
+            assert authority.cert_pem.bytes().strip() in Path(held).read_bytes()

@@ -17,11 +17,14 @@ function twoSizes(size, limit) {
   while (digits < 9 && sizeText(size, digits) === sizeText(limit, digits)) digits += 1;
   return [sizeText(size, digits), sizeText(limit, digits)];
 }
-// A name drawn as it is: each character that draws nothing or reorders text is named, as on the page itself.
+// A name drawn as it is: each character that draws nothing or reorders text, or a mark stacked past a few, is
+// named, as on the page itself.
 function nameNode(name) {
   const bdi = document.createElement("bdi");
+  let marked = 0;
   for (const char of name) {
-    if (char !== " " && hidden.test(char)) {
+    marked = marks.test(char) ? marked + 1 : 0;
+    if ((char !== " " && hidden.test(char)) || marked > stacked) {
       const mark = document.createElement("span");
       mark.className = "cp";
       mark.textContent = `⟨U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`;
@@ -63,12 +66,8 @@ async function canRead() {
     return false;
   }
 }
-function say(text, kind) { status.textContent = text; status.className = kind; }
-// An exact type is sent as the form says, whatever the browser guesses of the file (Windows calls a zip
-// application/x-zip-compressed); a family needs the file's own type, which must be of it.
-function typeOk(type) {
-  return !accept || !accept.endsWith("/*") || type.toLowerCase().startsWith(accept.slice(0, -1));
-}
+// Words, or words and names: a name is a node of its own, drawn as it is, so that it never reorders the words.
+function say(said, kind) { status.replaceChildren(...[said].flat()); status.className = kind; }
 function problem(file) {
   if (file.size > range[2]) {
     const [size, limit] = twoSizes(file.size, range[2]);
@@ -78,7 +77,6 @@ function problem(file) {
     const [size, least] = twoSizes(file.size, range[1]);
     return `It is ${size}; this form takes at least ${least}.`;
   }
-  if (!typeOk(file.type)) return `It is ${file.type || "of no known type"}; this form takes ${accept}.`;
   return null;
 }
 // One line per file: its name, a state, the progress bar while it is sent, and what happened.
@@ -112,7 +110,7 @@ function row(file) {
 function formData(file) {
   const data = new FormData();
   for (const field of form.querySelectorAll("input[type=hidden]")) data.append(field.name, field.value);
-  if (data.has("Content-Type")) data.set("Content-Type", accept.endsWith("/*") ? file.type.toLowerCase() : accept);
+  // The form's one exact type is sent as the form says, whatever the browser guesses of the file.
   data.append("file", file);  // S3 reads the fields before the file, and ignores any after it
   return data;
 }
@@ -182,11 +180,11 @@ form.addEventListener("submit", async (event) => {
   if (!await canRead()) {
     send.disabled = false;
     const bad = files.map(problem).find((text) => text);
-    if (bad) { say(`Not sent: ${files[0].name}: ${bad}`, "bad"); return; }
+    if (bad) { say(["Not sent: ", nameNode(files[0].name), `: ${bad}`], "bad"); return; }
     if (files.length > 1) { say("This store lets the page send one file at a time: choose one.", "bad"); return; }
     // The store does not let a page read its answers (no CORS): the browser posts the form and shows S3's own.
     if (form.elements["Content-Type"]) form.elements["Content-Type"].value = formData(files[0]).get("Content-Type");
-    say(`Sending ${files[0].name}; the store's answer follows.`, "");
+    say(["Sending ", nameNode(files[0].name), "; the store's answer follows."], "");
     HTMLFormElement.prototype.submit.call(form);
     return;
   }
