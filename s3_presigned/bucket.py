@@ -261,8 +261,8 @@ class Bucket:
         served = 0 if forged.status == 416 else object_info(forged.headers).size  # noqa: PLR2004  # no first byte
         # A listing gives only the current version's size.
         if not self._lists(where, str(request["Key"]), None if "VersionId" in request else served):
-            raise failures.unchecked_signatures(where, forged, "link", "object")
-        self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
+            raise failures.unchecked_signatures(where, forged, "link", "object", self._served_by()[0])
+        self._warnings.write(failures.unchecked_warning(self._served_by()[1]))
 
     def _lists(self, where: str, key: str, size: int | None) -> bool:
         """Whether S3's XML listing of the key names it, at ``size`` unless that is ``None``."""
@@ -294,8 +294,8 @@ class Bucket:
         forged = self._exchange(where, lambda: _with_altered_signature(sign()), {}, body_limit=PAGE_LIMIT)
         if forged.ok:
             if _listing_page(forged) is None:
-                raise failures.unchecked_signatures(where, forged, "listing", "bucket")
-            self._warnings.write(failures.unchecked_warning(self._asked(where).endpoint))
+                raise failures.unchecked_signatures(where, forged, "listing", "bucket", self._served_by()[0])
+            self._warnings.write(failures.unchecked_warning(self._served_by()[1]))
         answer = self._exchange(where, sign, {}, body_limit=PAGE_LIMIT)
         if answer.ok:
             page = _listing_page(answer)
@@ -374,7 +374,7 @@ class Bucket:
         endpoint, public = self._source.endpoint, self._source.public_endpoint
         client = client_for(endpoint)
         links_client = client if public is None else client_for(public)
-        transport = Transport(self._trust, client.meta.endpoint_url)
+        transport = Transport(self._trust)
         if self._routed and public is not None and endpoint is not None:
             transport.route(origin(public), origin(endpoint))
         return client, links_client, transport
@@ -457,6 +457,13 @@ class Bucket:
         if error.code == "AccessDenied" and failures.says_expired(error.message):
             raise failures.expired(where, error.message, self.clock_skew)
         return error
+
+    def _served_by(self) -> tuple[str, str]:
+        """Name the field, and the address, of the host that answers what is signed for people, as sent so far."""
+        public = self._source.public_endpoint
+        if public is not None and not self._routed:
+            return "source.public_endpoint", public
+        return "source.endpoint", self._source.endpoint or f"AWS ({self.region})"
 
     def _asked(self, where: str) -> Asked:
         return Asked(where, self.name, self.identity.described, self._source.endpoint or f"AWS ({self.region})")

@@ -434,7 +434,8 @@ def parse_get_params(source: Source, raw: Mapping[str, object]) -> GetParams:
     if content_type is not None and "*" in str(content_type) and method != "post":
         raise ConfigError("params.content_type", "a family such as image/* applies to upload forms (method: post)")
     flag(fields.value(given, "overwrite"), "params.overwrite")
-    upload = upload_headers.parse(given, None if content_type is None else str(content_type), form=method == "post")
+    signed_type = None if content_type is None or method != "put" else str(content_type)  # a form signs its own
+    upload = upload_headers.parse(given, signed_type, form=method == "post")
     url_file = parse_url_file(fields.value(given, "url_file"))
     if "url_file" in given and not signs_one(method, mode):
         raise ConfigError(

@@ -137,13 +137,18 @@ def page_too_large(where: str, limit: int) -> ResourceError:
     return ResourceError(f"{where}: a page is larger than {limit >> 20} MiB: is a proxy in the way?")
 
 
-def unchecked_signatures(where: str, forged: Answer, request: str, subject: str) -> ResourceError:
-    """Name an endpoint that accepted a request with an altered signature and did not answer as S3 does."""
+def unchecked_signatures(
+    where: str, forged: Answer, request: str, subject: str, field: str = "source.endpoint"
+) -> ResourceError:
+    """Name an endpoint that accepted a request with an altered signature and did not answer as S3 does.
+
+    :param field: The field that set the host the request went to: ``source.public_endpoint`` for a link's own.
+    """
     said = gate.server_value("content_type", forged.headers.get("content-type")) or "no content type of S3's shape"
     return ResourceError(
-        f"{where}: the endpoint answered {forged.describe()} with {said} to the {request} with its signature "
-        f"altered, and does not list as S3 does: it is not S3 serving the {subject}. Is source.endpoint a web "
-        "console or a proxy?"
+        f"{where}: the {field.removeprefix('source.')} answered {forged.describe()} with {said} to the {request} "
+        f"with its signature altered, and does not list as S3 does: it is not S3 serving the {subject}. Is {field} "
+        "a web console or a proxy?"
     )
 
 

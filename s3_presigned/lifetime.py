@@ -45,11 +45,13 @@ _NAME_BYTES = 5  # eight characters in base32, as many as tempfile gives its nam
 _NAME_ATTEMPTS = 100
 _PR_SET_PDEATHSIG = 1  # from linux/prctl.h
 _PR_SET_NAME = 15  # the same
+_PR_SET_CHILD_SUBREAPER = 36  # the same
 GUARD_NAME = b"presigned-guard"  # as ps shows it: a process name holds 15 bytes
 STEPS = ("check", "in", "out")  # the scripts Concourse runs, as /opt/resource names them
 
 _channel: int | None = None  # in the step, the pipe to its watcher; None where nothing watches, as in tests
 _grouped = False  # in the watcher: whether the step leads a process group of its own
+_guard_pid: int | None = None  # in the watcher: the guard, the one child of its own that outlives it
 
 
 def supervise_script() -> None:
@@ -78,6 +80,7 @@ def supervise() -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
     watcher = os.getpid()
     grouped = not _in_terminal()
+    _reap_orphans()
     try:
         step = os.fork()
     except OSError as error:
@@ -127,6 +130,8 @@ def _guard(step: int, channel: int) -> None:
         os.close(alive_write)
         return  # unguarded, the step still ends with its watcher, by its parent-death signal
     if guard != 0:
+        global _guard_pid  # noqa: PLW0603  # one watcher has one guard
+        _guard_pid = guard
         os.close(alive_read)
         return
     # Signals stay blocked, as the watcher blocked them before it forked: they are the watcher's to answer.
@@ -150,6 +155,17 @@ def _name(name: bytes) -> None:
         import ctypes  # noqa: PLC0415  # a millisecond, and only here
 
         ctypes.CDLL(None).prctl(_PR_SET_NAME, ctypes.c_char_p(name))
+
+
+def _reap_orphans() -> None:
+    """Have Linux give the watcher what the step started and left: a daemon, in a session of its own, is its child.
+
+    Without it, a process that forks twice and leaves, as a credential_process may to keep a cache, goes to init.
+    """
+    if sys.platform == "linux":
+        import ctypes  # noqa: PLC0415  # a millisecond, and only here
+
+        ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _die_with(watcher: int) -> None:
@@ -328,12 +344,19 @@ def _freeze(pid: int) -> list[int]:
     """Stop a process and, once it can start no other, each process it started, and theirs, as /proc lists them."""
     os.kill(pid, signal.SIGSTOP)
     tree = [pid]
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            for child in children.read_text().split():
-                with contextlib.suppress(OSError):  # gone already, or not the step's to stop
-                    tree += _freeze(int(child))
+    for child in _children(pid):
+        with contextlib.suppress(OSError):  # gone already, or not the step's to stop
+            tree += _freeze(child)
     return tree
+
+
+def _children(pid: int) -> list[int]:
+    """List the children of a process, as /proc lists them for each of its threads."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # the thread is gone
+            found += map(int, children.read_text().split())
+    return found
 
 
 def _end(step: int, status: int, claims: _Claims) -> NoReturn:
@@ -351,7 +374,20 @@ def _exit(step: int, code: int) -> NoReturn:
     if _grouped:
         with contextlib.suppress(OSError):  # none of it left
             os.killpg(step, signal.SIGKILL)
+    for pid in _orphans():  # whatever left the step's group and the step's tree
+        with contextlib.suppress(OSError):  # gone already
+            os.kill(pid, signal.SIGKILL)
     os._exit(code)
+
+
+def _orphans() -> list[int]:
+    """Stop the watcher's children but its guard, each with all it started: processes the step started and left."""
+    tree: list[int] = []
+    for child in _children(os.getpid()):
+        if child != _guard_pid:
+            with contextlib.suppress(OSError):  # gone already
+                tree += _freeze(child)
+    return tree
 
 
 def _signal_name(signum: int) -> str:

@@ -23,7 +23,8 @@ from s3_presigned.fields import METHODS, MODES
 
 TYPE_NAME = "s3-presigned-url"
 # YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:
-# a file that stands for more nodes than this is refused whole, however small it is.
+# a file whose aliases make it stand for more nodes than its own and this many more is refused whole, however
+# small it is. A large pipeline without aliases is read as it is.
 MAX_NODES = 100_000
 _VAR = re.compile(r"\(\([^()]*\)\)")
 # Steps that hold other steps, and the hooks that any step may hold.
@@ -115,7 +116,8 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
                 found = [unreadable]
             for problem in found:
                 # The checks name the get's own params, which Concourse hands the get as params.
-                shown = f"{section}{problem.field.removeprefix('params')}" if section == "get_params" else problem.field
+                own = section == "get_params" and problem.field.startswith("params")
+                shown = f"{section}{problem.field.removeprefix('params')}" if own else problem.field
                 yield f"{place}: {shown}{str(problem).removeprefix(problem.field)}"
 
 
@@ -185,8 +187,8 @@ def _problems_in(
 
 
 def _base(field: str) -> str:
-    """Name the field a problem is about: ``max_size`` for ``params.max_size``, ``file_paths`` for one of them."""
-    return field.split(".", 1)[-1].split("[", 1)[0]
+    """Name the field a problem is about: ``max_size`` for ``params.max_size``, ``tags`` for ``params.tags.team``."""
+    return re.split(r"[.\[]", field.split(".", 1)[-1], maxsplit=1)[0]
 
 
 def _key_named(field: str, section: Mapping[str, object], names: Mapping[str, fields.Field]) -> str | None:
@@ -245,41 +247,62 @@ def _steps(plan: object) -> Iterator[Mapping[str, object]]:
             yield from _steps([step.get(hook)])
 
 
-def load(stream: TextIO | str) -> object:
-    """Read one YAML document, refusing it whole if its aliases make it stand for more than :data:`MAX_NODES`.
+def load(stream: TextIO | str, name: str | None = None) -> object:
+    """Read one YAML document, refusing it whole if its aliases add more than :data:`MAX_NODES` nodes to it.
 
+    :param name: The file's name, for YAML's errors to say where they are; a file's own by default.
     :raises RefusedError: If it is too large once its aliases are counted as copies.
     :raises yaml.YAMLError: If it is not one YAML document.
     """
     loader = yaml.SafeLoader(stream)
+    if name is not None:
+        loader.name = name
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node) > MAX_NODES:
-            raise RefusedError(f"its aliases expand it past {MAX_NODES:,} YAML nodes, more than any pipeline needs")
+        own = _own_size(node)
+        if _expanded_size(node, own + MAX_NODES) > own + MAX_NODES:
+            raise RefusedError(
+                f"its aliases expand it by more than {MAX_NODES:,} YAML nodes, more than any pipeline needs"
+            )
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Count the nodes a document stands for with every alias copied out, once per shared node, capped."""
+def _own_size(root: yaml.Node) -> int:
+    """Count the nodes a document holds itself, each shared node once."""
+    seen = {id(root)}
+    waiting = [root]
+    while waiting:
+        for child in _children(waiting.pop()):
+            if id(child) not in seen:
+                seen.add(id(child))
+                waiting.append(child)
+    return len(seen)
+
+
+def _expanded_size(root: yaml.Node, cap: int) -> int:
+    """Count the nodes a document stands for with every alias copied out, once per shared node, up to ``cap + 1``."""
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
         if id(node) in sizes:
             return sizes[id(node)]
-        sizes[id(node)] = MAX_NODES + 1  # a node that holds itself stands for no end of nodes
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [part for pair in node.value for part in pair]
-        sizes[id(node)] = min(1 + sum(size(child) for child in children), MAX_NODES + 1)
+        sizes[id(node)] = cap + 1  # a node that holds itself stands for no end of nodes
+        sizes[id(node)] = min(1 + sum(size(child) for child in _children(node)), cap + 1)
         return sizes[id(node)]
 
     return size(root)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _is_pipeline(pipeline: object) -> bool:
@@ -349,10 +372,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     for path in arguments.files:
         tally.files += 1
         where = "stdin" if path == "-" else path
+        text = ""
         try:
-            pipeline = _read(path, stdin)
+            text = _read(path, stdin)
+            pipeline = load(text, "<stdin>" if path == "-" else path)
         except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
-            if arguments.only_pipelines and _not_a_pipeline(error):
+            if arguments.only_pipelines and _not_a_pipeline(error, text):
                 tally.skipped += 1
                 continue
             tally.unreadable += 1
@@ -380,19 +405,25 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
     return tally.code
 
 
-def _read(path: str, stdin: TextIO) -> object:
+def _read(path: str, stdin: TextIO) -> str:
     if path == "-":
-        return load(stdin)
+        return stdin.read()
     with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
-        return load(file)
+        return file.read()
 
 
-def _not_a_pipeline(error: Exception) -> bool:
-    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool."""
-    if isinstance(error, yaml.constructor.ConstructorError):
-        return True
+def _not_a_pipeline(error: Exception, text: str) -> bool:
+    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool.
+
+    Such a file is a pipeline all the same if its first document has a pipeline's keys, and is then told of.
+    """
     single = "expected a single document in the stream"
-    return isinstance(error, yaml.composer.ComposerError) and error.context == single
+    if not isinstance(error, yaml.constructor.ConstructorError) and not (
+        isinstance(error, yaml.composer.ComposerError) and error.context == single
+    ):
+        return False
+    first = next(yaml.compose_all(text, Loader=yaml.SafeLoader), None)  # nodes, with no tag read
+    return not (isinstance(first, yaml.MappingNode) and any(key.value in _PIPELINE_KEYS for key, _ in first.value))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
-from s3_presigned import gate, lifetime, pages
+from s3_presigned import gate, lifetime, pages, upload_headers
 from s3_presigned.answers import ObjectInfo
 from s3_presigned.errors import ResourceError, first_few
 from s3_presigned.expiry import iso8601
@@ -128,11 +128,11 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
 def _exact_headers(headers: dict[str, str], through: gate.Gate) -> str:
     """Write the headers an upload must send exactly: a data file for the uploader, like the link beside it.
 
-    :raises ResourceError: Naming the header whose value holds a secret of the step.
+    :raises ResourceError: Naming the param whose value holds a secret of the step.
     """
     return json.dumps(
         {
-            name: through.exact(value, f"headers.json's {name}", "take it out of get_params")
+            name: through.exact(value, upload_headers.param_of(name), "take it out of get_params")
             for name, value in headers.items()
         }
     )

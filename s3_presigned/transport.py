@@ -41,23 +41,30 @@ PAGE_LIMIT = 16 * 1024 * 1024  # a listing page of 1,000 keys of 1,024 bytes is 
 
 
 class Transport:
-    """Sends GET requests to one endpoint the way botocore would: its TLS settings, its proxies, its HTTP stack.
+    """Sends GET requests the way botocore would: its TLS settings, the proxies set for each host, its HTTP stack.
 
     :param trust: The CAs to trust.
-    :param endpoint: A URL of the endpoint, for the proxies the environment sets for it.
     """
 
-    def __init__(self, trust: Trust, endpoint: str) -> None:
+    def __init__(self, trust: Trust) -> None:
         self._trust = trust
-        self._proxies: dict[str, str] = get_environ_proxies(endpoint)
-        self._session = URLLib3Session(
-            verify=trust.verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path as well as a flag
-            proxies=self._proxies,
-            # botocore takes a (connect, read) pair as well as one number
-            timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
-            max_pool_connections=1,
-        )
+        # One session for each set of proxies: NO_PROXY may name endpoint and not public_endpoint, or the reverse.
+        self._sessions: dict[tuple[tuple[str, str], ...], URLLib3Session] = {}
         self._routes: dict[str, str] = {}
+
+    def _session_for(self, url: str) -> URLLib3Session:
+        """Give the session that sends to the URL's host through the proxies the environment sets for it."""
+        proxies = get_environ_proxies(url)
+        key = tuple(sorted(proxies.items()))
+        if key not in self._sessions:
+            self._sessions[key] = URLLib3Session(
+                verify=self._trust.verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path too
+                proxies=proxies,
+                # botocore takes a (connect, read) pair as well as one number
+                timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
+                max_pool_connections=1,
+            )
+        return self._sessions[key]
 
     def route(self, signed_for: str, through: str) -> None:
         """Send what is signed for one origin to another, with the first's Host, as a proxy that keeps Host does.
@@ -143,7 +150,11 @@ class Transport:
             return f"TLS with {address} could not start: {unreadable}"
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS["https"]
-        if parts.scheme not in self._proxies and parts.hostname and _answers_in_plain_http(parts.hostname, port):
+        if (
+            parts.scheme not in get_environ_proxies(url)
+            and parts.hostname
+            and _answers_in_plain_http(parts.hostname, port)
+        ):
             plain = f"http://{parts.netloc}" if parts.port else f"http://{parts.netloc}:{port}"
             return f"{address} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
         reason = tls_reason(error)
@@ -170,7 +181,7 @@ class Transport:
     def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
         """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
         parts = urlsplit(url)
-        proxy = self._proxies.get(parts.scheme, "")
+        proxy = get_environ_proxies(url).get(parts.scheme, "")
         named = f"the proxy {_proxy_origin(proxy)} ({_proxy_variable(parts.scheme, proxy)})"
         cause = error.kwargs.get("error")
         original = getattr(cause, "original_error", cause)
@@ -185,7 +196,7 @@ class Transport:
     def _attempt(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer:
         method = "GET" if form is None else "POST"
         request = AWSRequest(method=method, url=url, headers=headers, data=form, stream_output=True).prepare()
-        response = self._session.send(request)
+        response = self._session_for(url).send(request)
         try:
             limit = body_limit if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT  # noqa: PLR2004  # success
             # One byte past the limit tells a body that was cut from one that fitted.

@@ -25,23 +25,25 @@ CANNED_ACLS = (
 )
 ENCRYPTIONS = ("AES256", "aws:kms", "aws:kms:dsse")
 META_PREFIX = "x-amz-meta-"
-# Each header, and botocore's name for it in put_object's parameters.
-BOTOCORE_NAMES = {
-    "Content-Type": "ContentType",
-    "Content-MD5": "ContentMD5",
-    "x-amz-checksum-sha256": "ChecksumSHA256",
-    "If-None-Match": "IfNoneMatch",
-    "x-amz-acl": "ACL",
-    "x-amz-tagging": "Tagging",
-    "x-amz-server-side-encryption": "ServerSideEncryption",
-    "x-amz-server-side-encryption-aws-kms-key-id": "SSEKMSKeyId",
+# Each header but the metadata's: botocore's name for it in put_object's parameters, and the param that asks for it.
+HEADERS = {
+    "Content-Type": ("ContentType", "content_type"),
+    "Content-MD5": ("ContentMD5", "content_md5"),
+    "x-amz-checksum-sha256": ("ChecksumSHA256", "checksum_sha256"),
+    "If-None-Match": ("IfNoneMatch", "overwrite"),
+    "x-amz-acl": ("ACL", "acl"),
+    "x-amz-tagging": ("Tagging", "tags"),
+    "x-amz-server-side-encryption": ("ServerSideEncryption", "server_side_encryption"),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("SSEKMSKeyId", "kms_key_id"),
 }
 _METADATA_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])?", re.ASCII)  # no _: proxies drop such headers
 _METADATA_BYTES = 2048  # S3's limit on the names and values of an object's metadata together
 _PRINTABLE = re.compile(r"[\x20-\x7e]*", re.ASCII)
 _TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")  # S3's tag characters: letters, digits, spaces and _ . : / = + - @
 _MOST_TAGS = 10
+_RESERVED_TAG_PREFIX = "aws:"  # S3 refuses every upload that sets such a tag, in any case
 _TAG_KEY_CHARS, _TAG_VALUE_CHARS = 128, 256
+_KMS_KEY_ID_CHARS = 2048  # KMS's longest key id, ARN or alias
 _HEX = {"checksum_sha256": (64, "sha256sum"), "content_md5": (32, "md5sum")}
 
 
@@ -72,7 +74,7 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
         if tags:
             fields["tagging"] = _tagging_xml(tags)
         return UploadHeaders({}, fields)
-    headers = {} if content_type is None else {"Content-Type": content_type}
+    headers = {} if content_type is None else {"Content-Type": _header_text(content_type, "params.content_type")}
     for field, header in (("content_md5", "Content-MD5"), ("checksum_sha256", "x-amz-checksum-sha256")):
         if (digest := given.get(field)) is not None:
             headers[header] = _base64_digest(digest, field)
@@ -89,11 +91,18 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
 
 def botocore_params(headers: Mapping[str, str]) -> dict[str, object]:
     """Give the headers as put_object's parameters, which botocore signs as these headers."""
-    params: dict[str, object] = {BOTOCORE_NAMES[name]: headers[name] for name in headers if name in BOTOCORE_NAMES}
+    params: dict[str, object] = {HEADERS[name][0]: headers[name] for name in headers if name in HEADERS}
     metadata = {name.removeprefix(META_PREFIX): headers[name] for name in headers if name.startswith(META_PREFIX)}
     if metadata:
         params["Metadata"] = metadata
     return params
+
+
+def param_of(header: str) -> str:
+    """Name the param that asks for a header, as errors name it: ``params.metadata.owner``, ``params.tags``."""
+    if header.startswith(META_PREFIX):
+        return f"params.metadata.{header.removeprefix(META_PREFIX)}"
+    return f"params.{HEADERS[header][1]}"
 
 
 def _metadata(value: object) -> dict[str, str]:
@@ -108,15 +117,22 @@ def _metadata(value: object) -> dict[str, str]:
             raise ConfigError(
                 field, f"the name {describe(name)} is not lowercase letters, digits and - (at most 128), such as owner"
             )
-        if not isinstance(text, str) or not _PRINTABLE.fullmatch(text) or text != text.strip():
-            raise ConfigError(
-                f"{field}.{name}",
-                f"got {describe(text)}; expected printable ASCII text, without spaces at either end, as S3 keeps it",
-            )
-        size += len(name) + len(text)
+        size += len(name) + len(_header_text(text, f"{field}.{name}"))
     if size > _METADATA_BYTES:
         raise ConfigError(field, f"its names and values are {size} bytes; S3 takes at most {_METADATA_BYTES}")
     return dict(value)
+
+
+def _header_text(value: object, field: str) -> str:
+    """Check a header's value as every client sends it alike: printable ASCII, without spaces at either end.
+
+    curl sends other characters as UTF-8, and browsers as Latin-1 or not at all, so no signature fits them all.
+    """
+    if not isinstance(value, str) or not _PRINTABLE.fullmatch(value) or value != value.strip():
+        raise ConfigError(
+            field, f"got {describe(value)}; expected printable ASCII text, without spaces at either end, as S3 keeps it"
+        )
+    return value
 
 
 def _tags(value: object) -> list[tuple[str, str]]:
@@ -131,6 +147,8 @@ def _tags(value: object) -> list[tuple[str, str]]:
     for key, text in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= _TAG_KEY_CHARS or not _TAG_TEXT.fullmatch(key):
             raise ConfigError(field, f"the key {describe(key)} is not 1 to {_TAG_KEY_CHARS} of {accepted}")
+        if key.lower().startswith(_RESERVED_TAG_PREFIX):
+            raise ConfigError(field, f"the key {describe(key)} begins with aws:, which S3 keeps for AWS's own tags")
         if not isinstance(text, str) or len(text) > _TAG_VALUE_CHARS or not _TAG_TEXT.fullmatch(text):
             raise ConfigError(
                 f"{field}.{key}", f"got {describe(text)}; expected text of up to {_TAG_VALUE_CHARS} of {accepted}"
@@ -171,8 +189,15 @@ def _encryption(algorithm: object, key_id: object) -> dict[str, str]:
         return headers
     if algorithm == "AES256":
         raise ConfigError("params.kms_key_id", "applies to server_side_encryption: aws:kms, not AES256")
-    if not isinstance(key_id, str) or not key_id or not _PRINTABLE.fullmatch(key_id) or key_id != key_id.strip():
+    if (
+        not isinstance(key_id, str)
+        or not 0 < len(key_id) <= _KMS_KEY_ID_CHARS
+        or not _PRINTABLE.fullmatch(key_id)
+        or key_id != key_id.strip()
+    ):
         raise ConfigError(
-            "params.kms_key_id", f"got {describe(key_id)}; expected a KMS key's id, ARN or alias, such as alias/uploads"
+            "params.kms_key_id",
+            f"got {describe(key_id)}; expected a KMS key's id, ARN or alias, up to {_KMS_KEY_ID_CHARS} printable "
+            "ASCII characters, such as alias/uploads",
         )
     return headers | {"x-amz-server-side-encryption-aws-kms-key-id": key_id}

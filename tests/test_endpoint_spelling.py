@@ -48,7 +48,7 @@ def as_written(url: str) -> tuple[str, str]:
 
 def sent_by_the_proof(url: str) -> tuple[str, str | None]:
     RecordsRequests.seen.clear()
-    assert Transport(Trust(verify=True), endpoint=url).send(url).status == 200
+    assert Transport(Trust(verify=True)).send(url).status == 200
     return RecordsRequests.seen[-1]
 
 

@@ -307,6 +307,45 @@ def test_a_credential_process_ends_with_a_step_killed_outright(
     assert gone_within(credential_process, SLACK)
 
 
+_LEAVES_A_DAEMON = """\
+import json, os, sys, time
+pid_file, issued = sys.argv[1], sys.argv[2]
+if os.fork() == 0:  # a daemon as such tools start one: a session of its own, its parent gone, no streams
+    os.setsid()
+    if os.fork() == 0:
+        null = os.open(os.devnull, os.O_RDWR)
+        for number in range(3):
+            os.dup2(null, number)
+        open(pid_file + ".tmp", "w").write(str(os.getpid()))
+        os.rename(pid_file + ".tmp", pid_file)
+        time.sleep(600)
+    os._exit(0)
+os.wait()
+while not os.path.exists(pid_file):
+    time.sleep(0.01)
+print(issued)
+"""
+
+
+def test_a_daemon_that_a_credential_process_leaves_ends_with_the_step(
+    s3: S3Server, runner: Runner, tmp_path: Path
+) -> None:
+    helper, pid_file = tmp_path / "leaves_a_daemon.py", tmp_path / "daemon.pid"
+    helper.write_text(_LEAVES_A_DAEMON)
+    issued = json.dumps({"Version": 1, "AccessKeyId": ACCESS_KEY, "SecretAccessKey": SECRET_KEY})
+    config = tmp_path / "aws-config"
+    config.write_text(f"[default]\ncredential_process = {sys.executable} {helper} {pid_file} '{issued}'\n")
+    source = {"bucket": "bucket", "endpoint": s3.endpoint}  # no keys: the chain finds them
+    result = runner.get(source, {"file_path": "x", "verify": False}, env={"AWS_CONFIG_FILE": str(config)})
+    daemon = int(pid_file.read_text())
+    try:
+        assert result.returncode == 0, result.stderr
+        assert gone_within(daemon, SLACK)
+    finally:
+        if running(daemon):
+            os.kill(daemon, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("step", ["check", "in", "out"])
 def test_a_stdin_that_never_ends_is_cut_at_the_bound(runner: Runner, start: Any, step: str) -> None:
     started = start(step, {}, stdin=subprocess.PIPE, bound=BOUND)

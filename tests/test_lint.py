@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import time
@@ -349,8 +350,8 @@ def test_aliases_that_expand_past_the_bound_are_refused_whole_in_one_line_at_onc
         2,
         [
             (
-                "stdin: cannot read the pipeline: its aliases expand it past 100,000 YAML nodes, more than any "
-                "pipeline needs"
+                "stdin: cannot read the pipeline: its aliases expand it by more than 100,000 YAML nodes, more "
+                "than any pipeline needs"
             ),
             "s3-presigned-lint: 1 file could not be read",
         ],
@@ -405,3 +406,63 @@ def test_only_pipelines_skips_yaml_of_other_tools(tmp_path: Path) -> None:
     *lines, summary = out.getvalue().splitlines()
     assert all(line.startswith(f"{pipeline}: ") for line in lines)
     assert summary == "s3-presigned-lint: 8 problems in 1 of 1 file; 4 files skipped: not pipelines"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("then-another.yml", f"{BROKEN}---\nkind: Service\n"),
+        ("tagged.yml", f"{BROKEN}display: {{background_image: !Ref Image}}\n"),
+    ],
+)
+def test_only_pipelines_tells_of_a_pipeline_it_cannot_read_rather_than_skip_it(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    assert lint.main(["s3-presigned-lint", "--only-pipelines", str(path)], io.StringIO(), out) == 2
+    assert out.getvalue().startswith(f"{path}: cannot read the pipeline: ")
+    assert f'in "{path}", line ' in out.getvalue()  # YAML's own place names the file
+    assert out.getvalue().endswith("s3-presigned-lint: 1 file could not be read\n")
+
+
+@pytest.mark.parametrize(
+    ("bad", "told"),
+    [
+        ({"tags": {"team": "a&b"}}, "get_params.tags.team: got 'a&b'"),
+        ({"metadata": {"owner": " team-a"}}, "get_params.metadata.owner: got ' team-a'"),
+    ],
+)
+def test_a_problem_in_one_tag_or_metadata_value_leaves_the_rest_told(bad: dict[str, object], told: str) -> None:
+    params = {"prefix": "in/", "method": "post", "content_type": "text csv"} | bad
+    pipeline = {
+        "resources": [{"name": "up", "type": "s3-presigned-url", "source": {"bucket": "bkt"}}],
+        "jobs": [{"name": "j", "plan": [{"put": "up", "get_params": params}]}],
+    }
+    code, lines = run_lint(json.dumps(pipeline))
+    assert code == 1
+    place = "stdin: job j, step put: up: "
+    assert [line.partition(";")[0] for line in lines] == [
+        f"{place}{told}",
+        f"{place}get_params.max_size: required with method: post",
+        f"{place}get_params.content_type: got 'text csv'",
+    ]
+
+
+def test_a_pipeline_larger_than_the_alias_bound_without_aliases_is_read() -> None:
+    resources = [
+        {"name": f"r{number}", "type": "s3-presigned-url", "source": {"bucket": "bkt"}} for number in range(8000)
+    ]
+    plan = [{"put": f"r{number}", "get_params": {"file_path": "a"}} for number in range(8000)]
+    plan[-1]["get_params"] = {"file_path": "a", "bogus": 1}
+    pipeline = {"resources": resources, "jobs": [{"name": "j", "plan": plan}]}
+    assert run_lint(json.dumps(pipeline)) == (1, [f"stdin: job j, step put: r7999: {BOGUS}"])
+
+
+def test_a_get_params_that_is_no_mapping_is_named_once() -> None:
+    pipeline = {
+        "resources": [{"name": "up", "type": "s3-presigned-url", "source": {"bucket": "bkt"}}],
+        "jobs": [{"name": "j", "plan": [{"put": "up", "get_params": ["file_path", "a"]}]}],
+    }
+    assert run_lint(json.dumps(pipeline)) == (1, ["stdin: job j, step put: up: get_params: expected a mapping"])

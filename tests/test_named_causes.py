@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.support import BackgroundServer, Runner, S3Server, free_port
+from tests.support import BackgroundServer, Runner, S3Server, free_port, reply
 
 
 @pytest.mark.parametrize(
@@ -81,4 +81,41 @@ def test_a_missing_aws_ca_bundle_is_named_as_missing(
         f"error: checking the link to s3://bucket/named/bundle.txt: TLS with {server.endpoint} could not start: "
         f"AWS_CA_BUNDLE names {missing}, which does not exist; point it at a PEM file of the CAs to trust, "
         "or unset it\n"
+    )
+
+
+class Portal(http.server.BaseHTTPRequestHandler):
+    """A web page on every path, as a captive portal or a console on the public host answers."""
+
+    def do_GET(self) -> None:  # the name http.server dispatches to
+        reply(self, 200, "text/html", b"<html>welcome</html>")
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("params", "where", "request_", "subject"),
+    [
+        ({"file_path": "named/portal.txt"}, "checking the link to s3://bucket/named/portal.txt", "link", "object"),
+        (
+            {"file_path": "named/portal.txt", "method": "put"},
+            "checking s3://bucket for the upload",
+            "listing",
+            "bucket",
+        ),
+    ],
+    ids=["get", "put"],
+)
+def test_a_public_host_that_is_not_s3_is_named_by_its_own_field(
+    s3: S3Server, runner: Runner, params: dict[str, str], where: str, request_: str, subject: str
+) -> None:
+    s3.put("named/portal.txt")
+    with BackgroundServer(Portal) as public:
+        result = runner.get(s3.source(public_endpoint=public.endpoint), params)
+    assert result.returncode != 0
+    assert result.stderr == (
+        f"error: {where}: the public_endpoint answered 200 OK with text/html to the {request_} with its signature "
+        f"altered, and does not list as S3 does: it is not S3 serving the {subject}. Is source.public_endpoint a web "
+        "console or a proxy?\n"
     )

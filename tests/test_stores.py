@@ -32,7 +32,7 @@ from tests.stores import (
     host_keeping_proxy,
     stores,
 )
-from tests.support import BackgroundServer, Runner, StepResult, free_port, parse_disposition
+from tests.support import BackgroundServer, Runner, StepResult, free_port, parse_disposition, reply
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -677,11 +677,7 @@ class RefusingSts(http.server.BaseHTTPRequestHandler):
             '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
             f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
         ).encode()
-        self.send_response(400)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, 400, "text/xml", body)
 
     def log_message(self, *_: object) -> None:
         pass

@@ -8,6 +8,9 @@ import os
 import subprocess
 import urllib.parse
 
+import pytest
+
+from s3_presigned import config
 from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 
@@ -146,15 +149,33 @@ def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runne
     assert stored["ContentType"] == "text/plain"
 
 
-def test_a_header_value_that_holds_a_secret_of_the_step_fails_it(s3: S3Server, runner: Runner) -> None:
+def test_a_header_value_that_holds_a_secret_of_the_step_fails_it_naming_its_param(s3: S3Server, runner: Runner) -> None:
     params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
     result = runner.get(s3.source(), params)
     assert result.returncode != 0
     assert result.stderr == (
-        "error: headers.json's x-amz-meta-key holds one of the step's secrets, so it is not written; "
-        "take it out of get_params\n"
+        "error: params.metadata.key holds one of the step's secrets, so it is not written; take it out of get_params\n"
     )
     assert not (result.directory / "headers.json").exists()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"metadata": {"source": "https://git@git.example/team/app"}}, {"tags": {"signature": "approved"}}],
+    ids=["url-user", "signing-field"],
+)
+def test_a_header_value_shaped_like_a_secret_is_written_exactly(
+    s3: S3Server, runner: Runner, given: dict[str, object]
+) -> None:
+    result = runner.get(s3.source(), {"file_path": "uploads/x", "method": "put"} | given)
+    assert result.returncode == 0, result.stderr
+    written = json.loads(result.file("headers.json"))
+    assert (
+        written
+        == config.parse_get_params(
+            config.parse_source(s3.source()), {"file_path": "uploads/x", "method": "put"} | given
+        ).upload_headers
+    )
 
 
 def test_many_upload_links_carry_the_same_headers(s3: S3Server, runner: Runner) -> None:

@@ -143,3 +143,31 @@ def test_a_tag_with_a_line_break_is_refused() -> None:
     assert str(raised.value) == (
         "params.tags.team: got 'a\\nb'; expected text of up to 256 of letters, digits, spaces and _ . : / = + - @"
     )
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain; name=caf\u00e9", "text/\u6f22", "text/plain\u2028", " text/plain"]
+)
+def test_a_put_links_content_type_is_ascii_that_curl_and_browsers_send_alike(content_type: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        put(content_type=content_type)
+    assert raised.value.field == "params.content_type"
+    assert "expected printable ASCII text, without spaces at either end" in str(raised.value)
+    # a download's Content-Type is S3's to send, in the link's query: it is taken as it is
+    get = config.parse_get_params(SOURCE, {"file_path": "k", "content_type": content_type})
+    assert get.overrides["ResponseContentType"] == content_type
+
+
+@pytest.mark.parametrize("key", ["aws:team", "AWS:cost-center"])
+def test_a_tag_key_that_s3_keeps_for_aws_is_refused(key: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        put(tags={key: "a"})
+    assert str(raised.value) == f"params.tags: the key '{key}' begins with aws:, which S3 keeps for AWS's own tags"
+
+
+def test_a_kms_key_id_longer_than_any_kms_key_is_refused_as_such() -> None:
+    assert put(kms_key_id="k" * 2048).upload_headers["x-amz-server-side-encryption-aws-kms-key-id"] == "k" * 2048
+    with pytest.raises(ConfigError) as raised:
+        put(kms_key_id="k" * 2049)
+    assert raised.value.field == "params.kms_key_id"
+    assert "up to 2048 printable ASCII characters" in str(raised.value)
