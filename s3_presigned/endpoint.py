@@ -38,13 +38,15 @@ def normalized_endpoint(url: str, field: str = FIELD) -> str:
         ``source.endpoint``'s checks leave it.
     :param field: The field to name in errors.
     :raises ConfigError: For a host or path that clients would read differently: not ASCII, holding a ``%``,
-        an IPv6 zone or an empty label, ending in a dot, an IPv4 address out of range, or ``.`` segments.
+        an IPv6 zone or an empty label, ending in a dot, an IPv4 address out of range, port 0, or ``.`` segments.
     """
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:  # a bracketed host that is not an IPv6 address, or a port that is not a number up to 65535
         raise ConfigError(field, "is not a URL whose host and port can be read") from None
+    if port == 0:  # no server listens on port 0: a link for it could never be fetched
+        raise ConfigError(field, "has port 0; give the port the store listens on, from 1 to 65535, or none")
     scheme = parts.scheme.lower()
     host = _host(parts.netloc.rpartition("@")[2], field)
     shown_port = "" if port is None or port == DEFAULT_PORTS.get(scheme) else f":{port}"

@@ -69,6 +69,7 @@ def test_an_endpoint_is_spelled_as_clients_send_it(written: str, spelled: str) -
         ("http://[1::2::3]", "is not a URL whose host and port can be read"),
         ("http://[v1.fe]:9000", "the host 'v1.fe' in brackets is not an IPv6 address"),
         ("http://localhost:99999", "is not a URL whose host and port can be read"),
+        ("http://localhost:0", "has port 0; give the port the store listens on, from 1 to 65535, or none"),
         ("http://localhost/a/./b", "the path has a '.' or '..' segment"),
         ("http://localhost/a/%2E%2e/b", "the path has a '.' or '..' segment"),
         ("http://localhost/a b", "the path holds characters that clients send differently"),
