@@ -13,6 +13,8 @@ import base64
 import datetime
 import hashlib
 import html
+import itertools
+import operator
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,8 +142,12 @@ def _hidden(char: str) -> bool:
 
 def name_html(text: str) -> str:
     """Draw a name or a text as it is: escaped, its hidden characters named and marked, isolated in ``<bdi>``."""
+    # A run of named characters is one mark, so that a text of them stays as small as the page promises.
     parts = (
-        f'<span class="cp">{_code_point(char)}</span>' if named else html.escape(char) for char, named in _named(text)
+        f'<span class="cp">{"".join(_code_point(char) for char, _ in run)}</span>'
+        if named
+        else html.escape("".join(char for char, _ in run))
+        for named, run in itertools.groupby(_named(text), key=operator.itemgetter(1))
     )
     return f"<bdi>{''.join(parts)}</bdi>"
 

@@ -12,6 +12,8 @@ import unicodedata
 import pytest
 
 from s3_presigned import gate, pages
+from s3_presigned.config import MAX_MESSAGE, MAX_TITLE
+from s3_presigned.s3 import MAX_KEY_BYTES
 
 URL = "https://bucket.s3.eu-west-2.amazonaws.com/a%20b.txt?X-Amz-Signature=abc&X-Amz-Date=20260101T000000Z"
 OUTSIDE = re.compile(r"""(?i)(<link\b|<img\b|<iframe\b|\bsrc\s*=|@import|url\(|<script\s+src)""")
@@ -225,9 +227,19 @@ def test_marks_stacked_past_a_few_are_named_so_that_a_name_never_draws_over_othe
     kept = "\u0301" * pages.STACKED_MARKS
     name = f"a{kept}\u0301\u0316b.txt"
     assert pages.shown(name) == f"a{kept}⟨U+0301⟩⟨U+0316⟩b.txt"
-    assert pages.name_html(name) == (
-        f'<bdi>a{kept}<span class="cp">⟨U+0301⟩</span><span class="cp">⟨U+0316⟩</span>b.txt</bdi>'
-    )
+    assert pages.name_html(name) == (f'<bdi>a{kept}<span class="cp">⟨U+0301⟩⟨U+0316⟩</span>b.txt</bdi>')
     for writing in ("Tiếng Việt, שָׁלוֹם", unicodedata.normalize("NFD", "Tiếng Việt")):
         assert pages.shown(writing) == writing
     assert f"stacked = {pages.STACKED_MARKS}" in form_page()
+
+
+@pytest.mark.parametrize("piece", ["\u200b", "a\u200b"], ids=["hidden only", "hidden between letters"])
+def test_a_page_of_the_longest_hidden_texts_stays_under_100_kb(piece: str) -> None:
+    # The title and the message are counted in characters, a key in UTF-8 bytes.
+    title, message = piece * (MAX_TITLE // len(piece)), piece * (MAX_MESSAGE // len(piece))
+    path = piece * ((MAX_KEY_BYTES - 20) // len(piece.encode()))
+    start = pages.download_page_start(f"s3://bucket/{path}/", EXPIRES, title, message)
+    fields = {"key": f"{path}/${{filename}}", "policy": "p" * 4000, "x-amz-signature": "s" * 64}
+    upload = pages.upload_page("https://bucket.example/", fields, "up to 1 MB", "image/png", EXPIRES, title, message)
+    assert len(start.encode()) < 100_000
+    assert len(upload.encode()) < 100_000
