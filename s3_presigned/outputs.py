@@ -108,7 +108,13 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
             files.write("fields.json", json.dumps(signed.form_fields, indent=2))
             limits = _size_range(params.form.min_size, params.form.max_size)
             form_page = pages.upload_page(
-                signed.first_url, signed.form_fields, limits, params.form.content_type, signed.expires_at, *page_text
+                signed.first_url,
+                signed.form_fields,
+                limits,
+                params.form.content_type,
+                signed.expires_at,
+                *page_text,
+                through=through,
             )
             files.write("upload.html", form_page)
             return
@@ -120,7 +126,7 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
         with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
             if params.method == "get" and not params.single:
                 with files.open("index.html") as page:
-                    _write_link_lists(urls, manifest, signed, _Page(page, bucket, params))
+                    _write_link_lists(urls, manifest, signed, _Page(page, bucket, params, through))
             else:
                 _write_link_lists(urls, manifest, signed, None)
 
@@ -144,6 +150,7 @@ class _Page(NamedTuple):
     stream: TextIO
     bucket: str
     params: GetParams
+    through: gate.Gate
 
     @property
     def prefix(self) -> str:
@@ -165,7 +172,9 @@ def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, page: _Pag
     if page is not None:
         source = f"s3://{page.bucket}/{page.prefix}"
         params = page.params
-        page.stream.write(pages.download_page_start(source, signed.expires_at, params.title, params.message))
+        page.stream.write(
+            pages.download_page_start(source, signed.expires_at, params.title, params.message, through=page.through)
+        )
     for index, link in enumerate(signed.links()):
         separator = "," if index else ""
         urls.write(f"{separator}\n{json.dumps(link.key, ensure_ascii=False)}: {json.dumps(link.url)}")
@@ -210,7 +219,7 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
         if params.form.content_type is not None:
             metadata["content_type"] = params.form.content_type
     if params.upload_headers:
-        # Names alone: the gate blanks an x-amz-* header's value wherever it stands, as it would a signature's.
+        # Names alone: the values are in headers.json, for the uploader; the build page need not show them.
         names = ", ".join(params.upload_headers)
         metadata["required_headers"] = f"the upload must send {names}, exactly as headers.json holds them"
     if params.single and signed.selected and (info := signed.first().info) is not None:

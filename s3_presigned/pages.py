@@ -168,15 +168,18 @@ def type_by_name(name: str) -> str | None:
     return next((kind for extension, kind in _EXTENSIONS.items() if lowered.endswith(extension)), None)
 
 
-def download_page_start(source: str, expires_at: datetime.datetime, title: str | None, message: str | None) -> str:
+def download_page_start(
+    source: str, expires_at: datetime.datetime, title: str | None, message: str | None, *, through: gate.Gate
+) -> str:
     """Begin ``index.html``; its rows follow one by one, so that a thousand links are never held at once.
 
     :param source: Where the links lead, such as ``s3://bucket/release/1.2.3/``.
     :param expires_at: When the links stop working.
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
+    :param through: The step's gate, which the pipeline's words pass.
     """
-    title, message = _pipeline_words(title, message)
+    title, message = _pipeline_words(title, message, through)
     heading = title if title is not None else "Files to download"
     return (
         _head(heading, _script("page.js"))
@@ -220,6 +223,8 @@ def upload_page(
     expires_at: datetime.datetime,
     title: str | None,
     message: str | None,
+    *,
+    through: gate.Gate,
 ) -> str:
     """Render ``upload.html``: a file input and a button that post each file to S3 with the signed form.
 
@@ -234,9 +239,10 @@ def upload_page(
     :param expires_at: When the form stops working.
     :param title: The pipeline's heading for the page, if any.
     :param message: The pipeline's message under it, if any.
+    :param through: The step's gate, which the pipeline's words pass.
     """
     several = form_fields.get("key", "").endswith("${filename}")
-    title, message = _pipeline_words(title, message)
+    title, message = _pipeline_words(title, message, through)
     heading = title if title is not None else "Upload files" if several else "Upload a file"
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n'
@@ -274,10 +280,8 @@ def upload_page(
     )
 
 
-def _pipeline_words(title: str | None, message: str | None) -> tuple[str | None, str | None]:
+def _pipeline_words(title: str | None, message: str | None, through: gate.Gate) -> tuple[str | None, str | None]:
     # Built from a pipeline's ((variables)), they may hold one of its secrets: a stranger reads them as a log.
-    through = gate.current()
-
     def scrubbed(text: str | None) -> str | None:
         return None if text is None else through.scrub(text, limit=gate.DOCUMENT_CHARS)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from s3_presigned import pages
+from s3_presigned import gate, pages
 from tests.pages_support import WIDTHS, accessibility_violations, decoded_qr_codes, screenshot
 from tests.support import Runner, S3Server, StepResult
 
@@ -227,7 +227,7 @@ def test_a_long_links_qr_code_reads_back_on_a_desktops_screen(browser: Browser, 
     url = f"https://bucket.s3.eu-west-2.amazonaws.com/a.bin?X-Amz-Security-Token={token}&X-Amz-Signature={signature}"
     expires_at = datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)
     written = tmp_path / "index.html"
-    start = pages.download_page_start("s3://bucket/", expires_at, None, None)
+    start = pages.download_page_start("s3://bucket/", expires_at, None, None, through=gate.Gate([]))
     written.write_text(start + pages.download_row(0, "a.bin", url, 1) + pages.DOWNLOAD_PAGE_END, encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
     page = context.new_page()
