@@ -28,10 +28,7 @@ class ConfigError(ResourceError):
 
 
 def one_line(message: str) -> str:
-    """Fold a message onto one line, without control characters.
-
-    The line then passes :mod:`s3_presigned.gate`, which cuts it to :data:`LINE_LIMIT`: folded first, a secret
-    wrapped over lines is whole where the gate looks for it, and cut after, none of it is left at the cut.
+    """Fold a message onto one line, without control characters; ``steps.error_line`` then gates and cuts it.
 
     :param message: The text to report, which may quote what a server said.
     """
