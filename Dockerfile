@@ -24,7 +24,7 @@ RUN /opt/venv/bin/python -m concoursetools assets /opt/resource -r s3_presigned/
     && printf '#!/opt/venv/bin/python\nimport sys\nfrom s3_presigned.lint import main\nsys.exit(main())\n' \
         > /opt/resource/lint \
     && chmod 755 /opt/resource/lint \
-    && /opt/venv/bin/python -m s3_presigned.session \
+    && /opt/venv/bin/python -m s3_presigned.s3.session \
     && /opt/venv/bin/python -m compileall -q /opt/resource
 
 FROM ${BASE_IMAGE}

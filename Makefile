@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 IMAGE ?= s3-presigned-url
 # botocore's models prepared for fast loading; rebuilt when botocore or the way they are prepared changes.
-PREPARED := s3_presigned/prepared/STAMP
+PREPARED := s3_presigned/s3/prepared/STAMP
 
 .PHONY: setup demo test lint readme bench image clean stores
 
@@ -14,8 +14,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-$(PREPARED): $(VENV)/.installed s3_presigned/session.py
-	$(PY) -m s3_presigned.session
+$(PREPARED): $(VENV)/.installed s3_presigned/s3/session.py
+	$(PY) -m s3_presigned.s3.session
 
 setup: $(VENV)/.installed $(PREPARED)
 
@@ -26,13 +26,14 @@ lint: setup
 	$(BIN)/ruff check s3_presigned tests scripts ci setup.py
 	$(BIN)/ruff format --check s3_presigned tests scripts ci setup.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/yamllint --strict pipeline-examples ci .pre-commit-hooks.yaml
 	$(BIN)/hadolint Dockerfile
 
 test: lint
 	$(PY) -m pytest
 
-# The README's field lists, written from s3_presigned/fields.py; make test fails while they differ.
+# The README's field lists, written from s3_presigned/request/fields.py; make test fails while they differ.
 readme: setup
 	PYTHONPATH=. $(PY) scripts/reference.py
 
@@ -53,4 +54,4 @@ image:
 		-t $(IMAGE) .
 
 clean:
-	rm -rf $(VENV) .stores .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/prepared
+	rm -rf $(VENV) .stores .pytest_cache .mypy_cache .ruff_cache .hypothesis s3_presigned/s3/prepared

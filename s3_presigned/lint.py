@@ -17,9 +17,9 @@ from typing import TextIO
 
 import yaml
 
-from s3_presigned import config, fields
-from s3_presigned.errors import ConfigError
-from s3_presigned.fields import METHODS, MODES
+from s3_presigned.core.errors import ConfigError
+from s3_presigned.request import config, fields
+from s3_presigned.request.fields import METHODS, MODES
 
 TYPE_NAME = "s3-presigned-url"
 # YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:

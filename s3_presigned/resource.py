@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from s3_presigned import lifetime
+from s3_presigned.core import lifetime
 
 # Concourse's scripts import this module first: the watcher starts before the imports below, which take a few
 # tenths of a second, so that a signal that comes meanwhile gets its one line too.
@@ -18,7 +18,8 @@ from concoursetools.additional import InOnlyConcourseResource  # noqa: E402
 from concoursetools.metadata import BuildMetadata  # noqa: E402
 from concoursetools.typing import Metadata  # noqa: E402
 
-from s3_presigned import config, steps  # noqa: E402
+from s3_presigned.request import config  # noqa: E402
+from s3_presigned.steps import envelope  # noqa: E402
 
 
 class PresignedUrlResource(InOnlyConcourseResource):
@@ -27,7 +28,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
     def __init__(self, **source: object) -> None:
         """Validate the source.
 
-        Its fields, and those of ``download_data``'s params, are declared in :mod:`s3_presigned.fields`.
+        Its fields, and those of ``download_data``'s params, are declared in :mod:`s3_presigned.request.fields`.
 
         :param source: The pipeline's ``source``.
         """
@@ -47,15 +48,16 @@ class PresignedUrlResource(InOnlyConcourseResource):
         :returns: Metadata for the build page; it holds nothing secret.
         """
         # Imported here: check and out never sign, and should not pay for botocore.
-        from s3_presigned import outputs, signing  # noqa: PLC0415
+        from s3_presigned.outputs import files  # noqa: PLC0415
+        from s3_presigned.steps import get  # noqa: PLC0415
 
         checked = config.parse_get_params(self.source, params)
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
-        with signing.sign(self.source, checked, warnings) as signed:
-            outputs.write_step_files(destination_dir, self.source.bucket, checked, signed)
+        with get.sign(self.source, checked, warnings) as signed:
+            files.write_step_files(destination_dir, self.source.connection.bucket, checked, signed)
         print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
-        return outputs.step_metadata(self.source.bucket, checked, signed)
+        return files.step_metadata(self.source.connection.bucket, checked, signed)
 
     # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer
     # every failure in one line, bound the step's time, and exit as soon as the streams are flushed.
@@ -63,7 +65,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
     def check_main(cls) -> None:
         """Check for new versions: there are none, since every version comes from a put."""
         lifetime.supervise()
-        steps.exit_process(steps.run(cls, "check", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
+        envelope.exit_process(envelope.run(cls, "check", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
 
     @classmethod
     def in_main(cls) -> None:
@@ -72,10 +74,10 @@ class PresignedUrlResource(InOnlyConcourseResource):
         # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
         # only walk the millions of objects that importing botocore and loading its models create.
         gc.disable()
-        steps.exit_process(steps.run(cls, "in", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
+        envelope.exit_process(envelope.run(cls, "in", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
 
     @classmethod
     def out_main(cls) -> None:
         """Emit a new placeholder version, so that the get after the put signs a fresh URL."""
         lifetime.supervise()
-        steps.exit_process(steps.run(cls, "out", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
+        envelope.exit_process(envelope.run(cls, "out", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))

@@ -30,8 +30,8 @@ import botocore.session
 from botocore.config import Config
 from loopback_s3 import ACCESS_KEY, SECRET_KEY, generate_assets, serve
 
-from s3_presigned.session import SERVICES
-from s3_presigned.sigv4 import BatchSigner
+from s3_presigned.s3.session import SERVICES
+from s3_presigned.s3.sigv4 import BatchSigner
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_ENV = {"BUILD_ID": "1", "BUILD_TEAM_NAME": "main", "ATC_EXTERNAL_URL": "http://localhost:8080"}

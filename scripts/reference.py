@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from s3_presigned.fields import METHODS, PARAMS, SOURCE, Field
+from s3_presigned.request.fields import METHODS, PARAMS, SOURCE, Field
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 _BLOCK = re.compile(r"(<!-- fields:(\w+) -->\n)(.*?)(<!-- /fields:\2 -->)", re.DOTALL)
@@ -59,7 +59,9 @@ def main(argv: list[str]) -> int:
         return 1
     if "--check" in argv:
         if rendered != text:
-            print("README.md's field lists differ from s3_presigned/fields.py: run make readme", file=sys.stderr)
+            print(
+                "README.md's field lists differ from s3_presigned/request/fields.py: run make readme", file=sys.stderr
+            )
             return 1
         return 0
     README.write_text(rendered, encoding="utf-8")

@@ -234,7 +234,7 @@ class Runner:
 
 
 class InProcessRunner(Runner):
-    """Runs a step through ``steps.run`` in this process, with the streams a script would have: for pure validation.
+    """Runs a step through ``envelope.run`` in this process, with the streams a script would have: for pure validation.
 
     A few tests run the same requests through the scripts, to prove that both are wired the same way.
     """
@@ -247,13 +247,13 @@ class InProcessRunner(Runner):
         env: dict[str, str] | None,
         timeout: float,  # noqa: ARG002  # the same signature as the scripts' runner
     ) -> subprocess.CompletedProcess[str]:
-        """Run the step through ``steps.run`` in this process."""
-        from s3_presigned import steps  # noqa: PLC0415  # the tests of the scripts need not import it
+        """Run the step through ``envelope.run`` in this process."""
         from s3_presigned.resource import PresignedUrlResource  # noqa: PLC0415  # the same
+        from s3_presigned.steps import envelope  # noqa: PLC0415  # the tests of the scripts need not import it
 
         stdout, stderr = io.StringIO(), io.StringIO()
         argv = [str(self.assets / step), str(directory)]
-        code = steps.run(PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env))
+        code = envelope.run(PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env))
         return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
 
 

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.answers import (
+from s3_presigned.core.errors import LINE_LIMIT, ResourceError, one_line
+from s3_presigned.core.gate import Gate
+from s3_presigned.s3.answers import (
     Answer,
     NotS3XmlError,
     error_of,
@@ -18,8 +20,6 @@ from s3_presigned.answers import (
     parse_list_page,
     region_named,
 )
-from s3_presigned.errors import LINE_LIMIT, ResourceError, one_line
-from s3_presigned.gate import Gate
 
 UTC = datetime.UTC
 LISTING = """<?xml version="1.0" encoding="UTF-8"?>

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from s3_presigned.deadline import TimeUp, time_limit
+from s3_presigned.core.deadline import TimeUp, time_limit
 
 
 @pytest.fixture

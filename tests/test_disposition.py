@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.disposition import content_disposition
+from s3_presigned.request.disposition import content_disposition
 from tests.support import parse_disposition
 
 printable = st.characters(exclude_categories=("Cc", "Cs"))

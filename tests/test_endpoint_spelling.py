@@ -14,8 +14,8 @@ from botocore.config import Config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from s3_presigned.transport import Transport
-from s3_presigned.trust import Trust
+from s3_presigned.s3.transport import Transport
+from s3_presigned.s3.trust import Trust
 from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from s3_presigned import failures
-from s3_presigned.answers import Answer, S3Error
-from s3_presigned.failures import Asked
-from s3_presigned.shape import ServerText
+from s3_presigned.s3 import failures
+from s3_presigned.s3.answers import Answer, S3Error
+from s3_presigned.s3.failures import Asked
+from s3_presigned.s3.shape import ServerText
 
 ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from s3_presigned.sigv4 import BatchSigner
+from s3_presigned.s3.sigv4 import BatchSigner
 from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, BackgroundServer, Runner, S3Server, fetch, free_port, leaks
 
 # Three attempts of a 5 s connect and a 10 s read, plus the retry back-off, with room for a slow machine.

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from s3_presigned import config, fields
-from s3_presigned.config import MAX_FILE_NAME
-from s3_presigned.errors import ConfigError
-from s3_presigned.expiry import parse_expires_in
-from s3_presigned.fields import METHOD_NAMES, METHODS, MODES, PARAMS, SOURCE, Field
-from s3_presigned.outputs import staged_files
+from s3_presigned.core.errors import ConfigError
+from s3_presigned.outputs.files import staged_files
+from s3_presigned.request import config, fields
+from s3_presigned.request.config import MAX_FILE_NAME
+from s3_presigned.request.expiry import parse_expires_in
+from s3_presigned.request.fields import METHOD_NAMES, METHODS, MODES, PARAMS, SOURCE, Field
 
 BASE_SOURCE = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
 SOURCE_NEEDS = {  # the fields a field is given with, because it means nothing alone
@@ -85,10 +85,11 @@ def test_a_param_given_for_another_selector_is_refused(field: Field) -> None:
 
 def test_left_out_fields_take_their_declared_defaults() -> None:
     source = parsed_source(role_arn="arn:aws:iam::123456789012:role/name")
-    assert source.addressing_style == fields.BY_NAME["addressing_style"].default
-    assert source.role is not None
-    assert source.role.session_name == fields.BY_NAME["role_session_name"].default
-    assert source.verify_ssl is not fields.BY_NAME["skip_ssl_verification"].default
+    connection = source.connection
+    assert connection.addressing_style == fields.BY_NAME["addressing_style"].default
+    assert connection.role is not None
+    assert connection.role.session_name == fields.BY_NAME["role_session_name"].default
+    assert connection.verify_ssl is not fields.BY_NAME["skip_ssl_verification"].default
     params = config.parse_get_params(source, {"prefix": "p/"})
     declared = {name: fields.BY_NAME[name].default for name in ("method", "verify", "max_objects")}
     assert {name: getattr(params, name) for name in declared} == declared
@@ -98,7 +99,7 @@ def test_left_out_fields_take_their_declared_defaults() -> None:
 
 
 def test_aliases_mean_the_field_and_two_names_at_once_are_refused() -> None:
-    assert parsed_source(bucket=None, bucket_name="other").bucket == "other"
+    assert parsed_source(bucket=None, bucket_name="other").connection.bucket == "other"
     with pytest.raises(ConfigError, match=r"^source\.region_name: is another name for region"):
         config.parse_source({"bucket": "b", "region_name": "eu-west-2", "region": "eu-west-2"})
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from s3_presigned import steps
 from s3_presigned.resource import PresignedUrlResource
+from s3_presigned.steps import envelope
 from tests.support import step_environment
 
 json_values = st.recursive(
@@ -71,7 +71,7 @@ def offline_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @given(raw=requests, step=st.sampled_from(["check", "in", "out"]))
 def test_any_request_gets_a_response_or_one_line(raw: str, step: str, tmp_path: Path) -> None:
     stdout, stderr = io.StringIO(), io.StringIO()
-    code = steps.run(PresignedUrlResource, step, io.StringIO(raw), stdout, stderr, ["step", str(tmp_path)], {})
+    code = envelope.run(PresignedUrlResource, step, io.StringIO(raw), stdout, stderr, ["step", str(tmp_path)], {})
     event(f"{step} exit {code}")
     if code == 0:
         response = json.loads(stdout.getvalue())

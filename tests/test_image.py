@@ -180,7 +180,7 @@ def test_image_holds_only_the_runtime(image: str) -> None:
 def test_the_image_loads_the_models_it_prepared(image: str) -> None:
     # Prepared at build time for the image's own botocore and Python; a stale stamp would silently fall back.
     probe = (
-        "from s3_presigned.session import ModelFileLoader, PREPARED; "
+        "from s3_presigned.s3.session import ModelFileLoader, PREPARED; "
         "print(ModelFileLoader().prepared == PREPARED, sorted(p.name for p in PREPARED.iterdir()))"
     )
     shown = subprocess.run(

@@ -158,7 +158,11 @@ def test_the_installed_package_carries_its_pages_and_prepared_models(installed: 
     )
     # The models prepared when the wheel was built are those the installed botocore reads: a step loads them.
     prepared = run(
-        [installed.python, "-c", "from s3_presigned.session import ModelFileLoader; print(ModelFileLoader().prepared)"],
+        [
+            installed.python,
+            "-c",
+            "from s3_presigned.s3.session import ModelFileLoader; print(ModelFileLoader().prepared)",
+        ],
         cwd=installed.package.parent.parent,
         env=bare(),
     )

@@ -21,7 +21,7 @@ from typing import IO, Any
 import pytest
 import trustme
 
-from s3_presigned import lifetime
+from s3_presigned.core import lifetime
 from tests import standin
 from tests.standin import Listing, StandIn, edits, sub, truncated
 from tests.support import ACCESS_KEY, ROOT, SECRET_KEY, VERSION, Runner, S3Server, StepResult, step_environment

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.answers import ListedObject, ListPage
-from s3_presigned.errors import ConfigError, ResourceError
-from s3_presigned.listing import PageGuard, literal_prefix
+from s3_presigned.core.errors import ConfigError, ResourceError
+from s3_presigned.s3.answers import ListedObject, ListPage
+from s3_presigned.s3.listing import PageGuard
+from s3_presigned.steps.select import literal_prefix
 
 MAX_OBJECTS_FIELD = ("params.max_objects", "raise max_objects to sign more, or narrow the prefix")
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from s3_presigned.listing import version_order
+from s3_presigned.steps.select import version_order
 from tests.support import Runner, S3Server, fetch
 
 

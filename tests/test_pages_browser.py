@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from s3_presigned import gate, pages
+from s3_presigned.core import gate
+from s3_presigned.outputs import pages
 from tests.pages_support import WIDTHS, accessibility_violations, decoded_qr_codes, screenshot
 from tests.support import Runner, S3Server, StepResult
 

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 import pytest
 
-from s3_presigned.transport import Transport
-from s3_presigned.trust import Trust
+from s3_presigned.s3.transport import Transport
+from s3_presigned.s3.trust import Trust
 from tests.support import BackgroundServer
 
 

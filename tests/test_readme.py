@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from s3_presigned import fields
+from s3_presigned.request import fields
 from s3_presigned.version import __version__
 from tests.support import ROOT, Runner, S3Server
 from tests.test_examples import RESOURCE_TYPE, check_schema, run_pipeline, steps_of

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from s3_presigned.listing import literal_prefix
+from s3_presigned.steps.select import literal_prefix
 from tests.support import Runner, S3Server, fetch
 
 # Characters that mean one thing in a bracket expression and another outside it, escaped or not.

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from s3_presigned import outputs
-from s3_presigned.errors import ResourceError
+from s3_presigned.core.errors import ResourceError
+from s3_presigned.outputs import files
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
 
 
@@ -264,8 +264,8 @@ def test_a_file_that_cannot_be_read_while_the_files_are_written_is_named_not_the
     missing = tmp_path / "page" / "page.css"
 
     def write_with_the_style() -> None:
-        with outputs.staged_files(destination) as files:
-            files.write("url", "link")
+        with files.staged_files(destination) as staged:
+            staged.write("url", "link")
             missing.read_text()
 
     with pytest.raises(ResourceError) as raised:

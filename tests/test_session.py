@@ -12,7 +12,7 @@ import botocore.auth
 import pytest
 from botocore.loaders import JSONFileLoader
 
-from s3_presigned.session import SERVICES, ModelFileLoader, new_session, prepare
+from s3_presigned.s3.session import SERVICES, ModelFileLoader, new_session, prepare
 
 BOTOCORE_DATA = Path(botocore.__file__).parent / "data"
 FROZEN = datetime.datetime(2026, 3, 4, 5, 6, 7)  # noqa: DTZ001  # botocore signs with a naive UTC time

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from s3_presigned import failures, steps
-from s3_presigned.answers import Answer, NotS3XmlError, error_of
-from s3_presigned.failures import Asked
-from s3_presigned.gate import MARKER, Gate
+from s3_presigned.core.gate import MARKER, Gate
 from s3_presigned.resource import PresignedUrlResource
-from s3_presigned.s3 import UNKNOWN_ERROR_CODE
-from s3_presigned.shape import SHOWN_CHARS, ServerText, shown
-from s3_presigned.steps import error_line
+from s3_presigned.s3 import failures
+from s3_presigned.s3.answers import Answer, NotS3XmlError, error_of
+from s3_presigned.s3.facts import UNKNOWN_ERROR_CODE
+from s3_presigned.s3.failures import Asked
+from s3_presigned.s3.shape import SHOWN_CHARS, ServerText, shown
+from s3_presigned.steps import envelope
+from s3_presigned.steps.envelope import error_line
 
 ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
 # What S3 and the stores say, as they say it: every word stays.
@@ -130,6 +131,8 @@ class _Failing(PresignedUrlResource):
 def test_an_unexpected_failure_is_shown_by_shape(tmp_path: Path) -> None:
     request = {"source": {"bucket": "my-bucket"}, "version": {"execution_date": "1767225600"}}
     stderr = io.StringIO()
-    code = steps.run(_Failing, "in", io.StringIO(json.dumps(request)), io.StringIO(), stderr, ["in", str(tmp_path)], {})
+    code = envelope.run(
+        _Failing, "in", io.StringIO(json.dumps(request)), io.StringIO(), stderr, ["in", str(tmp_path)], {}
+    )
     assert code == 1
     assert stderr.getvalue() == f"error: unexpected ValueError: invalid header value {MARKER}\n"

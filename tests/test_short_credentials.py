@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from s3_presigned.gate import MARKER
+from s3_presigned.core.gate import MARKER
 from tests.conftest import serve_rclone
 from tests.support import BUCKET, Runner, S3Server, StepResult
 

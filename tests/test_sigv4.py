@@ -13,7 +13,7 @@ from botocore.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.sigv4 import BatchSigner
+from s3_presigned.s3.sigv4 import BatchSigner
 
 FROZEN = datetime.datetime(2026, 3, 4, 5, 6, 7)  # noqa: DTZ001  # botocore signs with a naive UTC time
 SECRET = "sEcReT/with+chars/0123456789abcdefABCDEF"

@@ -20,7 +20,7 @@ def _record_then_exit(code):
     _exit(code)
 os._exit = _record_then_exit
 """
-ONLY_FOR_SIGNING = ("botocore", "boto3", "urllib3", "xml.etree", "s3_presigned.bucket", "s3_presigned.signing")
+ONLY_FOR_SIGNING = ("botocore", "boto3", "urllib3", "xml.etree", "s3_presigned.s3.store", "s3_presigned.steps.get")
 
 
 def modules_by_process(runner: Runner, tmp_path: Path, step: str, request: dict[str, Any]) -> dict[int, set[str]]:
@@ -61,7 +61,7 @@ def test_in_does_import_botocore_so_the_check_above_can_fail(s3: S3Server, runne
     request = {"source": s3.source(), "version": VERSION, "params": {"file_path": "imports/file.txt"}}
     modules = modules_after(runner, tmp_path, "in", request)
     assert loaded(modules, "botocore")
-    assert loaded(modules, "s3_presigned.bucket")
+    assert loaded(modules, "s3_presigned.s3.store")
 
 
 def test_the_watcher_starts_before_the_step_imports_what_it_needs(s3: S3Server, runner: Runner, tmp_path: Path) -> None:
@@ -72,6 +72,6 @@ def test_the_watcher_starts_before_the_step_imports_what_it_needs(s3: S3Server, 
     processes = modules_by_process(runner, tmp_path, "in", request)
     assert len(processes) >= 2  # the watcher and the step; and the step's guard, unless a terminal runs the tests
     watcher = min(processes.values(), key=len)
-    assert "s3_presigned.lifetime" in watcher
+    assert "s3_presigned.core.lifetime" in watcher
     assert [package for package in ("concoursetools", *ONLY_FOR_SIGNING) if loaded(watcher, package)] == []
     assert loaded(max(processes.values(), key=len), "botocore")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from s3_presigned import config, trust
-from s3_presigned.session import new_session
+from s3_presigned.request import config
+from s3_presigned.s3 import trust
+from s3_presigned.s3.session import new_session
 
 SOURCE = {"bucket": "bucket", "endpoint": "https://127.0.0.1:9000"}
 
@@ -22,7 +23,11 @@ SOURCE = {"bucket": "bucket", "endpoint": "https://127.0.0.1:9000"}
 def deciding(source: dict[str, object], environ: dict[str, str]) -> Iterator[tuple[trust.Trust, object]]:
     """The store's trust, and what the session gives STS, while they are held."""
     session = new_session()
-    with trust.environment(environ), trust.trusted(config.parse_source(source), session) as store:
+    connection = config.parse_source(source).connection
+    with (
+        trust.environment(environ),
+        trust.trusted(connection.ca_bundle, connection.verify_ssl, session) as store,
+    ):
         yield store, session.get_config_variable("ca_bundle")
 
 

@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from s3_presigned import config
+from s3_presigned.request import config
 from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 

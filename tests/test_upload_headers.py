@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from s3_presigned import config
-from s3_presigned.errors import ConfigError
+from s3_presigned.core.errors import ConfigError
+from s3_presigned.request import config
 
 SOURCE = config.parse_source({"bucket": "my-bucket", "endpoint": "http://127.0.0.1:9"})
 BODY = b"the body\n"

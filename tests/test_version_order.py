@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.answers import ListedObject
-from s3_presigned.listing import newest_match, version_order
+from s3_presigned.s3.answers import ListedObject
+from s3_presigned.steps.select import newest_match, version_order
 from tests.support import Runner, S3Server, fetch
 
 # Digits to Unicode that are not 0-9 to int(), or not to people: superscripts, other scripts' digits, fractions.

@@ -1,0 +1,1 @@
+"""What the step leaves: the link files, the metadata, and the pages."""

@@ -1,0 +1,39 @@
+"""What only a store that checks signatures answers: a request with its signature altered, and S3's listing."""
+
+from __future__ import annotations
+
+from s3_presigned.core.errors import ResourceError
+from s3_presigned.s3 import failures
+from s3_presigned.s3.answers import Answer, ListPage, S3Error, parse_list_page
+from s3_presigned.s3.store import S3Request, Store
+from s3_presigned.s3.transport import PAGE_LIMIT
+
+
+def refuse_public_host_refused(store: Store, where: str, error: S3Error) -> None:
+    """Name the store or the proxy, if a request signed for ``public_endpoint`` was refused by its signature.
+
+    The step's own listing, signed for ``endpoint``, tells a host the store will not sign for from a key that
+    does not match: only the first is worded here.
+    """
+    public, endpoint = store.connection.public_endpoint, store.connection.endpoint
+    if public is None or endpoint is None or error.code != "SignatureDoesNotMatch":
+        return
+    request: S3Request = {"Bucket": store.name, "MaxKeys": 1}
+    if store.exchange(where, store.internal_listing(request), {}, body_limit=PAGE_LIMIT).ok:
+        raise failures.public_host_refused(where, public, endpoint, routed=bool(store.routed))
+
+
+def listing_page(answer: Answer) -> ListPage | None:
+    """Read a successful answer as a page of S3's listing; ``None`` if it is not one."""
+    if not answer.ok:
+        return None
+    try:
+        return parse_list_page(answer)
+    except ResourceError:
+        return None
+
+
+def with_altered_signature(url: str) -> str:
+    """Return the URL with the last character of its signature changed: a request no store that checks may accept."""
+    last = url[-1]
+    return url[:-1] + ("0" if last != "0" else "1")

@@ -1,0 +1,158 @@
+"""What S3 itself defines, which both the validation and the conversation with S3 rely on."""
+
+from __future__ import annotations
+
+import re
+
+MAX_KEY_BYTES = 1024  # the longest object key, in UTF-8
+REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
+AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+DEFAULT_STORE_REGION = "us-east-1"  # what S3-compatible stores expect when no region is given
+FIRST_GUESS_REGION = "us-east-1"  # where to ask AWS first: it answers with the bucket's region
+# Storage classes whose objects cannot be read until restored; Glacier Instant Retrieval can.
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "GLACIER_IR",
+        "DEEP_ARCHIVE",
+        "OUTPOSTS",
+        "SNOW",
+        "EXPRESS_ONEZONE",
+        "FSX_OPENZFS",
+    }
+)
+FILENAME = "${filename}"  # in a POST form's key, S3 puts the uploaded file's name here
+FORM_CONTENT_TYPE = "application/octet-stream"  # what S3 serves an upload as when it names no type
+DOT_SEGMENT_PROBLEM = (
+    "has a '.' or '..' segment, which browsers and curl remove from a link's path before they fetch it, "
+    "so no link to it would work"
+)
+
+
+def has_dot_segment(key: str) -> bool:
+    """Whether a key has a ``.`` or ``..`` path segment, which no link can carry to S3 intact."""
+    return any(segment in (".", "..") for segment in key.split("/"))
+
+
+# The error codes S3 documents, and those S3-compatible stores add: a code is shown only if it is one of these.
+ERROR_CODES = frozenset(
+    {
+        "AccessControlListNotSupported",
+        "AccessDenied",
+        "AccessPointAlreadyOwnedByYou",
+        "AccountProblem",
+        "AllAccessDisabled",
+        "AmbiguousGrantByEmailAddress",
+        "AuthorizationHeaderMalformed",
+        "AuthorizationQueryParametersError",
+        "BadDigest",
+        "BadRequest",
+        "BucketAlreadyExists",
+        "BucketAlreadyOwnedByYou",
+        "BucketNotEmpty",
+        "ClientTokenConflict",
+        "ConditionalRequestConflict",
+        "CredentialsNotSupported",
+        "CrossLocationLoggingProhibited",
+        "EntityTooLarge",
+        "EntityTooSmall",
+        "ExpiredToken",
+        "IllegalLocationConstraintException",
+        "IllegalVersioningConfigurationException",
+        "IncompleteBody",
+        "IncorrectNumberOfFilesInPostRequest",
+        "InlineDataTooLarge",
+        "InternalError",
+        "InvalidAccessKeyId",
+        "InvalidAccessPoint",
+        "InvalidAccessPointAliasError",
+        "InvalidAddressingHeader",
+        "InvalidArgument",
+        "InvalidBucketAclWithObjectOwnership",
+        "InvalidBucketName",
+        "InvalidBucketState",
+        "InvalidDigest",
+        "InvalidEncryptionAlgorithmError",
+        "InvalidLocationConstraint",
+        "InvalidObjectState",
+        "InvalidPart",
+        "InvalidPartOrder",
+        "InvalidPayer",
+        "InvalidPolicyDocument",
+        "InvalidRange",
+        "InvalidRequest",
+        "InvalidSecurity",
+        "InvalidSOAPRequest",
+        "InvalidStorageClass",
+        "InvalidTag",
+        "InvalidTargetBucketForLogging",
+        "InvalidToken",
+        "InvalidURI",
+        "KeyTooLongError",
+        "MalformedACLError",
+        "MalformedPOSTRequest",
+        "MalformedPolicy",
+        "MalformedXML",
+        "MaxMessageLengthExceeded",
+        "MaxPostPreDataLengthExceededError",
+        "MetadataTooLarge",
+        "MethodNotAllowed",
+        "MissingAttachment",
+        "MissingContentLength",
+        "MissingRequestBodyError",
+        "MissingSecurityElement",
+        "MissingSecurityHeader",
+        "NoLoggingStatusForKey",
+        "NoSuchAccessPoint",
+        "NoSuchBucket",
+        "NoSuchBucketPolicy",
+        "NoSuchCORSConfiguration",
+        "NoSuchKey",
+        "NoSuchLifecycleConfiguration",
+        "NoSuchTagSet",
+        "NoSuchUpload",
+        "NoSuchVersion",
+        "NoSuchWebsiteConfiguration",
+        "NotFound",
+        "NotImplemented",
+        "NotModified",
+        "NotSignedUp",
+        "OperationAborted",
+        "OwnershipControlsNotFoundError",
+        "PermanentRedirect",
+        "PreconditionFailed",
+        "Redirect",
+        "RequestHeaderSectionTooLarge",
+        "RequestIsNotMultiPartContent",
+        "RequestTimeTooSkewed",
+        "RequestTimeout",
+        "RestoreAlreadyInProgress",
+        "ServiceUnavailable",
+        "SignatureDoesNotMatch",
+        "SlowDown",
+        "TemporaryRedirect",
+        "TokenRefreshRequired",
+        "TooManyBuckets",
+        "UnexpectedContent",
+        "UnknownError",
+        "UnresolvableGrantByEmailAddress",
+        "UserKeyMustBeSpecified",
+        "XAmzContentSHA256Mismatch",
+        "XMinioInvalidObjectName",
+        "KMS.AccessDeniedException",
+        "KMS.DisabledException",
+        "KMS.InvalidCiphertextException",
+        "KMS.InvalidKeyUsageException",
+        "KMS.KMSInvalidStateException",
+        "KMS.KeyUnavailableException",
+        "KMS.NotFoundException",
+        "KMS.ThrottlingException",
+    }
+)
+UNKNOWN_ERROR_CODE = "UnnamedError"  # what is shown for a code outside the set: the server's own is not

@@ -1,0 +1,340 @@
+"""The store as one step talks to it: every request to S3, and the region S3 names for the bucket."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import warnings as python_warnings
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Literal, TextIO, cast
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+from urllib3.exceptions import InsecureRequestWarning
+
+from s3_presigned.core import gate
+from s3_presigned.core.errors import ResourceError
+from s3_presigned.s3 import failures
+from s3_presigned.s3.answers import (
+    Answer,
+    ListedObject,
+    NotS3XmlError,
+    S3Error,
+    error_of,
+    http_date,
+    parse_list_page,
+    region_named,
+)
+from s3_presigned.s3.connection import AddressingStyle, Connection
+from s3_presigned.s3.credentials import SigningIdentity, resolve_identity
+from s3_presigned.s3.facts import DEFAULT_STORE_REGION, FIRST_GUESS_REGION, FORM_CONTENT_TYPE
+from s3_presigned.s3.failures import Asked
+from s3_presigned.s3.listing import PageGuard
+from s3_presigned.s3.policy import Form
+from s3_presigned.s3.session import new_session
+from s3_presigned.s3.transport import PAGE_LIMIT, Transport, origin
+from s3_presigned.s3.trust import Trust, trusted
+
+if TYPE_CHECKING:
+    import botocore.session
+    from mypy_boto3_s3.client import S3Client
+
+
+Operation = Literal["get_object", "put_object", "list_objects_v2"]
+S3Request = Mapping[str, object]
+
+INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
+REDIRECTS = range(300, 400)
+
+
+class Store:
+    """The S3 conversation of one step: it signs, lists and sends, and follows S3 to the bucket's region.
+
+    Open it with :meth:`open`. Every request goes through here, so that a region S3 names is followed in one
+    place, once; :mod:`s3_presigned.proof` proves links with it, and :mod:`s3_presigned.s3.failures` words what
+    S3 answered.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        session: botocore.session.Session,
+        identity: SigningIdentity,
+        region: str,
+        trust: Trust,
+        warnings: TextIO,
+    ) -> None:
+        """Start talking to the bucket; use :meth:`open` rather than this.
+
+        :param connection: Where the bucket is, and how to reach it.
+        :param session: The botocore session the identity came from.
+        :param identity: The credentials that sign.
+        :param region: The region to sign for until S3 names another.
+        :param trust: The CAs the step trusts for the store.
+        :param warnings: Where conditions that do not stop the step are reported.
+        """
+        self.name = connection.bucket
+        self.identity = identity
+        self.connection = connection
+        self._session = session
+        self._trust = trust
+        self.warnings = warnings
+        """Where conditions that do not stop the step are reported."""
+        self._moved_from: str | None = None
+        self.clock_skew: float | None = None
+        """S3's clock less this machine's, in seconds, once an answer has said; ``None`` before."""
+        self.region = region
+        # Whether requests signed for public_endpoint go to endpoint instead; None until the step first sends one.
+        self.routed: bool | None = None if connection.public_endpoint is not None else False
+        self._client, self._links_client, self._transport = self._connect(region)
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, connection: Connection, *, wanted_seconds: int, may_ask: bool, warnings: TextIO) -> Iterator[Store]:
+        """Resolve the region and the identity, and hold the TLS settings while the step talks to S3.
+
+        :param connection: Where the bucket is, and how to reach it.
+        :param wanted_seconds: The expiry asked for, so that a role session covers it.
+        :param may_ask: Whether the step sends requests, so that S3 can tell the bucket's region.
+        :param warnings: Where conditions that do not stop the step are reported.
+        :raises ConfigError: If no region is known and the step may not ask S3.
+        """
+        try:
+            session = new_session()
+            region = configured_region(connection, session)
+        except BotoCoreError as error:
+            raise failures.aws_config(error) from None
+        if region is None and not may_ask:
+            raise failures.no_region()
+        with trusted(connection.ca_bundle, connection.verify_ssl, session) as trust:
+            if trust.verify is False:
+                # The user turned verification off on purpose; urllib3 would warn on every request.
+                python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+            start = region or FIRST_GUESS_REGION
+            identity = resolve_identity(connection.keys, connection.role, session, start, wanted_seconds)
+            yield cls(connection, session, identity, start, trust, warnings)
+
+    def presign(self, operation: Operation, request: S3Request, expires_in: int, *, for_people: bool = True) -> str:
+        """Sign a URL with botocore, for the bucket's region as known now.
+
+        :param operation: ``get_object`` or ``put_object`` for links, ``list_objects_v2`` for the step's own use.
+        :param request: The operation's parameters, such as ``Bucket`` and ``Key``.
+        :param expires_in: Seconds.
+        :param for_people: Sign for the host people reach, ``public_endpoint``; else for ``endpoint``, which
+            only the step uses.
+        """
+        client = self._links_client if for_people else self._client
+        try:
+            return client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
+        except BotoCoreError as error:
+            raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+
+    def presign_form(self, form: Form, expires_in: int) -> tuple[str, dict[str, str]]:
+        """Sign an upload form: its address, and the fields that carry the policy and its signature.
+
+        :param form: The key, or prefix, the sizes and the content type the policy allows.
+        :param expires_in: Seconds.
+        """
+        fields: dict[str, str] = {"success_action_status": "201"}
+        conditions: list[object] = [
+            {"success_action_status": "201"},
+            ["content-length-range", form.min_size, form.max_size],
+        ]
+        fields |= form.fields
+        conditions += [{name: value} for name, value in form.fields.items()]
+        # Always one exact type: some stores take a Content-Type the policy does not name, and serve the object
+        # with it, so a form that names none would store a page.
+        content_type = form.content_type or FORM_CONTENT_TYPE
+        fields["Content-Type"] = content_type
+        conditions.append({"Content-Type": content_type})
+        try:
+            post = self._links_client.generate_presigned_post(
+                self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
+            )
+        except BotoCoreError as error:
+            raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+        gate.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
+        return post["url"], post["fields"]
+
+    def objects(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
+        """List every object under a prefix, page by page, checking each page; folder markers are left out.
+
+        :param prefix: The key prefix, possibly empty.
+        :param max_objects: The most objects the listing may hold.
+        :param limit_field: The field to name when it holds more.
+        :param remedy: What to do then.
+        :raises ResourceError: If the listing fails, or is broken in a way that could loop or leave the prefix.
+        """
+        listing = f"s3://{self.name}/{prefix}"
+        where = f"listing {listing}"
+        guard = PageGuard(listing, prefix, max_objects, limit_field, remedy)
+        request: dict[str, str | int] = {"Bucket": self.name, "Prefix": prefix, "EncodingType": "url"}
+        objects: list[ListedObject] = []
+        while True:
+            answer = self.exchange(where, self.internal_listing(request), {}, body_limit=PAGE_LIMIT)
+            if not answer.ok:
+                error = self.read_error(where, answer)
+                if error.code == "AccessDenied":
+                    raise failures.listing_denied(self.asked(where))
+                raise failures.failure(self.asked(where), answer, error)
+            if len(answer.body) > PAGE_LIMIT:
+                raise failures.page_too_large(where, PAGE_LIMIT)
+            try:
+                page = parse_list_page(answer)
+            except ResourceError as error:
+                raise ResourceError(f"{where}: {error}") from None
+            token = guard.accept(page)
+            objects.extend(listed for listed in page.objects if not listed.key.endswith("/"))
+            if token is None:
+                return objects
+            request["ContinuationToken"] = token
+
+    def internal_listing(self, request: S3Request) -> Callable[[], str]:
+        """Sign a listing the step sends for itself, to ``endpoint``."""
+        return lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS, for_people=False)
+
+    def _connect(self, region: str) -> tuple[S3Client, S3Client, Transport]:
+        """Set up the client that signs for ``endpoint``, the one that signs links, and the transport."""
+
+        def client_for(endpoint: str | None) -> S3Client:
+            return cast(
+                "S3Client",
+                self._session.create_client(
+                    "s3",
+                    region_name=region,
+                    endpoint_url=endpoint,
+                    aws_access_key_id=self.identity.credentials.access_key,
+                    aws_secret_access_key=self.identity.credentials.secret_key,
+                    aws_session_token=self.identity.credentials.token,
+                    config=client_config(self.connection),
+                    verify=self._trust.verify,
+                ),
+            )
+
+        endpoint, public = self.connection.endpoint, self.connection.public_endpoint
+        client = client_for(endpoint)
+        links_client = client if public is None else client_for(public)
+        transport = Transport(self._trust)
+        if self.routed and public is not None and endpoint is not None:
+            transport.route(origin(public), origin(endpoint))
+        return client, links_client, transport
+
+    def _find_public_route(self) -> None:
+        """Reach ``public_endpoint`` as people do; where the step cannot, send its requests to ``endpoint``.
+
+        They carry the public host in ``Host``, as a proxy that keeps ``Host`` sends them.
+        """
+        public, endpoint = self.connection.public_endpoint, self.connection.endpoint
+        self.routed = public is not None and endpoint is not None and not self._transport.reaches(public)
+        if self.routed and public is not None and endpoint is not None:
+            self._transport.route(origin(public), origin(endpoint))
+            self.warnings.write(failures.public_route_note(public, endpoint))
+
+    def exchange(
+        self, where: str, url_for: Callable[[], str], headers: dict[str, str], *, body_limit: int = 0
+    ) -> Answer:
+        """Send one request; if S3 names another region for the bucket, follow it once and send it again.
+
+        :param where: What the step is doing, for the line that names a failure.
+        :param url_for: Signs the request, again after a move, for the region known then.
+        """
+        answer = self.send(where, url_for(), headers, body_limit)
+        named = region_named(answer)
+        if named is not None and named != self.region:
+            self._move_to(named, where)
+            answer = self.send(where, url_for(), headers, body_limit)
+            if (again := region_named(answer)) is not None and again != self.region:
+                self._move_to(again, where)  # fails: a region is followed once
+        if answer.status in REDIRECTS:
+            raise failures.redirect(where, answer, self.name, self.endpoints)
+        if self.clock_skew is None:
+            self._read_clock(answer.headers.get("date"))
+        return answer
+
+    def send(
+        self, where: str, url: str, headers: dict[str, str], body_limit: int = 0, form: bytes | None = None
+    ) -> Answer:
+        """Send one request as it is, to the host it is signed for or the route to it; ``form`` is a POST body."""
+        # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
+        _, signed, signature = url.rpartition("X-Amz-Signature=")
+        if signed:
+            gate.remember(signature)
+        if self.routed is None:
+            self._find_public_route()
+        try:
+            return self._transport.send(url, headers, body_limit=body_limit, form=form)
+        except ResourceError as error:
+            raise ResourceError(f"{where}: {error}") from None
+
+    @property
+    def endpoints(self) -> tuple[str | None, ...]:
+        """The addresses the step was given: ``endpoint`` and ``public_endpoint``."""
+        return self.connection.endpoint, self.connection.public_endpoint
+
+    def _move_to(self, region: str, where: str) -> None:
+        if self._moved_from is not None:
+            raise failures.moved_twice(where, self.name, (self._moved_from, self.region, region))
+        if self.connection.region is not None:
+            self.warnings.write(failures.region_warning(self.connection.region, self.name, region))
+        self._moved_from = self.region
+        self.region = region
+        self._client, self._links_client, self._transport = self._connect(region)
+
+    def read_error(self, where: str, answer: Answer) -> S3Error:
+        """Read an error answer; fail at once if it is not S3's, or S3 refused the request by its clock.
+
+        :raises ResourceError: Naming a body that is not S3's XML, or the clocks' difference.
+        """
+        try:
+            error = error_of(answer)
+        except NotS3XmlError as not_xml:
+            raise ResourceError(f"{where}: {not_xml}") from None
+        if error.code == "AccessDenied" and failures.says_expired(error.message):
+            raise failures.expired(where, error.message, self.clock_skew)
+        return error
+
+    def served_by(self) -> tuple[str, str]:
+        """Name the field, and the address, of the host that answers what is signed for people, as sent so far."""
+        public = self.connection.public_endpoint
+        if public is not None and not self.routed:
+            return "source.public_endpoint", public
+        return "source.endpoint", self.connection.endpoint or f"AWS ({self.region})"
+
+    def asked(self, where: str) -> Asked:
+        """Who asked what of which bucket, for the line that names a failed request."""
+        return Asked(where, self.name, self.identity.described, self.connection.endpoint or f"AWS ({self.region})")
+
+    def _read_clock(self, date_header: str | None) -> None:
+        """Compare S3's clock with this machine's, from the first answer that has a readable Date, and warn."""
+        server_time = http_date(date_header)
+        if server_time is None:
+            return
+        self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
+        if (warning := failures.clock_warning(self.clock_skew)) is not None:
+            self.warnings.write(warning)
+
+
+def configured_region(connection: Connection, session: botocore.session.Session) -> str | None:
+    """Pick the region to start with: the given one, us-east-1 for a custom endpoint, else the environment or config.
+
+    :returns: The region, or ``None`` when nothing names one.
+    """
+    if connection.region is not None:
+        return connection.region
+    if connection.endpoint is not None:
+        return DEFAULT_STORE_REGION
+    # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what the other AWS SDKs and runtimes set.
+    region = os.environ.get("AWS_REGION") or session.get_config_variable("region")
+    return str(region) if region else None
+
+
+def client_config(connection: Connection) -> Config:
+    """Build botocore's client settings: SigV4, the addressing style, and regional endpoints."""
+    style: AddressingStyle = "path" if connection.addressing_style == "path" else "virtual"
+    if connection.addressing_style == "auto":
+        # botocore's "auto" signs some regions against the global s3.amazonaws.com host; S3-compatible
+        # stores rarely serve virtual hosts. A bucket with dots still falls back to path style.
+        style = "path" if connection.endpoint is not None else "virtual"
+    return Config(signature_version="s3v4", s3={"addressing_style": style, "us_east_1_regional_endpoint": "regional"})

@@ -1,0 +1,267 @@
+"""HTTP to S3 through botocore's own session, with a bound on every answer, retries, and no redirect followed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import ssl
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSRequest
+from botocore.exceptions import (
+    BotoCoreError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ProxyConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
+from botocore.httpsession import URLLib3Session
+from botocore.utils import get_environ_proxies
+from urllib3.exceptions import HTTPError as URLLib3Error
+from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
+
+from s3_presigned.core.deadline import TimeUp, shortened, time_limit
+from s3_presigned.core.errors import ResourceError
+from s3_presigned.s3.answers import Answer
+from s3_presigned.s3.sigv4 import DEFAULT_PORTS, host_header
+from s3_presigned.s3.trust import Trust
+
+CONNECT_TIMEOUT = 5
+ANSWER_SECONDS = 10  # for one attempt: connecting, and every byte of the headers and of the body read
+ANSWER_VARIABLE = "S3_PRESIGNED_ANSWER_SECONDS"  # where a test shortens it
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = (0.5, 1.0)  # before the second and the third attempt
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+ERROR_BODY_LIMIT = 64 * 1024  # an error is a few hundred bytes of XML; a proxy's page may be more
+PAGE_LIMIT = 16 * 1024 * 1024  # a listing page of 1,000 keys of 1,024 bytes is about 1.5 MiB
+
+
+class Transport:
+    """Sends GET requests the way botocore would: its TLS settings, the proxies set for each host, its HTTP stack.
+
+    :param trust: The CAs to trust.
+    """
+
+    def __init__(self, trust: Trust) -> None:
+        self._trust = trust
+        # One session for each set of proxies: NO_PROXY may name endpoint and not public_endpoint, or the reverse.
+        self._sessions: dict[tuple[tuple[str, str], ...], URLLib3Session] = {}
+        self._routes: dict[str, str] = {}
+
+    def _session_for(self, url: str) -> URLLib3Session:
+        """Give the session that sends to the URL's host through the proxies the environment sets for it."""
+        proxies = get_environ_proxies(url)
+        key = tuple(sorted(proxies.items()))
+        if key not in self._sessions:
+            self._sessions[key] = URLLib3Session(
+                verify=self._trust.verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path too
+                proxies=proxies,
+                # botocore takes a (connect, read) pair as well as one number
+                timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
+                max_pool_connections=1,
+            )
+        return self._sessions[key]
+
+    def route(self, signed_for: str, through: str) -> None:
+        """Send what is signed for one origin to another, with the first's Host, as a proxy that keeps Host does.
+
+        A bucket's virtual host under the first origin's host goes the same way.
+
+        :param signed_for: The scheme, host and port a link is signed for, as :func:`origin` writes them.
+        :param through: The scheme, host and port to connect to instead.
+        """
+        self._routes[signed_for] = through
+
+    def _routed(self, url: str) -> str:
+        """Where to send a URL: to the origin it is routed through, if any, with a virtual host's bucket too."""
+        parts = urlsplit(url)
+        for signed_for, through in self._routes.items():
+            base = urlsplit(signed_for)
+            if parts.scheme == base.scheme and (
+                parts.netloc == base.netloc or parts.netloc.endswith(f".{base.netloc}")
+            ):
+                return through + url[len(origin(url)) :]
+        return url
+
+    def reaches(self, url: str) -> bool:
+        """Whether a connection to the URL's host and port opens, directly or through the environment's proxy."""
+        parts = urlsplit(url)
+        if parts.scheme in get_environ_proxies(url):
+            return True  # the proxy is tried as it is for every request, and named if it fails
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=CONNECT_TIMEOUT):
+                return True
+        except OSError:
+            return False
+
+    def send(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        *,
+        body_limit: int = ERROR_BODY_LIMIT,
+        form: bytes | None = None,
+    ) -> Answer:
+        """Send a GET, or a POST of a form, retrying what may pass; return the last answer, whatever its status.
+
+        Redirects are returned as they are: where they lead is for the caller to judge.
+
+        :param url: A presigned URL.
+        :param headers: Unsigned headers to send, such as ``Range``.
+        :param body_limit: How many bytes of a successful body to read (one more is read, to tell a body that
+            was cut); errors read at most their own limit.
+        :param form: A ``multipart/form-data`` body to POST, its boundary in ``headers``; ``None`` for a GET.
+        :raises ResourceError: If no attempt got an answer; the message names the endpoint, never the URL.
+        """
+        # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
+        # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
+        parts = urlsplit(url)
+        headers = {"Host": host_header(parts.scheme, parts.netloc)} | (headers or {})
+        url = self._routed(url)
+        seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
+        problem = ""
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(BACKOFF_SECONDS[attempt - 1])
+            try:
+                with time_limit(seconds, f"the answer from {origin(url)}"):
+                    answer = self._attempt(url, headers, body_limit, form)
+            except TimeUp:
+                problem = f"{origin(url)} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
+            except SSLError as error:
+                raise ResourceError(self._tls_problem(error, url)) from None
+            except (BotoCoreError, URLLib3Error, OSError) as error:
+                problem = self._problem(error, url)
+            else:
+                if answer.status not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS - 1:
+                    return answer
+        raise ResourceError(problem)
+
+    def _tls_problem(self, error: SSLError, url: str) -> str:
+        """Name why TLS failed, which no retry mends, and what to set."""
+        address = origin(url)
+        unreadable = unreadable_ca_bundle(self._trust.verify if isinstance(self._trust.verify, str) else None)
+        if unreadable is not None:
+            return f"TLS with {address} could not start: {unreadable}"
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS["https"]
+        if (
+            parts.scheme not in get_environ_proxies(url)
+            and parts.hostname
+            and _answers_in_plain_http(parts.hostname, port)
+        ):
+            plain = f"http://{parts.netloc}" if parts.port else f"http://{parts.netloc}:{port}"
+            return f"{address} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
+        reason = tls_reason(error)
+        if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
+            remedy = f"the certificate does not name the host in {address}; set source.endpoint to a name it holds"
+        elif self._trust.setting is not None:
+            remedy = f"the certificate is not signed by the CA in {self._trust.setting}"
+        else:
+            remedy = "set source.ca_bundle to the CA that signed its certificate"
+        return f"TLS with {address} failed ({reason}); {remedy}"
+
+    def _problem(self, error: Exception, url: str) -> str:
+        """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
+        address = origin(url)
+        if isinstance(error, ProxyConnectionError):
+            return self._proxy_problem(error, url)
+        if isinstance(error, EndpointConnectionError):
+            return f"could not connect to {address} after {MAX_ATTEMPTS} attempts"
+        if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
+            seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
+            return f"{address} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
+        return f"{address} closed the connection before answering, {MAX_ATTEMPTS} attempts"
+
+    def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
+        """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
+        parts = urlsplit(url)
+        proxy = get_environ_proxies(url).get(parts.scheme, "")
+        named = f"the proxy {_proxy_origin(proxy)} ({_proxy_variable(parts.scheme, proxy)})"
+        cause = error.kwargs.get("error")
+        original = getattr(cause, "original_error", cause)
+        # Refused, or silent: urllib3 reports a connection it gave up on as a timeout.
+        if isinstance(original, URLLib3TimeoutError):
+            return (
+                f"could not connect to {named} after {MAX_ATTEMPTS} attempts; check it, or add {parts.hostname} "
+                "to NO_PROXY"
+            )
+        return f"{named} did not reach {origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
+
+    def _attempt(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer:
+        method = "GET" if form is None else "POST"
+        request = AWSRequest(method=method, url=url, headers=headers, data=form, stream_output=True).prepare()
+        response = self._session_for(url).send(request)
+        try:
+            limit = body_limit if 200 <= response.status_code < 300 else ERROR_BODY_LIMIT  # noqa: PLR2004  # success
+            # One byte past the limit tells a body that was cut from one that fitted.
+            body = response.raw.read(limit + 1, decode_content=True) if limit else b""
+        finally:
+            if response.raw.isclosed():
+                response.raw.release_conn()  # read to its end: the connection can serve the next page
+            else:
+                response.raw.close()
+        return Answer(
+            status=response.status_code,
+            reason=response.raw.reason or "",
+            headers={name.lower(): value for name, value in response.headers.items()},
+            body=body or b"",
+        )
+
+
+def tls_reason(error: SSLError) -> str:
+    """Say why a TLS handshake failed, as ssl says it, such as ``certificate verify failed``."""
+    return str(error.kwargs.get("error", "")) or "the handshake failed"
+
+
+def unreadable_ca_bundle(bundle: str | None) -> str | None:
+    """Name a CA bundle that cannot be read, which TLS would report as a handshake that failed.
+
+    :param bundle: The path botocore's ``verify`` takes, if it is one.
+    :returns: What is wrong and what to do, or ``None`` if the bundle can be read or there is none.
+    """
+    if bundle is None or os.access(bundle, os.R_OK):
+        return None
+    # The source's own CA bundle is a file the step wrote: only the environment or the AWS config names a missing one.
+    setting = "AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE") == bundle else "ca_bundle in the AWS config"
+    state = "cannot be read" if Path(bundle).exists() else "does not exist"
+    return f"{setting} names {bundle}, which {state}; point it at a PEM file of the CAs to trust, or unset it"
+
+
+def _answers_in_plain_http(host: str, port: int) -> bool:
+    """Whether the server answers a TLS handshake in plain HTTP: an http:// endpoint written as https://."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only the server's first bytes are read; nothing is sent after them
+    outgoing = ssl.MemoryBIO()
+    with contextlib.suppress(ssl.SSLWantReadError):  # the ClientHello is written, and the answer awaited
+        context.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname=host).do_handshake()
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as connection:
+            connection.sendall(outgoing.read())
+            return connection.makefile("rb").read(5) == b"HTTP/"
+    except OSError:
+        return False
+
+
+def _proxy_origin(proxy: str) -> str:
+    """Show a proxy by its scheme, host and port, without user or password; botocore reads no scheme as http://."""
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy.removeprefix('//')}")
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _proxy_variable(scheme: str, proxy: str) -> str:
+    """Name the variable that set the proxy, in the case it was written; urllib prefers the lower-case one."""
+    named = [name for name in os.environ if name.lower() == f"{scheme}_proxy" and os.environ[name] == proxy]
+    return min(named, key=lambda name: name != name.lower(), default=f"{scheme.upper()}_PROXY")
+
+
+def origin(url: str) -> str:
+    """Write the scheme, host and port of a URL, as written."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
