@@ -16,7 +16,6 @@ OVER = {
     "lint.py",
     "lint.py:main",
     "outputs/files.py:write_step_files",
-    "outputs/pages.py:upload_page",
     "request/config.py",
     "request/config.py:parse_get_params",
     "s3/credentials.py:_assume_role",

@@ -244,40 +244,56 @@ def upload_page(
     several = form_fields.get("key", "").endswith("${filename}")
     title, message = _pipeline_words(title, message, through)
     heading = title if title is not None else "Upload files" if several else "Upload a file"
-    hidden = "".join(
-        f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n'
-        for name, value in form_fields.items()
+    script = _upload_script()
+    return (
+        # The page may send to the form's own address and nowhere else.
+        _head(heading, script, f"connect-src {_source(action)}; form-action {_source(action)}")
+        + _intro(heading, message)
+        + _about(_upload_about(action, form_fields.get("key", ""), limits, accept, expires_at))
+        + _upload_form(action, form_fields, accept, several=several)
+        + '<p id="status" role="status"></p>\n<ul id="sent" class="files"></ul>\n</main>\n'
+        + f"<script>{script}</script>\n</body>\n</html>\n"
     )
-    accept_attribute = f' accept="{html.escape(accept)}"' if accept else ""
+
+
+def _upload_about(
+    action: str, key: str, limits: str, accept: str | None, expires_at: datetime.datetime
+) -> tuple[tuple[str, str], ...]:
+    """Say what the form takes, and where it sends it, until when."""
+    several = key.endswith("${filename}")
     where = f"<b>{html.escape(urlsplit(action).netloc)}</b>"
-    key = form_fields.get("key", "")
     prefix = key.removesuffix("${filename}")
     under = f", under {name_html(prefix)}" if prefix else ""
-    about = (
+    return (
         ("Files", f"any number, each {html.escape(limits)}" if several else f"one, {html.escape(limits)}"),
         ("Type", kind_html(accept) if accept else "any"),
         ("Goes to", f"{where}{under}, each under its own name" if several else f"{where}, as {name_html(key)}"),
         ("Works until", _until(expires_at)),
     )
+
+
+def _upload_form(action: str, form_fields: dict[str, str], accept: str | None, *, several: bool) -> str:
+    """Render the form: the signed fields first, before the file, as S3 requires."""
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n'
+        for name, value in form_fields.items()
+    )
+    accept_attribute = f' accept="{html.escape(accept)}"' if accept else ""
+    return (
+        f'<form id="upload" method="post" action="{html.escape(action)}" enctype="multipart/form-data">\n'
+        + hidden
+        + f'<label for="file">Choose {"files" if several else "a file"}</label>\n'
+        + f'<input id="file" type="file" name="file" required{" multiple" if several else ""}{accept_attribute}>\n'
+        + '<button id="send" type="submit">Upload</button>\n</form>\n'
+    )
+
+
+def _upload_script() -> str:
+    """Give the upload page's script, with the patterns of the characters it shows visibly."""
     marks = "/[" + "".join(rf"\p{{{category}}}" for category in sorted(_MARKS)) + "]/u"
     script = f"const hidden = {_HIDDEN_PATTERN}, marks = {marks}, "
     script += f"stacked = {STACKED_MARKS};\n" + _script("upload.js")
-    script = _script("page.js") + script
-    return (
-        # The page may send to the form's own address and nowhere else.
-        _head(heading, script, f"connect-src {_source(action)}; form-action {_source(action)}")
-        + _intro(heading, message)
-        + _about(about)
-        + f'<form id="upload" method="post" action="{html.escape(action)}" enctype="multipart/form-data">\n'
-        + hidden
-        + '<label for="file">Choose '
-        + ("files" if several else "a file")
-        + "</label>\n"
-        + f'<input id="file" type="file" name="file" required{" multiple" if several else ""}{accept_attribute}>\n'
-        + '<button id="send" type="submit">Upload</button>\n</form>\n'
-        + '<p id="status" role="status"></p>\n<ul id="sent" class="files"></ul>\n</main>\n'
-        + f"<script>{script}</script>\n</body>\n</html>\n"
-    )
+    return _script("page.js") + script
 
 
 def _pipeline_words(title: str | None, message: str | None, through: gate.Gate) -> tuple[str | None, str | None]:
