@@ -18,8 +18,10 @@ from typing import TextIO
 import yaml
 
 from s3_presigned.core.errors import ConfigError
-from s3_presigned.request import config, fields
+from s3_presigned.request import fields
 from s3_presigned.request.fields import METHODS, MODES
+from s3_presigned.request.params import parse_get_params
+from s3_presigned.request.source import Source, parse_source
 
 TYPE_NAME = "s3-presigned-url"
 # YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:
@@ -31,7 +33,7 @@ _VAR = re.compile(r"\(\([^()]*\)\)")
 _NESTED = ("do", "in_parallel", "aggregate", "try")
 _HOOKS = ("on_success", "on_failure", "on_abort", "on_error", "ensure")
 _PIPELINE_KEYS = ("resource_types", "resources", "jobs")
-_NO_SOURCE = config.parse_source({"bucket": "bucket"})
+_NO_SOURCE = parse_source({"bucket": "bucket"})
 # Each section's names, aliases included, and the field each stands for.
 _SOURCE_NAMES = {name: field for field in fields.SOURCE for name in (field.name, *field.aliases)}
 _PARAM_NAMES = {name: field for field in fields.PARAMS for name in (field.name, *field.aliases)}
@@ -64,7 +66,7 @@ def problems(pipeline: object) -> Iterator[str]:
             defaults[str(kind["name"])] = kind.get("defaults")
             if not (kind.get("defaults") is None or isinstance(kind.get("defaults"), Mapping | str)):
                 yield f"resource type {kind['name']}: defaults: expected a mapping"
-    sources: dict[str, config.Source] = {}
+    sources: dict[str, Source] = {}
     for resource in _items(pipeline.get("resources")):
         kind_name = str(resource.get("type"))
         if kind_name not in defaults:
@@ -78,7 +80,7 @@ def problems(pipeline: object) -> Iterator[str]:
             yield from _step_problems(str(job.get("name")), step, sources)
 
 
-def _source_problems(defaults: object, own: object) -> tuple[list[str], config.Source]:
+def _source_problems(defaults: object, own: object) -> tuple[list[str], Source]:
     """Check a resource's source, merged with its type's defaults as Concourse merges them: its own keys win."""
     if any(isinstance(given, str) and _holds_var(given) for given in (own, defaults)):
         return [], _NO_SOURCE  # a whole source from a var is unknown
@@ -89,11 +91,11 @@ def _source_problems(defaults: object, own: object) -> tuple[list[str], config.S
         }
     except ConfigError as error:
         return [str(error)], _NO_SOURCE
-    found, parsed = _every_problem(config.parse_source, section, _SOURCE_NAMES)
-    return [str(error) for error in found], parsed if isinstance(parsed, config.Source) else _NO_SOURCE
+    found, parsed = _every_problem(parse_source, section, _SOURCE_NAMES)
+    return [str(error) for error in found], parsed if isinstance(parsed, Source) else _NO_SOURCE
 
 
-def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, config.Source]) -> Iterator[str]:
+def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, Source]) -> Iterator[str]:
     for verb in ("put", "get"):
         name = step.get(verb)
         resource = str(step.get("resource", name))
@@ -105,7 +107,7 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
             continue
         for section, check, names in (
             ("params", fields.reject_put_params, {}),
-            ("get_params", partial(config.parse_get_params, sources[resource]), _PARAM_NAMES),
+            ("get_params", partial(parse_get_params, sources[resource]), _PARAM_NAMES),
         ):
             given = step.get(section)
             if isinstance(given, str) and _holds_var(given):
