@@ -13,8 +13,6 @@ TABLES = {"request/fields.py"}
 OVER = {
     "core/gate.py",
     "core/lifetime.py",
-    "lint.py",
-    "lint.py:main",
     "outputs/files.py:write_step_files",
     "outputs/pages.py:upload_page",
     "s3/credentials.py:_assume_role",
