@@ -486,9 +486,9 @@ def check_applies(given: Mapping[str, object], method: Method, mode: Mode) -> No
         field = BY_NAME[name]
         if method not in field.methods:
             applies = " and ".join(METHOD_NAMES[other] for other in field.methods)
-            raise ConfigError(f"params.{name}", f"applies to {applies}, not to {METHOD_NAMES[method]}")
+            raise field.problem(f"applies to {applies}, not to {METHOD_NAMES[method]}")
         if field.modes and mode not in field.modes:
-            raise ConfigError(f"params.{name}", f"applies to {' and '.join(field.modes)} only, not to {mode}")
+            raise field.problem(f"applies to {' and '.join(field.modes)} only, not to {mode}")
 
 
 def _checked(
