@@ -18,20 +18,18 @@ from typing import TextIO
 import yaml
 
 from s3_presigned.core.errors import ConfigError
-from s3_presigned.request import config, fields
+from s3_presigned.lint_yaml import RefusedError, is_pipeline, load, not_a_pipeline, read
+from s3_presigned.request import fields
 from s3_presigned.request.fields import METHODS, MODES
+from s3_presigned.request.params import parse_get_params
+from s3_presigned.request.source import Source, parse_source
 
 TYPE_NAME = "s3-presigned-url"
-# YAML's aliases share a node rather than copy it, but the pipeline is read as if copied, as Concourse reads it:
-# a file whose aliases make it stand for more nodes than its own and this many more is refused whole, however
-# small it is. A large pipeline without aliases is read as it is.
-MAX_NODES = 100_000
 _VAR = re.compile(r"\(\([^()]*\)\)")
 # Steps that hold other steps, and the hooks that any step may hold.
 _NESTED = ("do", "in_parallel", "aggregate", "try")
 _HOOKS = ("on_success", "on_failure", "on_abort", "on_error", "ensure")
-_PIPELINE_KEYS = ("resource_types", "resources", "jobs")
-_NO_SOURCE = config.parse_source({"bucket": "bucket"})
+_NO_SOURCE = parse_source({"bucket": "bucket"})
 # Each section's names, aliases included, and the field each stands for.
 _SOURCE_NAMES = {name: field for field in fields.SOURCE for name in (field.name, *field.aliases)}
 _PARAM_NAMES = {name: field for field in fields.PARAMS for name in (field.name, *field.aliases)}
@@ -44,10 +42,6 @@ A ((var)) is unknown until Concourse fills it in: it is checked as a valid value
 
 exit status: 0 when every file is clean, 1 when any has a problem, 2 when any cannot be read.
 """
-
-
-class RefusedError(Exception):
-    """A file that is YAML but cannot be linted as a whole: it is refused in one line, before anything is checked."""
 
 
 def problems(pipeline: object) -> Iterator[str]:
@@ -64,7 +58,7 @@ def problems(pipeline: object) -> Iterator[str]:
             defaults[str(kind["name"])] = kind.get("defaults")
             if not (kind.get("defaults") is None or isinstance(kind.get("defaults"), Mapping | str)):
                 yield f"resource type {kind['name']}: defaults: expected a mapping"
-    sources: dict[str, config.Source] = {}
+    sources: dict[str, Source] = {}
     for resource in _items(pipeline.get("resources")):
         kind_name = str(resource.get("type"))
         if kind_name not in defaults:
@@ -78,7 +72,7 @@ def problems(pipeline: object) -> Iterator[str]:
             yield from _step_problems(str(job.get("name")), step, sources)
 
 
-def _source_problems(defaults: object, own: object) -> tuple[list[str], config.Source]:
+def _source_problems(defaults: object, own: object) -> tuple[list[str], Source]:
     """Check a resource's source, merged with its type's defaults as Concourse merges them: its own keys win."""
     if any(isinstance(given, str) and _holds_var(given) for given in (own, defaults)):
         return [], _NO_SOURCE  # a whole source from a var is unknown
@@ -89,11 +83,11 @@ def _source_problems(defaults: object, own: object) -> tuple[list[str], config.S
         }
     except ConfigError as error:
         return [str(error)], _NO_SOURCE
-    found, parsed = _every_problem(config.parse_source, section, _SOURCE_NAMES)
-    return [str(error) for error in found], parsed if isinstance(parsed, config.Source) else _NO_SOURCE
+    found, parsed = _every_problem(parse_source, section, _SOURCE_NAMES)
+    return [str(error) for error in found], parsed if isinstance(parsed, Source) else _NO_SOURCE
 
 
-def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, config.Source]) -> Iterator[str]:
+def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, Source]) -> Iterator[str]:
     for verb in ("put", "get"):
         name = step.get(verb)
         resource = str(step.get("resource", name))
@@ -105,7 +99,7 @@ def _step_problems(job: str, step: Mapping[str, object], sources: Mapping[str, c
             continue
         for section, check, names in (
             ("params", fields.reject_put_params, {}),
-            ("get_params", partial(config.parse_get_params, sources[resource]), _PARAM_NAMES),
+            ("get_params", partial(parse_get_params, sources[resource]), _PARAM_NAMES),
         ):
             given = step.get(section)
             if isinstance(given, str) and _holds_var(given):
@@ -247,68 +241,6 @@ def _steps(plan: object) -> Iterator[Mapping[str, object]]:
             yield from _steps([step.get(hook)])
 
 
-def load(stream: TextIO | str, name: str | None = None) -> object:
-    """Read one YAML document, refusing it whole if its aliases add more than :data:`MAX_NODES` nodes to it.
-
-    :param name: The file's name, for YAML's errors to say where they are; a file's own by default.
-    :raises RefusedError: If it is too large once its aliases are counted as copies.
-    :raises yaml.YAMLError: If it is not one YAML document.
-    """
-    loader = yaml.SafeLoader(stream)
-    if name is not None:
-        loader.name = name
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        own = _own_size(node)
-        if _expanded_size(node, own + MAX_NODES) > own + MAX_NODES:
-            raise RefusedError(
-                f"its aliases expand it by more than {MAX_NODES:,} YAML nodes, more than any pipeline needs"
-            )
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
-
-
-def _own_size(root: yaml.Node) -> int:
-    """Count the nodes a document holds itself, each shared node once."""
-    seen = {id(root)}
-    waiting = [root]
-    while waiting:
-        for child in _children(waiting.pop()):
-            if id(child) not in seen:
-                seen.add(id(child))
-                waiting.append(child)
-    return len(seen)
-
-
-def _expanded_size(root: yaml.Node, cap: int) -> int:
-    """Count the nodes a document stands for with every alias copied out, once per shared node, up to ``cap + 1``."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
-        sizes[id(node)] = cap + 1  # a node that holds itself stands for no end of nodes
-        sizes[id(node)] = min(1 + sum(size(child) for child in _children(node)), cap + 1)
-        return sizes[id(node)]
-
-    return size(root)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-def _is_pipeline(pipeline: object) -> bool:
-    return isinstance(pipeline, Mapping) and any(key in pipeline for key in _PIPELINE_KEYS)
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="s3-presigned-lint",
@@ -370,60 +302,39 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout:
         return 0
     tally = _Tally()
     for path in arguments.files:
-        tally.files += 1
-        where = "stdin" if path == "-" else path
-        text = ""
-        try:
-            text = _read(path, stdin)
-            pipeline = load(text, "<stdin>" if path == "-" else path)
-        except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
-            if arguments.only_pipelines and _not_a_pipeline(error, text):
-                tally.skipped += 1
-                continue
-            tally.unreadable += 1
-            stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
-            continue
-        except RecursionError:
-            tally.unreadable += 1
-            stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
-            continue
-        if arguments.only_pipelines and not _is_pipeline(pipeline):
-            tally.skipped += 1
-            continue
-        found = 0
-        try:
-            for line in problems(pipeline):
-                stdout.write(f"{where}: {line}\n")
-                found += 1
-        except RecursionError:
-            tally.unreadable += 1
-            stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
-            continue
-        tally.problems += found
-        tally.with_problems += bool(found)
+        _lint(path, tally, arguments.only_pipelines, stdin, stdout)
     stdout.write(tally.summary() + "\n")
     return tally.code
 
 
-def _read(path: str, stdin: TextIO) -> str:
-    if path == "-":
-        return stdin.read()
-    with open(path, encoding="utf-8") as file:  # noqa: PTH123  # one read of a named file
-        return file.read()
-
-
-def _not_a_pipeline(error: Exception, text: str) -> bool:
-    """Whether YAML that cannot be read is no pipeline at all: a stream of documents, or tags of another tool.
-
-    Such a file is a pipeline all the same if its first document has a pipeline's keys, and is then told of.
-    """
-    single = "expected a single document in the stream"
-    if not isinstance(error, yaml.constructor.ConstructorError) and not (
-        isinstance(error, yaml.composer.ComposerError) and error.context == single
-    ):
-        return False
-    first = next(yaml.compose_all(text, Loader=yaml.SafeLoader), None)  # nodes, with no tag read
-    return not (isinstance(first, yaml.MappingNode) and any(key.value in _PIPELINE_KEYS for key, _ in first.value))
+def _lint(path: str, tally: _Tally, only_pipelines: bool, stdin: TextIO, stdout: TextIO) -> None:
+    """Lint one file (``-``: stdin), print its problems, and count it."""
+    tally.files += 1
+    where = "stdin" if path == "-" else path
+    text = ""
+    try:
+        text = read(path, stdin)
+        pipeline = load(text, "<stdin>" if path == "-" else path)
+        if only_pipelines and not is_pipeline(pipeline):
+            tally.skipped += 1
+            return
+        found = 0
+        for line in problems(pipeline):
+            stdout.write(f"{where}: {line}\n")
+            found += 1
+    except (OSError, UnicodeError, yaml.YAMLError, RefusedError) as error:
+        if only_pipelines and not_a_pipeline(error, text):
+            tally.skipped += 1
+            return
+        tally.unreadable += 1
+        stdout.write(f"{where}: cannot read the pipeline: {' '.join(str(error).split())}\n")
+        return
+    except RecursionError:
+        tally.unreadable += 1
+        stdout.write(f"{where}: cannot read the pipeline: it is nested too deeply\n")
+        return
+    tally.problems += found
+    tally.with_problems += bool(found)
 
 
 if __name__ == "__main__":

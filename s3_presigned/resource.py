@@ -18,7 +18,8 @@ from concoursetools.additional import InOnlyConcourseResource  # noqa: E402
 from concoursetools.metadata import BuildMetadata  # noqa: E402
 from concoursetools.typing import Metadata  # noqa: E402
 
-from s3_presigned.request import config  # noqa: E402
+from s3_presigned.request.params import parse_get_params  # noqa: E402
+from s3_presigned.request.source import parse_source  # noqa: E402
 from s3_presigned.steps import envelope  # noqa: E402
 
 
@@ -33,7 +34,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
         :param source: The pipeline's ``source``.
         """
         super().__init__()
-        self.source = config.parse_source(source)
+        self.source = parse_source(source)
 
     def download_data(
         self,
@@ -51,7 +52,7 @@ class PresignedUrlResource(InOnlyConcourseResource):
         from s3_presigned.outputs import files  # noqa: PLC0415
         from s3_presigned.steps import get  # noqa: PLC0415
 
-        checked = config.parse_get_params(self.source, params)
+        checked = parse_get_params(self.source, params)
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
         with get.sign(self.source, checked, warnings) as signed:

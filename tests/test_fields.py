@@ -9,10 +9,11 @@ import pytest
 
 from s3_presigned.core.errors import ConfigError
 from s3_presigned.outputs.files import staged_files
-from s3_presigned.request import config, fields
-from s3_presigned.request.config import MAX_FILE_NAME
+from s3_presigned.request import fields
 from s3_presigned.request.expiry import parse_expires_in
 from s3_presigned.request.fields import METHOD_NAMES, METHODS, MODES, PARAMS, SOURCE, Field
+from s3_presigned.request.params import MAX_FILE_NAME, parse_get_params
+from s3_presigned.request.source import Source, parse_source
 
 BASE_SOURCE = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
 SOURCE_NEEDS = {  # the fields a field is given with, because it means nothing alone
@@ -25,8 +26,8 @@ SOURCE_NEEDS = {  # the fields a field is given with, because it means nothing a
 }
 
 
-def parsed_source(**given: object) -> config.Source:
-    return config.parse_source(BASE_SOURCE | given)
+def parsed_source(**given: object) -> Source:
+    return parse_source(BASE_SOURCE | given)
 
 
 def selector_for(field: Field) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def test_every_param_example_is_valid_where_it_applies(field: Field) -> None:
         given["method"] = method
     if given.get("method") == "post":
         given.setdefault("max_size", "1GB")
-    params = config.parse_get_params(parsed_source(), given)
+    params = parse_get_params(parsed_source(), given)
     assert params.method == given.get("method", "get")
 
 
@@ -64,14 +65,14 @@ MISPLACED = [(field, method) for field in PARAMS for method in METHODS if method
 def test_a_param_for_another_method_is_refused_not_dropped(field: Field, method: str) -> None:
     given = {"method": method, "file_path": "a.txt"} if field.name not in MODES else {"method": method}
     with pytest.raises(ConfigError) as raised:
-        config.parse_get_params(parsed_source(), given | {field.name: field.example})
+        parse_get_params(parsed_source(), given | {field.name: field.example})
     applies = " and ".join(METHOD_NAMES[other] for other in field.methods)
     assert str(raised.value) == f"params.{field.name}: applies to {applies}, not to {METHOD_NAMES[method]}"
 
 
 def test_version_id_with_method_put_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"^params\.version_id: applies to download links"):
-        config.parse_get_params(parsed_source(), {"method": "put", "file_path": "a", "version_id": "v1"})
+        parse_get_params(parsed_source(), {"method": "put", "file_path": "a", "version_id": "v1"})
 
 
 @pytest.mark.parametrize("field", [field for field in PARAMS if field.modes], ids=lambda f: f.name)
@@ -79,7 +80,7 @@ def test_a_param_given_for_another_selector_is_refused(field: Field) -> None:
     other = next(mode for mode in MODES if mode not in field.modes)
     given = {other: fields.BY_NAME[other].example, field.name: field.example, "method": field.methods[0]}
     with pytest.raises(ConfigError) as raised:
-        config.parse_get_params(parsed_source(), given)
+        parse_get_params(parsed_source(), given)
     assert str(raised.value) == f"params.{field.name}: applies to {' and '.join(field.modes)} only, not to {other}"
 
 
@@ -90,7 +91,7 @@ def test_left_out_fields_take_their_declared_defaults() -> None:
     assert connection.role is not None
     assert connection.role.session_name == fields.BY_NAME["role_session_name"].default
     assert connection.verify_ssl is not fields.BY_NAME["skip_ssl_verification"].default
-    params = config.parse_get_params(source, {"prefix": "p/"})
+    params = parse_get_params(source, {"prefix": "p/"})
     declared = {name: fields.BY_NAME[name].default for name in ("method", "verify", "max_objects")}
     assert {name: getattr(params, name) for name in declared} == declared
     assert params.expires_in == parse_expires_in(fields.BY_NAME["expires_in"].default) == 3600
@@ -101,7 +102,7 @@ def test_left_out_fields_take_their_declared_defaults() -> None:
 def test_aliases_mean_the_field_and_two_names_at_once_are_refused() -> None:
     assert parsed_source(bucket=None, bucket_name="other").connection.bucket == "other"
     with pytest.raises(ConfigError, match=r"^source\.region_name: is another name for region"):
-        config.parse_source({"bucket": "b", "region_name": "eu-west-2", "region": "eu-west-2"})
+        parse_source({"bucket": "b", "region_name": "eu-west-2", "region": "eu-west-2"})
 
 
 def test_secret_fields_are_declared_secret_and_picked_out() -> None:
@@ -130,9 +131,9 @@ def test_url_file_is_measured_in_bytes_with_room_for_its_staged_copy(tmp_path: P
     source = parsed_source()
     if not accepted:
         with pytest.raises(ConfigError, match=r"^params\.url_file: is \d+ bytes long in UTF-8; at most 245 fit"):
-            config.parse_get_params(source, {"file_path": "a", "url_file": name})
+            parse_get_params(source, {"file_path": "a", "url_file": name})
         return
-    params = config.parse_get_params(source, {"file_path": "a", "url_file": name})
+    params = parse_get_params(source, {"file_path": "a", "url_file": name})
     with staged_files(tmp_path) as files:  # the longest accepted name can be staged and placed
         files.write(params.url_file, "link")
     assert (tmp_path / name).read_text(encoding="utf-8") == "link"

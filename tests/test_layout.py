@@ -13,11 +13,7 @@ TABLES = {"request/fields.py"}
 OVER = {
     "core/gate.py",
     "core/lifetime.py",
-    "lint.py",
-    "lint.py:main",
     "outputs/files.py:write_step_files",
-    "request/config.py",
-    "request/config.py:parse_get_params",
     "s3/credentials.py:_assume_role",
     "s3/failures.py:object_failure",
     "s3/store.py:Store",
@@ -34,6 +30,8 @@ def _sizes() -> dict[str, tuple[int, int]]:
         if name not in TABLES:
             sizes[name] = (len(text.splitlines()), MODULE_LINES)
         for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and name in TABLES:
+                continue  # a section's table is a class of fields, and grows as the module does
             if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
                 limit = CLASS_LINES if isinstance(node, ast.ClassDef) else FUNCTION_LINES
                 sizes[f"{name}:{node.name}"] = (node.end_lineno or node.lineno) - node.lineno + 1, limit

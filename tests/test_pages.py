@@ -13,7 +13,7 @@ import pytest
 
 from s3_presigned.core import gate
 from s3_presigned.outputs import pages
-from s3_presigned.request.config import MAX_MESSAGE, MAX_TITLE
+from s3_presigned.request.params import MAX_MESSAGE, MAX_TITLE
 from s3_presigned.s3.facts import MAX_KEY_BYTES
 
 URL = "https://bucket.s3.eu-west-2.amazonaws.com/a%20b.txt?X-Amz-Signature=abc&X-Amz-Date=20260101T000000Z"

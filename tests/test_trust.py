@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from s3_presigned.request import config
+from s3_presigned.request.source import parse_source
 from s3_presigned.s3 import trust
 from s3_presigned.s3.session import new_session
 
@@ -23,7 +23,7 @@ SOURCE = {"bucket": "bucket", "endpoint": "https://127.0.0.1:9000"}
 def deciding(source: dict[str, object], environ: dict[str, str]) -> Iterator[tuple[trust.Trust, object]]:
     """The store's trust, and what the session gives STS, while they are held."""
     session = new_session()
-    connection = config.parse_source(source).connection
+    connection = parse_source(source).connection
     with (
         trust.environment(environ),
         trust.trusted(connection.ca_bundle, connection.verify_ssl, session) as store,

@@ -10,7 +10,8 @@ import urllib.parse
 
 import pytest
 
-from s3_presigned.request import config
+from s3_presigned.request.params import parse_get_params
+from s3_presigned.request.source import parse_source
 from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
 
 
@@ -172,8 +173,8 @@ def test_a_header_value_shaped_like_a_secret_is_written_exactly(
     written = json.loads(result.file("headers.json"))
     assert (
         written
-        == config.parse_get_params(
-            config.parse_source(s3.source()), {"file_path": "uploads/x", "method": "put"} | given
+        == parse_get_params(
+            parse_source(s3.source()), {"file_path": "uploads/x", "method": "put"} | given
         ).upload_headers
     )
 

@@ -8,14 +8,15 @@ import hashlib
 import pytest
 
 from s3_presigned.core.errors import ConfigError
-from s3_presigned.request import config
+from s3_presigned.request.params import GetParams, parse_get_params
+from s3_presigned.request.source import parse_source
 
-SOURCE = config.parse_source({"bucket": "my-bucket", "endpoint": "http://127.0.0.1:9"})
+SOURCE = parse_source({"bucket": "my-bucket", "endpoint": "http://127.0.0.1:9"})
 BODY = b"the body\n"
 
 
-def put(**params: object) -> config.GetParams:
-    return config.parse_get_params(SOURCE, {"file_path": "k", "method": "put"} | params)
+def put(**params: object) -> GetParams:
+    return parse_get_params(SOURCE, {"file_path": "k", "method": "put"} | params)
 
 
 def test_each_param_becomes_the_header_s3_reads_in_its_form() -> None:
@@ -52,7 +53,7 @@ def test_a_kms_key_alone_means_aws_kms_and_overwrite_true_sends_nothing() -> Non
 
 
 def test_a_form_carries_metadata_tags_and_acl_as_fields_its_policy_names() -> None:
-    params = config.parse_get_params(
+    params = parse_get_params(
         SOURCE,
         {
             "prefix": "in/",
@@ -133,7 +134,7 @@ def test_a_bad_value_is_one_line_naming_the_field_and_what_is_accepted(given: di
 
 def test_a_checksum_for_many_keys_is_refused() -> None:
     with pytest.raises(ConfigError) as raised:
-        config.parse_get_params(SOURCE, {"file_paths": ["a", "b"], "method": "put", "content_md5": "0" * 32})
+        parse_get_params(SOURCE, {"file_paths": ["a", "b"], "method": "put", "content_md5": "0" * 32})
     assert str(raised.value) == "params.content_md5: applies to file_path only, not to file_paths"
 
 
@@ -154,7 +155,7 @@ def test_a_put_links_content_type_is_ascii_that_curl_and_browsers_send_alike(con
     assert raised.value.field == "params.content_type"
     assert "expected printable ASCII text, without spaces at either end" in str(raised.value)
     # a download's Content-Type is S3's to send, in the link's query: it is taken as it is
-    get = config.parse_get_params(SOURCE, {"file_path": "k", "content_type": content_type})
+    get = parse_get_params(SOURCE, {"file_path": "k", "content_type": content_type})
     assert get.overrides["ResponseContentType"] == content_type
 
 

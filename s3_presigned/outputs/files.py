@@ -18,7 +18,7 @@ from s3_presigned.s3.answers import ObjectInfo, ServerField, server_value
 from s3_presigned.s3.listing import common_prefix
 
 if TYPE_CHECKING:
-    from s3_presigned.request.config import GetParams
+    from s3_presigned.request.params import GetParams
     from s3_presigned.s3.signed import Signed
 
 _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read the files may run as another user

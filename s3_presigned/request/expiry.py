@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from s3_presigned.core.errors import ConfigError, describe
+from s3_presigned.request.fields import PARAMS
 
 MIN_SECONDS = 1
 MAX_SECONDS = 604800  # seven days: the longest expiry SigV4 query signing allows
@@ -31,7 +32,7 @@ _TIMEDELTA_UNITS = tuple(_UNIT_SECONDS)
 _BEYOND_ANY_RANGE = 10**12  # seconds: more than any expiry, and less than timedelta overflows at
 
 
-def parse_expires_in(value: object, field: str = "params.expires_in") -> int:
+def parse_expires_in(value: object, field: str = PARAMS.expires_in.path) -> int:
     """Turn any accepted form of ``expires_in`` into seconds, from 1 second to 7 days.
 
     :param value: An integer of seconds, a duration string, or a mapping of :class:`~datetime.timedelta` keywords.
@@ -137,8 +138,7 @@ def fit_to_credentials(
         raise ConfigError("credentials", f"the {credentials_origin} credentials expired at {lapse_at}")
     if allow_shorter:
         return remaining
-    raise ConfigError(
-        "params.expires_in",
+    raise PARAMS.expires_in.problem(
         f"the URL would expire at {wanted_at}, but the {credentials_origin} credentials that sign it expire at "
         f"{lapse_at}; shorten expires_in, use longer-lived credentials, or set allow_shorter_expiry: true",
     )

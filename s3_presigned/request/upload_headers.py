@@ -13,6 +13,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from s3_presigned.core.errors import ConfigError, describe
+from s3_presigned.request.fields import PARAMS, Field
 
 CANNED_ACLS = (
     "private",
@@ -27,14 +28,14 @@ ENCRYPTIONS = ("AES256", "aws:kms", "aws:kms:dsse")
 META_PREFIX = "x-amz-meta-"
 # Each header but the metadata's: botocore's name for it in put_object's parameters, and the param that asks for it.
 HEADERS = {
-    "Content-Type": ("ContentType", "content_type"),
-    "Content-MD5": ("ContentMD5", "content_md5"),
-    "x-amz-checksum-sha256": ("ChecksumSHA256", "checksum_sha256"),
-    "If-None-Match": ("IfNoneMatch", "overwrite"),
-    "x-amz-acl": ("ACL", "acl"),
-    "x-amz-tagging": ("Tagging", "tags"),
-    "x-amz-server-side-encryption": ("ServerSideEncryption", "server_side_encryption"),
-    "x-amz-server-side-encryption-aws-kms-key-id": ("SSEKMSKeyId", "kms_key_id"),
+    "Content-Type": ("ContentType", PARAMS.content_type),
+    "Content-MD5": ("ContentMD5", PARAMS.content_md5),
+    "x-amz-checksum-sha256": ("ChecksumSHA256", PARAMS.checksum_sha256),
+    "If-None-Match": ("IfNoneMatch", PARAMS.overwrite),
+    "x-amz-acl": ("ACL", PARAMS.acl),
+    "x-amz-tagging": ("Tagging", PARAMS.tags),
+    "x-amz-server-side-encryption": ("ServerSideEncryption", PARAMS.server_side_encryption),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("SSEKMSKeyId", PARAMS.kms_key_id),
 }
 _METADATA_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,126}[a-z0-9])?", re.ASCII)  # no _: proxies drop such headers
 _METADATA_BYTES = 2048  # S3's limit on the names and values of an object's metadata together
@@ -44,7 +45,7 @@ _MOST_TAGS = 10
 _RESERVED_TAG_PREFIX = "aws:"  # S3 refuses every upload that sets such a tag, in any case
 _TAG_KEY_CHARS, _TAG_VALUE_CHARS = 128, 256
 _KMS_KEY_ID_CHARS = 2048  # KMS's longest key id, ARN or alias
-_HEX = {"checksum_sha256": (64, "sha256sum"), "content_md5": (32, "md5sum")}
+_HEX = {PARAMS.checksum_sha256.name: (64, "sha256sum"), PARAMS.content_md5.name: (32, "md5sum")}
 
 
 class UploadHeaders(NamedTuple):
@@ -62,11 +63,11 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
     :param form: Build a form's fields (``method: post``) rather than a link's headers.
     :raises ConfigError: Naming the first param whose value S3 would not take.
     """
-    metadata = _metadata(given.get("metadata"))
-    tags = _tags(given.get("tags"))
-    acl = given.get("acl")
+    metadata = _metadata(PARAMS.metadata.get(given))
+    tags = _tags(PARAMS.tags.get(given))
+    acl = PARAMS.acl.get(given)
     if acl is not None and acl not in CANNED_ACLS:
-        raise ConfigError("params.acl", f"got {describe(acl)}; expected a canned ACL: {', '.join(CANNED_ACLS)}")
+        raise PARAMS.acl.problem(f"got {describe(acl)}; expected a canned ACL: {', '.join(CANNED_ACLS)}")
     if form:
         fields = {f"{META_PREFIX}{name}": value for name, value in metadata.items()}
         if acl is not None:
@@ -74,17 +75,17 @@ def parse(given: Mapping[str, object], content_type: str | None, *, form: bool) 
         if tags:
             fields["tagging"] = _tagging_xml(tags)
         return UploadHeaders({}, fields)
-    headers = {} if content_type is None else {"Content-Type": _header_text(content_type, "params.content_type")}
-    for field, header in (("content_md5", "Content-MD5"), ("checksum_sha256", "x-amz-checksum-sha256")):
-        if (digest := given.get(field)) is not None:
+    headers = {} if content_type is None else {"Content-Type": _header_text(content_type, PARAMS.content_type.path)}
+    for field, header in ((PARAMS.content_md5, "Content-MD5"), (PARAMS.checksum_sha256, "x-amz-checksum-sha256")):
+        if (digest := field.get(given)) is not None:
             headers[header] = _base64_digest(digest, field)
-    if given.get("overwrite") is False:
+    if PARAMS.overwrite.get(given) is False:
         headers["If-None-Match"] = "*"
     if acl is not None:
         headers["x-amz-acl"] = str(acl)
     if tags:
         headers["x-amz-tagging"] = "&".join(f"{quote(key, safe='')}={quote(value, safe='')}" for key, value in tags)
-    headers |= _encryption(given.get("server_side_encryption"), given.get("kms_key_id"))
+    headers |= _encryption(PARAMS.server_side_encryption.get(given), PARAMS.kms_key_id.get(given))
     headers |= {f"{META_PREFIX}{name}": value for name, value in metadata.items()}
     return UploadHeaders(headers, {})
 
@@ -101,12 +102,12 @@ def botocore_params(headers: Mapping[str, str]) -> dict[str, object]:
 def param_of(header: str) -> str:
     """Name the param that asks for a header, as errors name it: ``params.metadata.owner``, ``params.tags``."""
     if header.startswith(META_PREFIX):
-        return f"params.metadata.{header.removeprefix(META_PREFIX)}"
-    return f"params.{HEADERS[header][1]}"
+        return f"{PARAMS.metadata.path}.{header.removeprefix(META_PREFIX)}"
+    return HEADERS[header][1].path
 
 
 def _metadata(value: object) -> dict[str, str]:
-    field = "params.metadata"
+    field = PARAMS.metadata.path
     if value is None:
         return {}
     if not isinstance(value, dict) or not value:
@@ -136,7 +137,7 @@ def _header_text(value: object, field: str) -> str:
 
 
 def _tags(value: object) -> list[tuple[str, str]]:
-    field = "params.tags"
+    field = PARAMS.tags.path
     if value is None:
         return []
     if not isinstance(value, dict) or not value:
@@ -165,13 +166,11 @@ def _tagging_xml(tags: list[tuple[str, str]]) -> str:
     return f"<Tagging><TagSet>{tag_set}</TagSet></Tagging>"
 
 
-def _base64_digest(value: object, field: str) -> str:
+def _base64_digest(value: object, field: Field) -> str:
     """Turn a hex digest, as ``sha256sum`` and ``md5sum`` print it, into the base64 that S3's headers take."""
-    length, tool = _HEX[field]
+    length, tool = _HEX[field.name]
     if not isinstance(value, str) or not re.fullmatch(rf"[0-9a-fA-F]{{{length}}}", value):
-        raise ConfigError(
-            f"params.{field}", f"got {describe(value)}; expected {length} hex digits, as {tool} prints them"
-        )
+        raise field.problem(f"got {describe(value)}; expected {length} hex digits, as {tool} prints them")
     return base64.b64encode(bytes.fromhex(value)).decode("ascii")
 
 
@@ -181,22 +180,21 @@ def _encryption(algorithm: object, key_id: object) -> dict[str, str]:
             return {}
         algorithm = "aws:kms"  # the one a KMS key is for
     if algorithm not in ENCRYPTIONS:
-        raise ConfigError(
-            "params.server_side_encryption", f"got {describe(algorithm)}; expected one of {', '.join(ENCRYPTIONS)}"
+        raise PARAMS.server_side_encryption.problem(
+            f"got {describe(algorithm)}; expected one of {', '.join(ENCRYPTIONS)}"
         )
     headers = {"x-amz-server-side-encryption": str(algorithm)}
     if key_id is None:
         return headers
     if algorithm == "AES256":
-        raise ConfigError("params.kms_key_id", "applies to server_side_encryption: aws:kms, not AES256")
+        raise PARAMS.kms_key_id.problem("applies to server_side_encryption: aws:kms, not AES256")
     if (
         not isinstance(key_id, str)
         or not 0 < len(key_id) <= _KMS_KEY_ID_CHARS
         or not _PRINTABLE.fullmatch(key_id)
         or key_id != key_id.strip()
     ):
-        raise ConfigError(
-            "params.kms_key_id",
+        raise PARAMS.kms_key_id.problem(
             f"got {describe(key_id)}; expected a KMS key's id, ARN or alias, up to {_KMS_KEY_ID_CHARS} printable "
             "ASCII characters, such as alias/uploads",
         )

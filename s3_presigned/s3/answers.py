@@ -12,7 +12,15 @@ from xml.etree import ElementTree as ET
 
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.core.gate import SIGNING_NAME
-from s3_presigned.s3.facts import ERROR_CODES, MAX_KEY_BYTES, REGION, STORAGE_CLASSES, UNKNOWN_ERROR_CODE
+from s3_presigned.s3.facts import (
+    ERROR_CODES,
+    ETAG,
+    MAX_KEY_BYTES,
+    REGION,
+    STORAGE_CLASSES,
+    UNKNOWN_ERROR_CODE,
+    VERSION_ID,
+)
 from s3_presigned.s3.shape import ServerText
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
@@ -262,9 +270,6 @@ def _etag(value: str | None) -> str | None:
 
 # What S3 says of an object, as the metadata may show it. A value of another shape may be a proxy reflecting
 # the request, and is left out.
-# An MD5 in hex, and for a multipart object the count of its parts: quoted as sent, or unquoted as parsed.
-_ETAG = re.compile(r'"[0-9a-fA-F]{32}(?:-[0-9]{1,5})?"|[0-9a-fA-F]{32}(?:-[0-9]{1,5})?')
-_VERSION_ID = re.compile(r"[A-Za-z0-9._+/-]{1,1024}+")
 _NAME = r"[A-Za-z0-9][A-Za-z0-9!#$^_.+-]{0,126}+"  # RFC 6838's restricted-name, without & which joins queries
 # A type, and a charset at most: what an object is served with. Anything longer could carry what a proxy reflects.
 _CONTENT_TYPE = re.compile(
@@ -287,9 +292,9 @@ def server_value(field: ServerField, value: str | None) -> str | None:
     if value is None:
         return None
     if field == "etag":
-        fits = _ETAG.fullmatch(value) is not None
+        fits = ETAG.fullmatch(value) is not None
     elif field == "version_id":
-        fits = _VERSION_ID.fullmatch(value) is not None
+        fits = VERSION_ID.fullmatch(value) is not None
     elif field == "storage_class":
         fits = value in STORAGE_CLASSES
     else:

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError, SSLError
 from s3_presigned.core import gate
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.s3.connection import Keys, Role
+from s3_presigned.s3.facts import ROLE_MAX_SECONDS, ROLE_MIN_SECONDS
 from s3_presigned.s3.shape import ServerText
 from s3_presigned.s3.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sts.type_defs import AssumeRoleResponseTypeDef
 
 
-ROLE_MIN_SECONDS = 900  # STS's shortest role session
-ROLE_MAX_SECONDS = 43200  # STS's longest role session
 ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
 STS_READ_TIMEOUT = 10
 # botocore reads what a credential_process prints without checking its shape, and fails inside, untyped.

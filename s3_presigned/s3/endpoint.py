@@ -13,7 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 from s3_presigned.core.errors import ConfigError, describe
-from s3_presigned.s3.sigv4 import DEFAULT_PORTS
+from s3_presigned.s3.facts import DEFAULT_PORTS
 
 FIELD = "source.endpoint"
 _LABELS = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")

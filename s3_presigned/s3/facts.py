@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 MAX_KEY_BYTES = 1024  # the longest object key, in UTF-8
+MAX_UPLOAD_BYTES = 5 * 1024**3  # the largest object one PUT or POST may write
+BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")  # every store's names, not only AWS's stricter rule
+DEFAULT_PORTS = {"http": 80, "https": 443}  # which a URL, and SigV4's Host header, leave unsaid
 REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
 AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 DEFAULT_STORE_REGION = "us-east-1"  # what S3-compatible stores expect when no region is given
@@ -27,6 +30,15 @@ STORAGE_CLASSES = frozenset(
         "FSX_OPENZFS",
     }
 )
+# An MD5 in hex, and for a multipart object the count of its parts: quoted as sent, or unquoted as parsed.
+ETAG = re.compile(r'"[0-9a-fA-F]{32}(?:-[0-9]{1,5})?"|[0-9a-fA-F]{32}(?:-[0-9]{1,5})?')
+VERSION_ID = re.compile(r"[A-Za-z0-9._+/-]{1,1024}+")
+# The response headers a download link may override, by the name botocore gives their query parameters.
+RESPONSE_CONTENT_TYPE = "ResponseContentType"
+RESPONSE_CACHE_CONTROL = "ResponseCacheControl"
+RESPONSE_CONTENT_LANGUAGE = "ResponseContentLanguage"
+RESPONSE_CONTENT_ENCODING = "ResponseContentEncoding"
+RESPONSE_CONTENT_DISPOSITION = "ResponseContentDisposition"
 FILENAME = "${filename}"  # in a POST form's key, S3 puts the uploaded file's name here
 FORM_CONTENT_TYPE = "application/octet-stream"  # what S3 serves an upload as when it names no type
 DOT_SEGMENT_PROBLEM = (
@@ -38,6 +50,15 @@ DOT_SEGMENT_PROBLEM = (
 def has_dot_segment(key: str) -> bool:
     """Whether a key has a ``.`` or ``..`` path segment, which no link can carry to S3 intact."""
     return any(segment in (".", "..") for segment in key.split("/"))
+
+
+# STS's limits on a role session and what names it.
+ROLE_MIN_SECONDS = 900  # the shortest role session
+ROLE_MAX_SECONDS = 43200  # the longest role session
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
+ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+WEB_IDENTITY_TOKEN_CHARS = range(4, 20_001)
 
 
 # The error codes S3 documents, and those S3-compatible stores add: a code is shown only if it is one of these.

@@ -6,9 +6,10 @@ import hashlib
 import hmac
 from urllib.parse import quote, unquote, urlsplit
 
+from s3_presigned.s3.facts import DEFAULT_PORTS
+
 _ALGORITHM = "AWS4-HMAC-SHA256"
 _UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class BatchSigner:

@@ -27,7 +27,8 @@ from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 from s3_presigned.core.deadline import TimeUp, shortened, time_limit
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.s3.answers import Answer
-from s3_presigned.s3.sigv4 import DEFAULT_PORTS, host_header
+from s3_presigned.s3.facts import DEFAULT_PORTS
+from s3_presigned.s3.sigv4 import host_header
 from s3_presigned.s3.trust import Trust
 
 CONNECT_TIMEOUT = 5

@@ -23,7 +23,8 @@ from s3_presigned.s3.store import Operation, S3Request, Store
 from s3_presigned.steps.select import select
 
 if TYPE_CHECKING:
-    from s3_presigned.request.config import GetParams, Source
+    from s3_presigned.request.params import GetParams
+    from s3_presigned.request.source import Source
 
 
 @contextlib.contextmanager

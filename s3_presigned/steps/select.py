@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, cast
 
 from s3_presigned.core.errors import ResourceError, first_few
-from s3_presigned.request.config import MAX_OBJECTS
+from s3_presigned.request.selection import MAX_OBJECTS
 from s3_presigned.s3 import failures
 from s3_presigned.s3.answers import ListedObject
 from s3_presigned.s3.listing import common_prefix
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import sre_constants as _constants
     import sre_parse as _parser
 
-    from s3_presigned.request.config import GetParams
+    from s3_presigned.request.params import GetParams
     from s3_presigned.s3.store import Store
 else:
     from re import _constants, _parser
