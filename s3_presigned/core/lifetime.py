@@ -17,7 +17,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -73,7 +73,7 @@ def supervise() -> None:
     if _channel is not None:
         return
     started = time.monotonic()
-    seconds = bound()
+    seconds = bound(os.environ)  # the process's own: the watcher starts before any step is made
     _hold_standard_streams()
     read_end, write_end = os.pipe()
     # Signals wait until each process has set up its own handling of them.
@@ -179,9 +179,9 @@ def _die_with(watcher: int) -> None:
         os._exit(1)
 
 
-def bound() -> float:
-    """Return the step's bound in seconds: :data:`STEP_SECONDS`, or less where a test asks for less."""
-    return shortened(STEP_SECONDS, BOUND_VARIABLE)
+def bound(environ: Mapping[str, str]) -> float:
+    """Return the step's bound in seconds: :data:`STEP_SECONDS`, or less where the environment asks for less."""
+    return shortened(STEP_SECONDS, BOUND_VARIABLE, environ)
 
 
 def claim(path: Path) -> None:
