@@ -11,18 +11,14 @@ MODULE_LINES, CLASS_LINES, FUNCTION_LINES = 400, 200, 40
 TABLES = {"request/fields.py"}
 # Still over a limit, each on its way under it.
 OVER = {
-    "core/gate.py",
-    "core/lifetime.py",
     "lint.py",
     "lint.py:main",
     "outputs/files.py:write_step_files",
     "outputs/pages.py:upload_page",
     "request/config.py",
     "request/config.py:parse_get_params",
-    "s3/credentials.py:_assume_role",
     "s3/failures.py:object_failure",
     "s3/store.py:Store",
-    "s3/transport.py:send",
 }
 
 

@@ -65,8 +65,7 @@ def run(
     log = io.StringIO()  # what the step prints for its build log, which leaves through the gate on success
     try:
         request = parse_request(stdin.read())
-        source = request.get("source")
-        if isinstance(source, dict):
+        if isinstance(source := request.get("source"), dict):
             context.knowledge.remember(*fields.secret_values(source))
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
             answer = _STEPS[step](resource_class, request, argv, context)
