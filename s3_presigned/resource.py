@@ -18,6 +18,7 @@ from concoursetools.additional import InOnlyConcourseResource  # noqa: E402
 from concoursetools.metadata import BuildMetadata  # noqa: E402
 from concoursetools.typing import Metadata  # noqa: E402
 
+from s3_presigned.core.context import StepContext  # noqa: E402
 from s3_presigned.request.params import parse_get_params  # noqa: E402
 from s3_presigned.request.source import parse_source  # noqa: E402
 from s3_presigned.steps import envelope  # noqa: E402
@@ -26,14 +27,16 @@ from s3_presigned.steps import envelope  # noqa: E402
 class PresignedUrlResource(InOnlyConcourseResource):
     """Signs time-limited S3 URLs in the get that follows a put, so that no URL is stored in a version."""
 
-    def __init__(self, **source: object) -> None:
+    def __init__(self, context: StepContext, /, **source: object) -> None:
         """Validate the source.
 
         Its fields, and those of ``download_data``'s params, are declared in :mod:`s3_presigned.request.fields`.
 
+        :param context: The step's environment, clock and secrets.
         :param source: The pipeline's ``source``.
         """
         super().__init__()
+        self.context = context
         self.source = parse_source(source)
 
     def download_data(
@@ -55,10 +58,11 @@ class PresignedUrlResource(InOnlyConcourseResource):
         checked = parse_get_params(self.source, params)
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
-        with get.sign(self.source, checked, warnings) as signed:
-            files.write_step_files(destination_dir, self.source.connection.bucket, checked, signed)
+        knowledge = self.context.knowledge
+        with get.sign(self.source, checked, warnings, self.context) as signed:
+            files.write_step_files(destination_dir, self.source.connection.bucket, checked, signed, knowledge.gate())
         print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
-        return files.step_metadata(self.source.connection.bucket, checked, signed)
+        return files.step_metadata(self.source.connection.bucket, checked, signed, knowledge.gate())
 
     # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer
     # every failure in one line, bound the step's time, and exit as soon as the streams are flushed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import subprocess
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -48,7 +49,7 @@ def as_written(url: str) -> tuple[str, str]:
 
 def sent_by_the_proof(url: str) -> tuple[str, str | None]:
     RecordsRequests.seen.clear()
-    assert Transport(Trust(verify=True)).send(url).status == 200
+    assert Transport(Trust(verify=True), os.environ).send(url).status == 200
     return RecordsRequests.seen[-1]
 
 

@@ -14,6 +14,7 @@ import textwrap
 import time
 import urllib.parse
 from collections.abc import Callable
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from s3_presigned.core.errors import LINE_LIMIT, ResourceError
-from s3_presigned.core.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate
+from s3_presigned.core.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate, Knowledge
 from s3_presigned.s3.answers import Answer, error_of, server_value
 from s3_presigned.s3.failures import Asked, failure
 from s3_presigned.steps.envelope import error_line
@@ -513,3 +514,16 @@ def test_a_megabyte_from_a_hostile_server_is_shown_within_the_budget(unit: str) 
     line = _hostile_line(quoted, gate)
     assert time.process_time() - started < BUDGET_SECONDS
     assert len(line) < LINE_LIMIT + 100
+
+
+def test_what_one_step_learns_stays_with_that_step(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("container-token-of-the-step\n")
+    environ = {"AWS_SECRET_ACCESS_KEY": "secret-of-the-environment", "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file)}
+    first, second = Knowledge(environ), Knowledge({})
+    first.remember("signature-the-first-step-sent", None, "")
+    first.identify("AKIAIOSFODNN7EXAMPLE")
+    text = "signature-the-first-step-sent secret-of-the-environment container-token-of-the-step AKIAIOSFODNN7EXAMPLE"
+    assert first.gate().scrub(text) == " ".join([MARKER] * 4)
+    assert second.gate().scrub(text) == text.replace("AKIAIOSFODNN7EXAMPLE", MARKER)  # by its shape alone
+    assert first.gate().exact("AKIAIOSFODNN7EXAMPLE", "a key") == "AKIAIOSFODNN7EXAMPLE"

@@ -11,13 +11,9 @@ MODULE_LINES, CLASS_LINES, FUNCTION_LINES = 400, 200, 40
 TABLES = {"request/fields.py"}
 # Still over a limit, each on its way under it.
 OVER = {
-    "core/gate.py",
-    "core/lifetime.py",
     "outputs/files.py:write_step_files",
-    "s3/credentials.py:_assume_role",
     "s3/failures.py:object_failure",
     "s3/store.py:Store",
-    "s3/transport.py:send",
 }
 
 

@@ -144,15 +144,12 @@ def many_links(count: int = MANY) -> dict[str, Any]:
     }
 
 
-def test_the_bound_is_only_ever_shortened(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bound_is_only_ever_shortened() -> None:
     for asked, bound in (("2.5", 2.5), ("119", 119), ("120", 120), ("1000", 120), ("0", 120), ("-1", 120)):
-        monkeypatch.setenv(lifetime.BOUND_VARIABLE, asked)
-        assert lifetime.bound() == bound
+        assert lifetime.bound({lifetime.BOUND_VARIABLE: asked}) == bound
     for nonsense in ("", "2 s", "nan", "inf"):
-        monkeypatch.setenv(lifetime.BOUND_VARIABLE, nonsense)
-        assert lifetime.bound() == lifetime.STEP_SECONDS
-    monkeypatch.delenv(lifetime.BOUND_VARIABLE)
-    assert lifetime.bound() == lifetime.STEP_SECONDS == 120
+        assert lifetime.bound({lifetime.BOUND_VARIABLE: nonsense}) == lifetime.STEP_SECONDS
+    assert lifetime.bound({}) == lifetime.STEP_SECONDS == 120
 
 
 def test_a_new_file_is_private_named_as_tempfile_names_them_and_never_taken_over(tmp_path: Path) -> None:

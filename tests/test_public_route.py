@@ -35,7 +35,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 def test_a_routed_link_reaches_the_endpoint_with_its_own_host_and_path(link: str, host: str) -> None:
     _Recorder.seen.clear()
     with BackgroundServer(_Recorder) as endpoint:
-        transport = Transport(Trust(verify=True))
+        transport = Transport(Trust(verify=True), {})
         transport.route("http://files.example:8080", endpoint.endpoint)
         assert transport.send(link).status == 200
     assert _Recorder.seen == [(host, link.partition(":8080")[2])]
@@ -43,7 +43,7 @@ def test_a_routed_link_reaches_the_endpoint_with_its_own_host_and_path(link: str
 
 def test_a_link_for_another_host_is_not_routed() -> None:
     with BackgroundServer(_Recorder) as endpoint:
-        transport = Transport(Trust(verify=True))
+        transport = Transport(Trust(verify=True), {})
         transport.route("http://files.example:8080", "http://127.0.0.1:9")
         _Recorder.seen.clear()
         assert transport.send(f"{endpoint.endpoint}/x").status == 200
@@ -52,19 +52,21 @@ def test_a_link_for_another_host_is_not_routed() -> None:
 
 def test_reaches_tells_a_listener_from_a_closed_port() -> None:
     with BackgroundServer(_Recorder) as endpoint:
-        transport = Transport(Trust(verify=True))
+        transport = Transport(Trust(verify=True), {})
         assert transport.reaches(endpoint.endpoint)
     assert not transport.reaches(endpoint.endpoint)
 
 
-def test_each_host_goes_through_the_proxy_the_environment_sets_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_host_goes_through_the_proxy_the_environment_sets_for_it() -> None:
     # endpoint is in NO_PROXY and public_endpoint is not, as an internal store behind a public name is set up
     with BackgroundServer(_Recorder) as proxy, BackgroundServer(_Recorder) as endpoint:
-        for name in ("HTTP_PROXY", "http_proxy"):
-            monkeypatch.setenv(name, proxy.endpoint)
-        for name in ("NO_PROXY", "no_proxy"):
-            monkeypatch.setenv(name, "127.0.0.1")
-        transport = Transport(Trust(verify=True))
+        environ = {
+            "HTTP_PROXY": proxy.endpoint,
+            "http_proxy": proxy.endpoint,
+            "NO_PROXY": "127.0.0.1",
+            "no_proxy": "127.0.0.1",
+        }
+        transport = Transport(Trust(verify=True), environ)
         _Recorder.seen.clear()
         assert transport.send(f"{endpoint.endpoint}/bucket/x").status == 200
         assert transport.send("http://files.example:8080/bucket/x").status == 200

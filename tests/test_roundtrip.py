@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from s3_presigned.core.context import StepContext
 from s3_presigned.resource import PresignedUrlResource
 from tests.support import BUILD_ENV, S3Server, fetch, parse_disposition
 
@@ -28,7 +30,7 @@ def test_any_key_and_name_round_trip(s3: S3Server, tmp_path: Path, key: str, nam
     # Each example gets a folder of its own: rclone cannot hold both 'a' and 'a/b' as files.
     key = f"roundtrip/{next(_examples)}/{key}"
     body = s3.put(key, f"body of {key!r}".encode())
-    resource = PresignedUrlResource(**s3.source())
+    resource = PresignedUrlResource(StepContext.of(os.environ), **s3.source())
     metadata = resource.download_data(tmp_path, BUILD_ENV, file_path=key, file_name=name)  # type: ignore[arg-type]
     assert metadata["key"] == key
     status, content, headers = fetch((tmp_path / "url").read_text())

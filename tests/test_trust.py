@@ -24,10 +24,7 @@ def deciding(source: dict[str, object], environ: dict[str, str]) -> Iterator[tup
     """The store's trust, and what the session gives STS, while they are held."""
     session = new_session()
     connection = parse_source(source).connection
-    with (
-        trust.environment(environ),
-        trust.trusted(connection.ca_bundle, connection.verify_ssl, session) as store,
-    ):
+    with trust.trusted(connection.ca_bundle, connection.verify_ssl, session, environ) as store:
         yield store, session.get_config_variable("ca_bundle")
 
 

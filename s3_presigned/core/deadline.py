@@ -6,15 +6,14 @@ The step's own bound is :mod:`s3_presigned.core.lifetime`'s, which holds even wh
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import FrameType
 
 
-def shortened(seconds: float, variable: str) -> float:
+def shortened(seconds: float, variable: str, environ: Mapping[str, str]) -> float:
     """Return a bound, or less where a test asks for less so as not to wait for it.
 
     Only the environment sets it, which no pipeline reaches: neither source nor params become variables, and a
@@ -22,9 +21,10 @@ def shortened(seconds: float, variable: str) -> float:
 
     :param seconds: The bound.
     :param variable: The environment variable a test sets.
+    :param environ: The environment to read it from.
     """
     try:
-        asked = float(os.environ.get(variable, seconds))
+        asked = float(environ.get(variable, seconds))
     except ValueError:
         return seconds
     return asked if 0 < asked < seconds else seconds

@@ -1,6 +1,6 @@
 """The one gate that text passes before it leaves the process: every secret blanked out, in every form.
 
-Design: the text is decoded into up to :data:`DECODED_LAYERS` parallel *views* (percent-escapes, JSON escapes and
+Design: the text is decoded into parallel *views* (:mod:`s3_presigned.core.views`) (percent-escapes, JSON escapes and
 XML character references undone, one layer at a time), each with a map back to the original. Known secrets and
 the shapes of what is not known are looked for in every view, and the original span behind each finding is
 blanked. Decoding the text, rather than encoding each secret every way it may travel, covers every mix of those
@@ -17,19 +17,17 @@ pattern here repeats only with a possessive or bounded quantifier, so that no in
 from __future__ import annotations
 
 import base64
-import bisect
-import os
 import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from s3_presigned.core.errors import holds_secret
+from s3_presigned.core.views import View, views
 
 MARKER: Final = "[redacted]"
 LINE_CHARS: Final = 8 * 1024  # a value, such as one of the metadata; the step's error line is cut shorter
 DOCUMENT_CHARS: Final = 256 * 1024  # the build log a step prints, far above its size
-DECODED_LAYERS: Final = 3  # such as a percent-encoded URL, encoded again and then quoted in JSON
 # A credential shorter than this, such as LocalStack's "test", cannot be told from data or words: it is not looked
 # for, so that it never rewrites a key or blanks a word. The shape of a server's text still hides what it echoes.
 SHORT_SECRET: Final = 8
@@ -39,17 +37,6 @@ _WIDEST_ESCAPE = len("&#1114111;")
 _SHORTEST_TAIL = 4  # what an escape leaves of a secret, at the least, for it to be looked for
 _SHAPE_REACH = 1024  # how far past the cut a name may stand and still blank a value that began before it
 
-# A secret may stand beside its parameter's name percent-encoded, JSON-escaped or as an XML entity.
-_ESCAPE = re.compile(
-    r"(?P<percent>(?:%[0-9A-Fa-f]{2})++)"  # a run, decoded together: the UTF-8 bytes of one character
-    r"|\\u(?P<pair>[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"  # JSON's form of a character past U+FFFF
-    r"|\\u(?P<unicode>[0-9a-fA-F]{4})"
-    r"|\\(?P<json>[\"\\/bfnrt])"
-    r"|&#(?P<decimal>[0-9]{1,7});|&#[xX](?P<hex>[0-9a-fA-F]{1,6});"
-    r"|&(?P<entity>amp|lt|gt|quot|apos);"
-)
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # Form encoding turns a space into +: both are one character when secrets are looked for.
 # Space and + alike, as form encoding has them; letters in either case, as a server may change a key's.
 _FOLD = str.maketrans(" " + string.ascii_uppercase, "+" + string.ascii_lowercase)
@@ -97,46 +84,52 @@ _SECRET_VARIABLES: Final = (
 _TOKEN_FILES: Final = ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE")
 _TOKEN_FILE_CHARS: Final = 64 * 1024
 _ACCESS_KEY_VARIABLE: Final = "AWS_ACCESS_KEY_ID"
-_learnt: set[str] = set()
-_identifiers: set[str] = set()
 
 
-def remember(*secrets: str | None) -> None:
-    """Add values the step has come to know as secret, as it learns them: every later gate blanks them out.
+class Knowledge:
+    """What one step has come to know is secret, as it learns it: the gate for what it knows is built from it.
 
-    :param secrets: Keys, tokens, the signatures and policies the step sent; ``None`` and empty values are skipped.
+    A step makes its own, so that nothing one step learnt outlives it or reaches another.
     """
-    _learnt.update(secret for secret in secrets if secret)
 
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        """Start knowing only the credentials of the environment.
 
-def identify(*access_keys: str | None) -> None:
-    """Add access key ids: blanked in every line as secrets are, but data that names one is written as it is.
+        :param environ: The step's environment, which may hold credentials for botocore's chain.
+        """
+        self._environ = environ
+        self._learnt: set[str] = set()
+        self._identifiers: set[str] = set()
 
-    An access key id only names the key: every link the step hands out carries it, so an uploader can name a file
-    after it, and refusing such a key would let anyone who holds a link stop the step.
+    def remember(self, *secrets: str | None) -> None:
+        """Add values the step has come to know as secret, as it learns them: every later gate blanks them out.
 
-    :param access_keys: The ids of the keys the step signs with; ``None`` and empty values are skipped.
-    """
-    _identifiers.update(key for key in access_keys if key)
+        :param secrets: Keys, tokens, the signatures and policies the step sent; ``None`` and empty values are
+            skipped.
+        """
+        self._learnt.update(secret for secret in secrets if secret)
 
+    def identify(self, *access_keys: str | None) -> None:
+        """Add access key ids: blanked in every line as secrets are, but data that names one is written as it is.
 
-def forget() -> None:
-    """Start a step with nothing learnt, as a new process does."""
-    _learnt.clear()
-    _identifiers.clear()
+        An access key id only names the key: every link the step hands out carries it, so an uploader can name a
+        file after it, and refusing such a key would let anyone who holds a link stop the step.
 
+        :param access_keys: The ids of the keys the step signs with; ``None`` and empty values are skipped.
+        """
+        self._identifiers.update(key for key in access_keys if key)
 
-def current(environ: Mapping[str, str] = os.environ) -> Gate:
-    """Return the gate for what the step knows now: what it has learnt, and the environment's credentials."""
-    found = {environ.get(name, "") for name in _SECRET_VARIABLES}
-    for name in _TOKEN_FILES:
-        if path := environ.get(name):
-            try:
-                with open(path, encoding="utf-8", errors="replace") as token:  # noqa: PTH123  # one bounded read
-                    found.add(token.read(_TOKEN_FILE_CHARS).strip())
-            except OSError:
-                continue  # a file that cannot be read was not read by the credential chain either
-    return Gate(_learnt | found, _identifiers | {environ.get(_ACCESS_KEY_VARIABLE, "")})
+    def gate(self) -> Gate:
+        """Return the gate for what the step knows now: what it has learnt, and the environment's credentials."""
+        found = {self._environ.get(name, "") for name in _SECRET_VARIABLES}
+        for name in _TOKEN_FILES:
+            if path := self._environ.get(name):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as token:  # noqa: PTH123  # one bounded read
+                        found.add(token.read(_TOKEN_FILE_CHARS).strip())
+                except OSError:
+                    continue  # a file that cannot be read was not read by the credential chain either
+        return Gate(self._learnt | found, self._identifiers | {self._environ.get(_ACCESS_KEY_VARIABLE, "")})
 
 
 class Gate:
@@ -157,7 +150,7 @@ class Gate:
         others = known - self._signatures
         # A secret that itself holds what reads as an escape, such as %00, is found where the text's escapes are
         # undone, in the same way: undone in the secret too. A form too short to stand alone counts as a word.
-        readings = {view.text for secret in others for view in _views(secret)}
+        readings = {view.text for secret in others for view in views(secret)}
         # A signature is found in any run of hex by the set above; encoded otherwise, it is looked for as any
         # secret is, for the first few, which hold the link itself: a step proves one link and few others.
         first_signatures = sorted(self._signatures)[:_ENCODED_SIGNATURES]
@@ -218,12 +211,12 @@ class Gate:
         :param remedy: What to do then, where it is not to rename what the store holds.
         :raises ResourceError: If the value holds a secret.
         """
-        if any(next(self._in_data._known(view.text.translate(_FOLD)), None) for view in _views(value)):  # noqa: SLF001
+        if any(next(self._in_data._known(view.text.translate(_FOLD)), None) for view in views(value)):  # noqa: SLF001
             raise holds_secret(what) if remedy is None else holds_secret(what, remedy)
         return value
 
     def _spans(self, text: str) -> Iterator[tuple[int, int]]:
-        for view in _views(text):
+        for view in views(text):
             folded = view.text.translate(_FOLD)
             # Shapes are read where the text's own spaces end them; only known secrets are looked for joined.
             taken = self._taken(view, folded) if view.decoded and not view.joined else ()
@@ -238,7 +231,7 @@ class Gate:
         if self._signatures:
             yield from self._sent_signatures(folded)
 
-    def _taken(self, view: _View, folded: str) -> Iterator[tuple[int, int]]:
+    def _taken(self, view: View, folded: str) -> Iterator[tuple[int, int]]:
         for tail in self._tails:
             for start in _occurrences(folded, tail, overlapping=True):
                 if start and view.was_decoded(start - 1):
@@ -259,143 +252,6 @@ def _shapes(text: str) -> Iterator[tuple[int, int]]:
     for found in _QUERY.finditer(text):
         if _SIGNED_QUERY.search(found.group()):
             yield found.start() + 1, found.end()  # the ? stays, to show that the link had a query
-
-
-class _View:
-    """A text with its escapes decoded, and where each of its characters came from in the text it decodes."""
-
-    def __init__(
-        self,
-        parent: _View | None,
-        text: str,
-        starts: list[int],
-        pieces: list[tuple[int, int, bool]],
-        *,
-        joined: bool = False,
-    ) -> None:
-        # pieces[i] covers this view from starts[i]: (where it begins in the parent, where it ends, whether it
-        # is a run of characters copied as they are); a decoded character maps to its whole escape.
-        self.text = text
-        self.joined = joined  # the text with its spaces taken out
-        self._parent = parent
-        self._starts = starts
-        self._pieces = pieces
-
-    @property
-    def decoded(self) -> bool:
-        """Whether escapes were decoded into this view: ``False`` for the original text."""
-        return self._parent is not None
-
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        """Map the span ``[start, end)`` of this view, which is not empty, to the span of the original text."""
-        if self._parent is None:
-            return start, end
-        first = self._locate(start)[0]
-        last = self._locate(end - 1)[1]
-        return self._parent.original(first, last)
-
-    def was_decoded(self, offset: int) -> bool:
-        """Tell whether a character of this view was decoded from an escape, here or in a view before."""
-        if self._parent is None:
-            return False
-        begin, _, copied = self._locate(offset)
-        return not copied or self._parent.was_decoded(begin)
-
-    def _locate(self, offset: int) -> tuple[int, int, bool]:
-        """Find the span in the parent of a character of this view, and whether it was copied as it is."""
-        index = bisect.bisect_right(self._starts, offset) - 1
-        begin, finish, copied = self._pieces[index]
-        if not copied:
-            return begin, finish, False
-        at = begin + offset - self._starts[index]
-        return at, at + 1, True
-
-
-def _views(text: str) -> Iterator[_View]:
-    view = _View(None, text, [], [])
-    yield view
-    if joined := _joined(view):
-        yield joined
-    for _ in range(DECODED_LAYERS):
-        decoded = _decode(view)
-        if decoded is None:
-            return
-        view = decoded
-        yield view
-
-
-def _joined(view: _View) -> _View | None:
-    """Take out every space and line break, which a server may wrap a secret with; ``None`` if there is none."""
-    starts: list[int] = []
-    pieces: list[tuple[int, int, bool]] = []
-    length = 0
-    for found in _NOT_SPACE.finditer(view.text):
-        starts.append(length)
-        pieces.append((found.start(), found.end(), True))
-        length += found.end() - found.start()
-    if len(pieces) < 2:  # noqa: PLR2004  # one run: nothing was taken out between runs
-        return None
-    return _View(view, "".join(view.text[begin:end] for begin, end, _ in pieces), starts, pieces, joined=True)
-
-
-_NOT_SPACE = re.compile(r"\S++")
-
-
-def _decode(view: _View) -> _View | None:
-    """Undo one layer of escapes; ``None`` if there is none."""
-    parts: list[str] = []
-    starts: list[int] = []
-    pieces: list[tuple[int, int, bool]] = []
-    length = 0
-    copied_from = 0
-    for found in _ESCAPE.finditer(view.text):
-        decoded = _decoded(found)
-        if decoded is None:
-            continue
-        if found.start() > copied_from:
-            starts.append(length)
-            pieces.append((copied_from, found.start(), True))
-            parts.append(view.text[copied_from : found.start()])
-            length += found.start() - copied_from
-        for char, begin, finish in decoded:
-            starts.append(length)
-            pieces.append((begin, finish, False))
-            parts.append(char)
-            length += 1
-        copied_from = found.end()
-    if not pieces:
-        return None
-    if copied_from < len(view.text):
-        starts.append(length)
-        pieces.append((copied_from, len(view.text), True))
-        parts.append(view.text[copied_from:])
-    return _View(view, "".join(parts), starts, pieces)
-
-
-def _decoded(found: re.Match[str]) -> list[tuple[str, int, int]] | None:
-    """Decode an escape: each character it stands for, with the span of the escape it came from."""
-    start, end = found.span()
-    if (percent := found["percent"]) is not None:
-        text = bytes.fromhex(percent.replace("%", "")).decode("utf-8", "surrogateescape")
-        chars = []
-        for char in text:
-            width = 3 * len(char.encode("utf-8", "surrogateescape"))
-            chars.append((char, start, start + width))
-            start += width
-        return chars
-    if (pair := found["pair"]) is not None:
-        code = 0x10000 + ((int(pair[:4], 16) - 0xD800) << 10) + int(pair[6:], 16) - 0xDC00
-    elif (unicode := found["unicode"]) is not None:
-        code = int(unicode, 16)
-    elif (json := found["json"]) is not None:
-        return [(_JSON_ESCAPES[json], start, end)]
-    elif (decimal := found["decimal"]) is not None:
-        code = int(decimal)
-    elif (hexadecimal := found["hex"]) is not None:
-        code = int(hexadecimal, 16)
-    else:
-        return [(_ENTITIES[found["entity"]], start, end)]
-    return [(chr(code), start, end)] if code <= 0x10FFFF else None  # noqa: PLR2004  # Unicode's last code point
 
 
 def _encoded_forms(secret: str) -> set[str]:

@@ -17,10 +17,11 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
+from s3_presigned.core.claims import Claims
 from s3_presigned.core.deadline import shortened
 
 STEP_SECONDS = 120  # no step runs longer, from its start to its exit, whatever servers, DNS or stdin do
@@ -49,9 +50,18 @@ _PR_SET_CHILD_SUBREAPER = 36  # the same
 GUARD_NAME = b"presigned-guard"  # as ps shows it: a process name holds 15 bytes
 STEPS = ("check", "in", "out")  # the scripts Concourse runs, as /opt/resource names them
 
-_channel: int | None = None  # in the step, the pipe to its watcher; None where nothing watches, as in tests
-_grouped = False  # in the watcher: whether the step leads a process group of its own
-_guard_pid: int | None = None  # in the watcher: the guard, the one child of its own that outlives it
+# In the step, the pipe to its watcher; None where nothing watches, as in tests. The one state of the process's
+# own: set in the step's process before anything is imported, so that every file created anywhere is claimed.
+_channel: int | None = None
+
+
+class _Watched(NamedTuple):
+    """The step, as its watcher sees it."""
+
+    pid: int
+    claims: Claims
+    grouped: bool  # whether the step leads a process group of its own
+    guard: int | None  # the guard, the one child of the watcher's own that outlives it
 
 
 def supervise_script() -> None:
@@ -69,11 +79,11 @@ def supervise() -> None:
 
     Call it first thing, before anything reads stdin; in a process already supervised, it returns at once.
     """
-    global _channel, _grouped  # noqa: PLW0603  # one process has one watcher
+    global _channel  # noqa: PLW0603  # one process has one watcher
     if _channel is not None:
         return
     started = time.monotonic()
-    seconds = bound()
+    seconds = bound(os.environ)  # the process's own: the watcher starts before any step is made
     _hold_standard_streams()
     read_end, write_end = os.pipe()
     # Signals wait until each process has set up its own handling of them.
@@ -100,9 +110,8 @@ def supervise() -> None:
     if grouped:
         with contextlib.suppress(OSError):  # the step has done it already
             os.setpgid(step, step)  # here too, so that the group is there before anything relies on it
-        _grouped = True
-        _guard(step, read_end)
-    _watch(step, _Claims(read_end), started + seconds, seconds)
+    guard = _guard(step, read_end) if grouped else None
+    _watch(_Watched(step, Claims(read_end), grouped, guard), started + seconds, seconds)
 
 
 def _in_terminal() -> bool:
@@ -117,7 +126,7 @@ def _in_terminal() -> bool:
     return True
 
 
-def _guard(step: int, channel: int) -> None:
+def _guard(step: int, channel: int) -> int | None:
     """Start a process that kills the step's group once the watcher has ended, however it ended.
 
     It only waits for the end of a pipe that the watcher alone holds open: the kernel closes it with the watcher.
@@ -128,12 +137,10 @@ def _guard(step: int, channel: int) -> None:
     except OSError:
         os.close(alive_read)
         os.close(alive_write)
-        return  # unguarded, the step still ends with its watcher, by its parent-death signal
+        return None  # unguarded, the step still ends with its watcher, by its parent-death signal
     if guard != 0:
-        global _guard_pid  # noqa: PLW0603  # one watcher has one guard
-        _guard_pid = guard
         os.close(alive_read)
-        return
+        return guard
     # Signals stay blocked, as the watcher blocked them before it forked: they are the watcher's to answer.
     os.setpgid(0, 0)  # a signal to the watcher's group, even SIGKILL, leaves the guard to do its work
     os.close(alive_write)
@@ -179,9 +186,9 @@ def _die_with(watcher: int) -> None:
         os._exit(1)
 
 
-def bound() -> float:
-    """Return the step's bound in seconds: :data:`STEP_SECONDS`, or less where a test asks for less."""
-    return shortened(STEP_SECONDS, BOUND_VARIABLE)
+def bound(environ: Mapping[str, str]) -> float:
+    """Return the step's bound in seconds: :data:`STEP_SECONDS`, or less where the environment asks for less."""
+    return shortened(STEP_SECONDS, BOUND_VARIABLE, environ)
 
 
 def claim(path: Path) -> None:
@@ -267,42 +274,7 @@ def _hold_standard_streams() -> None:
             setattr(sys, name, open(number, "r" if number == 0 else "w", encoding="utf-8", closefd=False))  # noqa: SIM115  # it lives as long as the process
 
 
-class _Claims:
-    """The files the step has claimed, as it tells them through the pipe."""
-
-    def __init__(self, channel: int) -> None:
-        self.channel = channel
-        self._paths: dict[Path, None] = {}  # in the order claimed
-        self._unread = b""
-
-    def read(self) -> bool:
-        """Read what the step told; return ``False`` once it has exited, and the pipe with it."""
-        told = os.read(self.channel, 1 << 16)
-        messages = (self._unread + told).split(b"\0")
-        self._unread = messages.pop()
-        for message in messages:
-            path = Path(os.fsdecode(message[1:]))
-            if message[:1] == b"+":
-                self._paths[path] = None
-            else:
-                self._paths.pop(path, None)
-        return bool(told)
-
-    def read_until_closed(self, seconds: float) -> None:
-        """Read every claim the step made until it is gone, for at most ``seconds``."""
-        end = time.monotonic() + seconds
-        while select.select([self.channel], [], [], max(end - time.monotonic(), 0))[0] and self.read():
-            pass
-
-    def remove(self) -> None:
-        """Remove every claimed file, the last claimed first."""
-        for path in reversed(self._paths):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        self._paths.clear()
-
-
-def _watch(step: int, claims: _Claims, deadline: float, seconds: float) -> NoReturn:
+def _watch(step: _Watched, deadline: float, seconds: float) -> NoReturn:
     """Wait for the step to exit, the bound to pass or a signal to come, and end the process accordingly."""
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -313,29 +285,29 @@ def _watch(step: int, claims: _Claims, deadline: float, seconds: float) -> NoRet
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            _stop(step, claims, f"the step took longer than {seconds:g} s, its bound, and was stopped", 1)
-        ready = select.select([claims.channel, wake_read], [], [], remaining)[0]
-        if claims.channel in ready and not claims.read():
-            _end(step, os.waitpid(step, 0)[1], claims)
+            _stop(step, f"the step took longer than {seconds:g} s, its bound, and was stopped", 1)
+        ready = select.select([step.claims.channel, wake_read], [], [], remaining)[0]
+        if step.claims.channel in ready and not step.claims.read():
+            _end(step, os.waitpid(step.pid, 0)[1])
         if wake_read in ready:
             signum = os.read(wake_read, 1)[0]
-            _stop(step, claims, f"the step was stopped by {_signal_name(signum)}", 128 + signum)
+            _stop(step, f"the step was stopped by {_signal_name(signum)}", 128 + signum)
 
 
 def _noted(signum: int, frame: object) -> None:
     """Let a signal through to the wake-up pipe rather than end the watcher."""
 
 
-def _stop(step: int, claims: _Claims, line: str, code: int) -> NoReturn:
+def _stop(step: _Watched, line: str, code: int) -> NoReturn:
     """Kill the step, remove what it claimed and end in one line; a step that had exited by itself ends as it did."""
-    for pid in _freeze(step):  # and whatever it started, such as a credential_process that never answers
+    for pid in _freeze(step.pid):  # and whatever it started, such as a credential_process that never answers
         with contextlib.suppress(OSError):  # gone already
             os.kill(pid, signal.SIGKILL)
-    claims.read_until_closed(_REAP_SECONDS)
-    pid, status = os.waitpid(step, os.WNOHANG)
+    step.claims.read_until_closed(_REAP_SECONDS)
+    pid, status = os.waitpid(step.pid, os.WNOHANG)
     if pid and os.WIFEXITED(status):
-        _end(step, status, claims)
-    claims.remove()
+        _end(step, status)
+    step.claims.remove()
     _say(line)
     _exit(step, code)
 
@@ -359,32 +331,32 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _end(step: int, status: int, claims: _Claims) -> NoReturn:
+def _end(step: _Watched, status: int) -> NoReturn:
     """End as the step did: a step that failed has said why, and leaves nothing; one killed by a signal says so."""
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        claims.remove()
+        step.claims.remove()
     if code < 0:
         _say(f"the step was stopped by {_signal_name(-code)}")
     _exit(step, 128 - code if code < 0 else code)
 
 
-def _exit(step: int, code: int) -> NoReturn:
+def _exit(step: _Watched, code: int) -> NoReturn:
     """End the process, and whatever the step started that is still running, such as a credential_process."""
-    if _grouped:
+    if step.grouped:
         with contextlib.suppress(OSError):  # none of it left
-            os.killpg(step, signal.SIGKILL)
-    for pid in _orphans():  # whatever left the step's group and the step's tree
+            os.killpg(step.pid, signal.SIGKILL)
+    for pid in _orphans(step.guard):  # whatever left the step's group and the step's tree
         with contextlib.suppress(OSError):  # gone already
             os.kill(pid, signal.SIGKILL)
     os._exit(code)
 
 
-def _orphans() -> list[int]:
+def _orphans(guard: int | None) -> list[int]:
     """Stop the watcher's children but its guard, each with all it started: processes the step started and left."""
     tree: list[int] = []
     for child in _children(os.getpid()):
-        if child != _guard_pid:
+        if child != guard:
             with contextlib.suppress(OSError):  # gone already
                 tree += _freeze(child)
     return tree

@@ -82,15 +82,15 @@ def _write_failure(destination: Path, error: OSError) -> str:
     return f"cannot read {named}, which the resource needs to write its files: {error.strerror}"
 
 
-def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed) -> None:
+def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed, through: gate.Gate) -> None:
     """Write every file the ``in`` step leaves, signing the links on the way so that none is held for long.
 
     :param destination: The step's destination directory.
     :param bucket: The bucket, to name on the pages.
     :param params: The validated get parameters.
     :param signed: The signed links.
+    :param through: The step's gate, once the links it proves are signed.
     """
-    through = gate.current()
     with staged_files(destination) as files:
 
         def record(name: str, content: str) -> None:
@@ -197,12 +197,13 @@ def _write_link_lists(urls: TextIO, manifest: TextIO, signed: Signed, page: _Pag
         page.stream.write(pages.DOWNLOAD_PAGE_END)
 
 
-def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, str]:
+def step_metadata(bucket: str, params: GetParams, signed: Signed, through: gate.Gate) -> dict[str, str]:
     """Describe the step for the build page: never a URL, only what is safe to store and show.
 
     :param bucket: The bucket.
     :param params: The validated get parameters.
     :param signed: The signed URLs.
+    :param through: The step's gate, which what S3 said of the object passes.
     """
     metadata = {"bucket": bucket, "region": signed.region, "method": params.method.upper()}
     if params.single:
@@ -225,16 +226,15 @@ def step_metadata(bucket: str, params: GetParams, signed: Signed) -> dict[str, s
         names = ", ".join(params.upload_headers)
         metadata["required_headers"] = f"the upload must send {names}, exactly as headers.json holds them"
     if params.single and signed.selected and (info := signed.first().info) is not None:
-        metadata |= _object_metadata(info if isinstance(info, ObjectInfo) else info.as_info())
+        metadata |= _object_metadata(info if isinstance(info, ObjectInfo) else info.as_info(), through)
     return metadata
 
 
-def _object_metadata(info: ObjectInfo) -> dict[str, str]:
+def _object_metadata(info: ObjectInfo, through: gate.Gate) -> dict[str, str]:
     """Describe what S3 said of the object, leaving out each field it did not say, or said in another shape than S3's.
 
     A proxy may reflect the request into any header: only a value shaped as S3 shapes the field is kept.
     """
-    through = gate.current()
 
     def kept(field: ServerField, value: str | None) -> str | None:
         # Of S3's shape, and holding nothing the gate would blank, such as a secret's hex: else left out whole.

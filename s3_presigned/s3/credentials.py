@@ -12,7 +12,6 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from s3_presigned.core import gate
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.s3.connection import Keys, Role
 from s3_presigned.s3.facts import ROLE_MAX_SECONDS, ROLE_MIN_SECONDS
@@ -24,6 +23,9 @@ if TYPE_CHECKING:
 
     from mypy_boto3_sts.client import STSClient
     from mypy_boto3_sts.type_defs import AssumeRoleResponseTypeDef
+
+    from s3_presigned.core.context import StepContext
+    from s3_presigned.core.gate import Knowledge
 
 
 ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
@@ -50,23 +52,29 @@ class SigningIdentity(NamedTuple):
 
 
 def resolve_identity(
-    keys: Keys | None, role: Role | None, session: botocore.session.Session, region: str, wanted_seconds: int
+    keys: Keys | None,
+    role: Role | None,
+    session: botocore.session.Session,
+    region: str,
+    wanted_seconds: int,
+    context: StepContext,
 ) -> SigningIdentity:
     """Find the credentials to sign with: the given keys, else the default chain; then assume the role, if any.
 
     With a web identity token, STS trades the token for the role's keys, and no other credentials are used.
 
     :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
+    :param context: The step's environment, and what it knows is secret, which learns the keys once found.
     :raises ResourceError: If no credentials can be found or the role cannot be assumed.
     """
     base = None
     if role is None or role.web_identity_token is None:
         base = _base_identity(keys, session)
-        _remember(base)
+        _remember(base, context.knowledge)
         if role is None:
             return base
-    assumed = _assume_role(role, session, region, base, wanted_seconds)
-    _remember(assumed)
+    assumed = _assume_role(role, session, region, base, wanted_seconds, context.environ)
+    _remember(assumed, context.knowledge)
     return assumed
 
 
@@ -77,11 +85,11 @@ def _base_identity(keys: Keys | None, session: botocore.session.Session) -> Sign
     return SigningIdentity(frozen, None, "source")
 
 
-def _remember(identity: SigningIdentity) -> None:
+def _remember(identity: SigningIdentity, knowledge: Knowledge) -> None:
     """Let the gate know the keys as soon as they are found, whatever happens next."""
     found = identity.credentials
-    gate.remember(found.secret_key, found.token)
-    gate.identify(found.access_key)
+    knowledge.remember(found.secret_key, found.token)
+    knowledge.identify(found.access_key)
 
 
 def _default_chain(session: botocore.session.Session) -> SigningIdentity:
@@ -111,27 +119,10 @@ def _assume_role(
     region: str,
     base: SigningIdentity | None,
     wanted_seconds: int,
+    environ: Mapping[str, str],
 ) -> SigningIdentity:
     """Assume the role with the base credentials, or, with none, by its web identity token, which STS takes unsigned."""
-    config = Config(
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=STS_READ_TIMEOUT,
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-    )
-    keys = None if base is None else base.credentials
-    if keys is None:
-        config = config.merge(Config(signature_version=UNSIGNED))
-    sts = cast(
-        "STSClient",
-        session.create_client(
-            "sts",
-            region_name=region,
-            aws_access_key_id=None if keys is None else keys.access_key,
-            aws_secret_access_key=None if keys is None else keys.secret_key,
-            aws_session_token=None if keys is None else keys.token,
-            config=config,
-        ),
-    )
+    sts = _sts_client(session, region, None if base is None else base.credentials)
     request: dict[str, str | int] = {
         "RoleArn": role.arn,
         "RoleSessionName": role.session_name,
@@ -147,35 +138,69 @@ def _assume_role(
     )
     how = "assuming role" if role.web_identity_token is None else "assuming role with the web identity token,"
     try:
-        try:
-            response = assume(**request)
-        except ClientError as error:
-            # A role whose maximum session is shorter than asked refuses the request; its default hour still works.
-            if "DurationSeconds" not in str(error.response.get("Error", {}).get("Message", "")):
-                raise
-            del request["DurationSeconds"]
-            response = assume(**request)
+        response = _ask(assume, request)
+    except (ClientError, SSLError, BotoCoreError, KeyError, ValueError, TypeError) as error:
+        raise ResourceError(f"{how} {role.arn}: {_sts_failure(error, sts, session, environ)}") from None
+    return _issued(response, f"{how} {role.arn}: {sts.meta.endpoint_url}")
+
+
+def _sts_client(session: botocore.session.Session, region: str, keys: ReadOnlyCredentials | None) -> STSClient:
+    """Make the client that asks STS: signed with the base keys, or unsigned where a web identity token is traded."""
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=STS_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+    )
+    if keys is None:
+        config = config.merge(Config(signature_version=UNSIGNED))
+    return cast(
+        "STSClient",
+        session.create_client(
+            "sts",
+            region_name=region,
+            aws_access_key_id=None if keys is None else keys.access_key,
+            aws_secret_access_key=None if keys is None else keys.secret_key,
+            aws_session_token=None if keys is None else keys.token,
+            config=config,
+        ),
+    )
+
+
+def _ask(assume: Callable[..., AssumeRoleResponseTypeDef], request: dict[str, str | int]) -> AssumeRoleResponseTypeDef:
+    """Ask STS for the role session; a role whose maximum session is shorter than asked gets its default hour."""
+    try:
+        return assume(**request)
     except ClientError as error:
+        if "DurationSeconds" not in str(error.response.get("Error", {}).get("Message", "")):
+            raise
+    return assume(**{name: value for name, value in request.items() if name != "DurationSeconds"})
+
+
+def _sts_failure(
+    error: Exception, sts: STSClient, session: botocore.session.Session, environ: Mapping[str, str]
+) -> str:
+    """Say why STS gave no role session, of an error botocore raised asking it."""
+    if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         # STS's text is a server's: shown by its shape, as S3's is.
-        said = f"{ServerText(details.get('Code') or 'an error')}: {ServerText(details.get('Message') or 'no message')}"
-        raise ResourceError(f"{how} {role.arn}: STS answered {said}") from None
-    except SSLError as error:
+        code, message = (
+            ServerText(details.get("Code") or "an error"),
+            ServerText(details.get("Message") or "no message"),
+        )
+        return f"STS answered {code}: {message}"
+    if isinstance(error, SSLError):
         bundle = session.get_config_variable("ca_bundle")
-        unreadable = unreadable_ca_bundle(bundle if isinstance(bundle, str) else None)
-        said = unreadable or (
+        return unreadable_ca_bundle(bundle if isinstance(bundle, str) else None, environ) or (
             f"TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); STS is trusted through the "
             "system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
         )
-        raise ResourceError(f"{how} {role.arn}: {said}") from None
-    except BotoCoreError as error:
-        raise ResourceError(f"{how} {role.arn}: {ServerText(str(error))}") from None
-    except (KeyError, ValueError, TypeError) as error:  # botocore's parser, on an answer that is not STS's XML
-        raise ResourceError(
-            f"{how} {role.arn}: {sts.meta.endpoint_url} did not answer as STS does ({type(error).__name__}); "
-            "is AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
-        ) from None
-    return _issued(response, f"{how} {role.arn}: {sts.meta.endpoint_url}")
+    if isinstance(error, BotoCoreError):
+        return f"{ServerText(str(error))}"
+    # botocore's parser, on an answer that is not STS's XML
+    return (
+        f"{sts.meta.endpoint_url} did not answer as STS does ({type(error).__name__}); "
+        "is AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
+    )
 
 
 def _issued(response: AssumeRoleResponseTypeDef, who: str) -> SigningIdentity:

@@ -88,6 +88,10 @@ class KnownServicesLoader(Loader):
 def new_session(prepared: Path | None = PREPARED) -> botocore.session.Session:
     """Return a botocore session that reads the environment and AWS config files as the AWS CLI does.
 
+    botocore reads the process's environment, not the step's, for its credential chain and settings
+    (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``, ``AWS_CA_BUNDLE``, STS's proxies): the chain is botocore's, and no
+    copy of it is made to read another mapping. A step run as Concourse runs it has the process's environment.
+
     :param prepared: Where prepared models are, if anywhere.
     """
     session = botocore.session.Session()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
-import os
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal, TextIO, cast
@@ -14,7 +12,6 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
-from s3_presigned.core import gate
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.s3 import failures
 from s3_presigned.s3.answers import (
@@ -41,6 +38,8 @@ if TYPE_CHECKING:
     import botocore.session
     from mypy_boto3_s3.client import S3Client
 
+    from s3_presigned.core.context import StepContext
+
 
 Operation = Literal["get_object", "put_object", "list_objects_v2"]
 S3Request = Mapping[str, object]
@@ -65,6 +64,7 @@ class Store:
         region: str,
         trust: Trust,
         warnings: TextIO,
+        context: StepContext,
     ) -> None:
         """Start talking to the bucket; use :meth:`open` rather than this.
 
@@ -74,7 +74,12 @@ class Store:
         :param region: The region to sign for until S3 names another.
         :param trust: The CAs the step trusts for the store.
         :param warnings: Where conditions that do not stop the step are reported.
+        :param context: The step's environment, clock and secrets: what the store signs and sends is learnt there.
         """
+        self.clock = context.clock
+        """What the step reads the time from."""
+        self.knowledge = context.knowledge
+        self._environ = context.environ
         self.name = connection.bucket
         self.identity = identity
         self.connection = connection
@@ -92,10 +97,13 @@ class Store:
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, connection: Connection, *, wanted_seconds: int, may_ask: bool, warnings: TextIO) -> Iterator[Store]:
+    def open(
+        cls, connection: Connection, context: StepContext, *, wanted_seconds: int, may_ask: bool, warnings: TextIO
+    ) -> Iterator[Store]:
         """Resolve the region and the identity, and hold the TLS settings while the step talks to S3.
 
         :param connection: Where the bucket is, and how to reach it.
+        :param context: The step's environment, clock and secrets.
         :param wanted_seconds: The expiry asked for, so that a role session covers it.
         :param may_ask: Whether the step sends requests, so that S3 can tell the bucket's region.
         :param warnings: Where conditions that do not stop the step are reported.
@@ -103,18 +111,18 @@ class Store:
         """
         try:
             session = new_session()
-            region = configured_region(connection, session)
+            region = configured_region(connection, session, context.environ)
         except BotoCoreError as error:
             raise failures.aws_config(error) from None
         if region is None and not may_ask:
             raise failures.no_region()
-        with trusted(connection.ca_bundle, connection.verify_ssl, session) as trust:
+        with trusted(connection.ca_bundle, connection.verify_ssl, session, context.environ) as trust:
             if trust.verify is False:
                 # The user turned verification off on purpose; urllib3 would warn on every request.
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
-            identity = resolve_identity(connection.keys, connection.role, session, start, wanted_seconds)
-            yield cls(connection, session, identity, start, trust, warnings)
+            identity = resolve_identity(connection.keys, connection.role, session, start, wanted_seconds, context)
+            yield cls(connection, session, identity, start, trust, warnings, context)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int, *, for_people: bool = True) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
@@ -155,7 +163,7 @@ class Store:
             )
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
-        gate.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
+        self.knowledge.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
         return post["url"], post["fields"]
 
     def objects(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
@@ -216,7 +224,7 @@ class Store:
         endpoint, public = self.connection.endpoint, self.connection.public_endpoint
         client = client_for(endpoint)
         links_client = client if public is None else client_for(public)
-        transport = Transport(self._trust)
+        transport = Transport(self._trust, self._environ)
         if self.routed and public is not None and endpoint is not None:
             transport.route(origin(public), origin(endpoint))
         return client, links_client, transport
@@ -260,7 +268,7 @@ class Store:
         # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
         _, signed, signature = url.rpartition("X-Amz-Signature=")
         if signed:
-            gate.remember(signature)
+            self.knowledge.remember(signature)
         if self.routed is None:
             self._find_public_route()
         try:
@@ -311,13 +319,17 @@ class Store:
         server_time = http_date(date_header)
         if server_time is None:
             return
-        self.clock_skew = (server_time - datetime.datetime.now(datetime.UTC)).total_seconds()
+        self.clock_skew = (server_time - self.clock()).total_seconds()
         if (warning := failures.clock_warning(self.clock_skew)) is not None:
             self.warnings.write(warning)
 
 
-def configured_region(connection: Connection, session: botocore.session.Session) -> str | None:
+def configured_region(
+    connection: Connection, session: botocore.session.Session, environ: Mapping[str, str]
+) -> str | None:
     """Pick the region to start with: the given one, us-east-1 for a custom endpoint, else the environment or config.
+
+    :param environ: The step's environment, for ``AWS_REGION``; botocore reads the process's for its own settings.
 
     :returns: The region, or ``None`` when nothing names one.
     """
@@ -326,7 +338,7 @@ def configured_region(connection: Connection, session: botocore.session.Session)
     if connection.endpoint is not None:
         return DEFAULT_STORE_REGION
     # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what the other AWS SDKs and runtimes set.
-    region = os.environ.get("AWS_REGION") or session.get_config_variable("region")
+    region = environ.get("AWS_REGION") or session.get_config_variable("region")
     return str(region) if region else None
 
 

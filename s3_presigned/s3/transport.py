@@ -7,6 +7,7 @@ import os
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +21,6 @@ from botocore.exceptions import (
     SSLError,
 )
 from botocore.httpsession import URLLib3Session
-from botocore.utils import get_environ_proxies
 from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 
@@ -28,6 +28,7 @@ from s3_presigned.core.deadline import TimeUp, shortened, time_limit
 from s3_presigned.core.errors import ResourceError
 from s3_presigned.s3.answers import Answer
 from s3_presigned.s3.facts import DEFAULT_PORTS
+from s3_presigned.s3.proxies import proxies_for, proxy_origin, proxy_variable
 from s3_presigned.s3.sigv4 import host_header
 from s3_presigned.s3.trust import Trust
 
@@ -45,24 +46,27 @@ class Transport:
     """Sends GET requests the way botocore would: its TLS settings, the proxies set for each host, its HTTP stack.
 
     :param trust: The CAs to trust.
+    :param environ: The step's environment, which sets the proxies, ``AWS_CA_BUNDLE`` and a test's shorter bound.
     """
 
-    def __init__(self, trust: Trust) -> None:
+    def __init__(self, trust: Trust, environ: Mapping[str, str]) -> None:
         self._trust = trust
+        self._environ = environ
+        self._seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE, environ)
         # One session for each set of proxies: NO_PROXY may name endpoint and not public_endpoint, or the reverse.
         self._sessions: dict[tuple[tuple[str, str], ...], URLLib3Session] = {}
         self._routes: dict[str, str] = {}
 
     def _session_for(self, url: str) -> URLLib3Session:
         """Give the session that sends to the URL's host through the proxies the environment sets for it."""
-        proxies = get_environ_proxies(url)
+        proxies = proxies_for(url, self._environ)
         key = tuple(sorted(proxies.items()))
         if key not in self._sessions:
             self._sessions[key] = URLLib3Session(
                 verify=self._trust.verify,  # type: ignore[arg-type]  # botocore takes a CA bundle's path too
                 proxies=proxies,
                 # botocore takes a (connect, read) pair as well as one number
-                timeout=(CONNECT_TIMEOUT, shortened(ANSWER_SECONDS, ANSWER_VARIABLE)),  # type: ignore[arg-type]
+                timeout=(CONNECT_TIMEOUT, self._seconds),  # type: ignore[arg-type]
                 max_pool_connections=1,
             )
         return self._sessions[key]
@@ -91,7 +95,7 @@ class Transport:
     def reaches(self, url: str) -> bool:
         """Whether a connection to the URL's host and port opens, directly or through the environment's proxy."""
         parts = urlsplit(url)
-        if parts.scheme in get_environ_proxies(url):
+        if parts.scheme in proxies_for(url, self._environ):
             return True  # the proxy is tried as it is for every request, and named if it fails
         port = parts.port or DEFAULT_PORTS[parts.scheme]
         try:
@@ -124,35 +128,47 @@ class Transport:
         parts = urlsplit(url)
         headers = {"Host": host_header(parts.scheme, parts.netloc)} | (headers or {})
         url = self._routed(url)
-        seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
         problem = ""
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(BACKOFF_SECONDS[attempt - 1])
-            try:
-                with time_limit(seconds, f"the answer from {origin(url)}"):
-                    answer = self._attempt(url, headers, body_limit, form)
-            except TimeUp:
-                problem = f"{origin(url)} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
-            except SSLError as error:
-                raise ResourceError(self._tls_problem(error, url)) from None
-            except (BotoCoreError, URLLib3Error, OSError) as error:
-                problem = self._problem(error, url)
-            else:
-                if answer.status not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS - 1:
-                    return answer
+            answer = self._try(url, headers, body_limit, form)
+            if isinstance(answer, str):
+                problem = answer
+            elif answer.status not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS - 1:
+                return answer
         raise ResourceError(problem)
+
+    def _try(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer | str:
+        """Make one attempt, within the bound: its answer, or what went wrong, which another attempt may mend.
+
+        :raises ResourceError: If TLS failed, which no attempt mends.
+        """
+        try:
+            with time_limit(self._seconds, f"the answer from {origin(url)}"):
+                return self._attempt(url, headers, body_limit, form)
+        except TimeUp:
+            return self._late(url)
+        except SSLError as error:
+            raise ResourceError(self._tls_problem(error, url)) from None
+        except (BotoCoreError, URLLib3Error, OSError) as error:
+            return self._problem(error, url)
+
+    def _late(self, url: str) -> str:
+        return f"{origin(url)} did not answer in full within {self._seconds:g} s, {MAX_ATTEMPTS} attempts"
 
     def _tls_problem(self, error: SSLError, url: str) -> str:
         """Name why TLS failed, which no retry mends, and what to set."""
         address = origin(url)
-        unreadable = unreadable_ca_bundle(self._trust.verify if isinstance(self._trust.verify, str) else None)
+        unreadable = unreadable_ca_bundle(
+            self._trust.verify if isinstance(self._trust.verify, str) else None, self._environ
+        )
         if unreadable is not None:
             return f"TLS with {address} could not start: {unreadable}"
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS["https"]
         if (
-            parts.scheme not in get_environ_proxies(url)
+            parts.scheme not in proxies_for(url, self._environ)
             and parts.hostname
             and _answers_in_plain_http(parts.hostname, port)
         ):
@@ -175,15 +191,14 @@ class Transport:
         if isinstance(error, EndpointConnectionError):
             return f"could not connect to {address} after {MAX_ATTEMPTS} attempts"
         if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
-            seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE)
-            return f"{address} did not answer in full within {seconds:g} s, {MAX_ATTEMPTS} attempts"
+            return self._late(url)
         return f"{address} closed the connection before answering, {MAX_ATTEMPTS} attempts"
 
     def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
         """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
         parts = urlsplit(url)
-        proxy = get_environ_proxies(url).get(parts.scheme, "")
-        named = f"the proxy {_proxy_origin(proxy)} ({_proxy_variable(parts.scheme, proxy)})"
+        proxy = proxies_for(url, self._environ).get(parts.scheme, "")
+        named = f"the proxy {proxy_origin(proxy)} ({proxy_variable(parts.scheme, proxy, self._environ)})"
         cause = error.kwargs.get("error")
         original = getattr(cause, "original_error", cause)
         # Refused, or silent: urllib3 reports a connection it gave up on as a timeout.
@@ -220,16 +235,17 @@ def tls_reason(error: SSLError) -> str:
     return str(error.kwargs.get("error", "")) or "the handshake failed"
 
 
-def unreadable_ca_bundle(bundle: str | None) -> str | None:
+def unreadable_ca_bundle(bundle: str | None, environ: Mapping[str, str]) -> str | None:
     """Name a CA bundle that cannot be read, which TLS would report as a handshake that failed.
 
     :param bundle: The path botocore's ``verify`` takes, if it is one.
+    :param environ: The step's environment, to tell whether ``AWS_CA_BUNDLE`` named the bundle.
     :returns: What is wrong and what to do, or ``None`` if the bundle can be read or there is none.
     """
     if bundle is None or os.access(bundle, os.R_OK):
         return None
     # The source's own CA bundle is a file the step wrote: only the environment or the AWS config names a missing one.
-    setting = "AWS_CA_BUNDLE" if os.environ.get("AWS_CA_BUNDLE") == bundle else "ca_bundle in the AWS config"
+    setting = "AWS_CA_BUNDLE" if environ.get("AWS_CA_BUNDLE") == bundle else "ca_bundle in the AWS config"
     state = "cannot be read" if Path(bundle).exists() else "does not exist"
     return f"{setting} names {bundle}, which {state}; point it at a PEM file of the CAs to trust, or unset it"
 
@@ -248,18 +264,6 @@ def _answers_in_plain_http(host: str, port: int) -> bool:
             return connection.makefile("rb").read(5) == b"HTTP/"
     except OSError:
         return False
-
-
-def _proxy_origin(proxy: str) -> str:
-    """Show a proxy by its scheme, host and port, without user or password; botocore reads no scheme as http://."""
-    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy.removeprefix('//')}")
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-
-
-def _proxy_variable(scheme: str, proxy: str) -> str:
-    """Name the variable that set the proxy, in the case it was written; urllib prefers the lower-case one."""
-    named = [name for name in os.environ if name.lower() == f"{scheme}_proxy" and os.environ[name] == proxy]
-    return min(named, key=lambda name: name != name.lower(), default=f"{scheme.upper()}_PROXY")
 
 
 def origin(url: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import contextvars
 import os
 import re
 import stat
@@ -33,7 +32,6 @@ _HASHED = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")  # as OpenSSL's rehash names its 
 _FILE_LIMIT = 4 * 1024 * 1024  # a bundle of every public CA is a quarter of this
 _CHUNK = 64 * 1024
 _OWN_DESCRIPTORS = "/proc/self/fd"
-_ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("environ", default=None)
 
 
 class Trust(NamedTuple):
@@ -46,17 +44,9 @@ class Trust(NamedTuple):
 
 
 @contextlib.contextmanager
-def environment(environ: Mapping[str, str]) -> Iterator[None]:
-    """Let the step's environment, as Concourse passed it, name the system's store (``SSL_CERT_FILE``, ``_DIR``)."""
-    token = _ENVIRON.set(environ)
-    try:
-        yield
-    finally:
-        _ENVIRON.reset(token)
-
-
-@contextlib.contextmanager
-def trusted(ca_bundle: str | None, verify: bool, session: botocore.session.Session) -> Iterator[Trust]:
+def trusted(
+    ca_bundle: str | None, verify: bool, session: botocore.session.Session, environ: Mapping[str, str]
+) -> Iterator[Trust]:
     """Decide the trust, and hold the files it names while the step talks.
 
     AWS's own services, such as STS, keep ``AWS_CA_BUNDLE`` or the system's store, given to them through
@@ -64,24 +54,26 @@ def trusted(ca_bundle: str | None, verify: bool, session: botocore.session.Sessi
 
     :param ca_bundle: ``source.ca_bundle``: PEM text of the CAs the store's certificate comes from.
     :param verify: Whether to verify the store's certificate at all.
+    :param environ: The step's environment, which may name the system's store (``SSL_CERT_FILE``, ``_DIR``);
+        ``AWS_CA_BUNDLE`` is botocore's to read, from the process's environment, as it reads its other settings.
     :returns: The store's trust.
     :raises ConfigError: If ``source.ca_bundle`` is not PEM text that TLS can read.
     """
     with contextlib.ExitStack() as files:
         pem = None if ca_bundle is None else _readable(ca_bundle)
-        aws = _aws_trust(session, files)
+        aws = _aws_trust(session, files, environ)
         if pem is not None:
             yield Trust(files.enter_context(_held(pem)), "source.ca_bundle")
         else:
             yield aws if verify else Trust(verify=False)
 
 
-def _aws_trust(session: botocore.session.Session, files: contextlib.ExitStack) -> Trust:
+def _aws_trust(session: botocore.session.Session, files: contextlib.ExitStack, environ: Mapping[str, str]) -> Trust:
     """Trust ``AWS_CA_BUNDLE``, else the system's store, and give botocore's clients of ``session`` the same."""
     configured = session.get_config_variable("ca_bundle")
     if configured:
         return Trust(str(configured), "AWS_CA_BUNDLE (or ca_bundle in the AWS config)")
-    system = _system_trust(files)
+    system = _system_trust(files, environ)
     if isinstance(system.verify, str):
         session.set_config_variable("ca_bundle", system.verify)
     return system
@@ -99,7 +91,7 @@ def _readable(ca_bundle: str) -> str:
     return pem
 
 
-def _system_trust(files: contextlib.ExitStack) -> Trust:
+def _system_trust(files: contextlib.ExitStack, environ: Mapping[str, str]) -> Trust:
     """Trust the system's store: OpenSSL's bundle alone where it holds every certificate, else a bundle of all.
 
     Only OpenSSL's bundle is read in full; of each other file, the certificates it does not hold, and of those
@@ -108,7 +100,6 @@ def _system_trust(files: contextlib.ExitStack) -> Trust:
     """
     import ssl  # noqa: PLC0415  # check and out never need TLS
 
-    environ = _ENVIRON.get() or {}
     defaults = ssl.get_default_verify_paths()
     cafile = environ.get(defaults.openssl_cafile_env) or defaults.openssl_cafile
     directories = (environ.get(defaults.openssl_capath_env) or defaults.openssl_capath).split(os.pathsep)

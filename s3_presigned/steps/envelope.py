@@ -10,23 +10,31 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from concoursetools import parsing
 from concoursetools.additional import DatetimeVersion
 from concoursetools.metadata import BuildMetadata
 
 from s3_presigned.core import gate
+from s3_presigned.core.context import Clock, StepContext, utc_now
 from s3_presigned.core.errors import LINE_LIMIT, ConfigError, ResourceError, describe, one_line
 from s3_presigned.core.gate import DOCUMENT_CHARS
 from s3_presigned.request import fields
-from s3_presigned.s3 import trust
 from s3_presigned.s3.shape import ServerText
 
 if TYPE_CHECKING:
     from concoursetools.additional import InOnlyConcourseResource
 
-ResourceClass = type["InOnlyConcourseResource"]
+
+class ResourceClass(Protocol):
+    """The resource type: made for one step, from the pipeline's source."""
+
+    def __call__(self, context: StepContext, /, **source: object) -> InOnlyConcourseResource:
+        """Validate the source, for a step in ``context``."""
+        ...
+
+
 # A step's answer: for in and out, the version and the metadata; check has none.
 Answer = tuple[dict[str, str], dict[str, str]] | None
 _REQUEST_SHAPE = 'expected the JSON object Concourse sends, such as {"source": {"bucket": "..."}}'
@@ -41,25 +49,27 @@ def run(
     stderr: TextIO,
     argv: Sequence[str],
     environ: Mapping[str, str],
+    clock: Clock = utc_now,
 ) -> int:
     """Run one step: read the request, act, write the response; on failure write one line to ``stderr``.
 
     :param resource_class: The resource type.
     :param step: ``check``, ``in`` or ``out``.
+    :param environ: The step's environment, handed down to all that reads it; botocore alone reads the process's.
+    :param clock: What the step reads the time from.
     :returns: The exit code.
     """
     # No library prints: botocore's debug logging would show credentials, urllib3's warnings a signed URL.
     logging.disable(logging.CRITICAL)
-    gate.forget()
+    context = StepContext.of(environ, clock)
     log = io.StringIO()  # what the step prints for its build log, which leaves through the gate on success
     try:
         request = parse_request(stdin.read())
-        source = request.get("source")
-        if isinstance(source, dict):
-            gate.remember(*fields.secret_values(source))
+        if isinstance(source := request.get("source"), dict):
+            context.knowledge.remember(*fields.secret_values(source))
         with contextlib.redirect_stdout(log), contextlib.redirect_stderr(io.StringIO()):
-            answer = _STEPS[step](resource_class, request, argv, environ)
-        through = gate.current(environ)  # once the step is done, it knows every secret it will know
+            answer = _STEPS[step](resource_class, request, argv, context)
+        through = context.knowledge.gate()  # once the step is done, it knows every secret it will know
         _answer(stdout, _response(answer, through))
     except ResourceError as error:
         line = str(error)
@@ -69,7 +79,7 @@ def run(
     else:
         stderr.write(through.scrub(log.getvalue(), limit=DOCUMENT_CHARS))
         return 0
-    stderr.write(error_line(line, gate.current(environ)))
+    stderr.write(error_line(line, context.knowledge.gate()))
     return 1
 
 
@@ -156,43 +166,43 @@ def _check(
     resource_class: ResourceClass,
     request: dict[str, object],
     argv: Sequence[str],  # noqa: ARG001  # every step takes the same inputs
-    environ: Mapping[str, str],  # noqa: ARG001  # the same
+    context: StepContext,
 ) -> Answer:
-    _resource(resource_class, request)
+    _resource(resource_class, request, context)
     return None
 
 
-def _in(
-    resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
-) -> Answer:
+def _in(resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], context: StepContext) -> Answer:
     destination = _directory_argument(argv)
-    resource = _resource(resource_class, request)
+    resource = _resource(resource_class, request, context)
     version = _version(request.get("version"))
     params = mapping(request.get("params"), "params")
-    with trust.environment(environ):
-        version, metadata = resource.download_version(version, destination, _build_metadata(environ), **params)
+    build = _build_metadata(context.environ)
+    version, metadata = resource.download_version(version, destination, build, **params)
     return version.to_flat_dict(), metadata
 
 
 def _out(
-    resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], environ: Mapping[str, str]
+    resource_class: ResourceClass, request: dict[str, object], argv: Sequence[str], context: StepContext
 ) -> Answer:
     sources = _directory_argument(argv)
-    resource = _resource(resource_class, request)
+    resource = _resource(resource_class, request, context)
     fields.reject_put_params(mapping(request.get("params"), "params"))
-    version, metadata = resource.publish_new_version(sources, _build_metadata(environ))
+    version, metadata = resource.publish_new_version(sources, _build_metadata(context.environ))
     return version.to_flat_dict(), metadata
 
 
-_STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], Mapping[str, str]], Answer]] = {
+_STEPS: dict[str, Callable[[ResourceClass, dict[str, object], Sequence[str], StepContext], Answer]] = {
     "check": _check,
     "in": _in,
     "out": _out,
 }
 
 
-def _resource(resource_class: ResourceClass, request: dict[str, object]) -> InOnlyConcourseResource:
-    return resource_class(**mapping(request.get("source"), "source"))
+def _resource(
+    resource_class: ResourceClass, request: dict[str, object], context: StepContext
+) -> InOnlyConcourseResource:
+    return resource_class(context, **mapping(request.get("source"), "source"))
 
 
 def _version(value: object) -> DatetimeVersion:

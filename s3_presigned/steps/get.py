@@ -23,12 +23,13 @@ from s3_presigned.s3.store import Operation, S3Request, Store
 from s3_presigned.steps.select import select
 
 if TYPE_CHECKING:
+    from s3_presigned.core.context import StepContext
     from s3_presigned.request.params import GetParams
     from s3_presigned.request.source import Source
 
 
 @contextlib.contextmanager
-def sign(source: Source, params: GetParams, warnings: TextIO) -> Iterator[Signed]:
+def sign(source: Source, params: GetParams, warnings: TextIO, context: StepContext) -> Iterator[Signed]:
     """Select the objects, sign the first URL and, if ``params.verify`` is set, prove it; the rest sign on demand.
 
     The store stays open while the body runs, so that every link is signed while it is.
@@ -36,14 +37,15 @@ def sign(source: Source, params: GetParams, warnings: TextIO) -> Iterator[Signed
     :param source: The validated source.
     :param params: The validated get parameters.
     :param warnings: Where to report conditions that do not stop the step, such as clock skew.
+    :param context: The step's environment, clock and secrets.
     :raises ResourceError: If the credentials, the objects, the endpoint or a link fail.
     """
     with Store.open(
-        source.connection, wanted_seconds=params.expires_in, may_ask=params.sends_requests, warnings=warnings
+        source.connection, context, wanted_seconds=params.expires_in, may_ask=params.sends_requests, warnings=warnings
     ) as store:
         expires_in = fit_to_credentials(
             params.expires_in,
-            _utcnow(),
+            store.clock(),
             store.identity.expires_at,
             store.identity.origin,
             allow_shorter=params.allow_shorter_expiry,
@@ -66,7 +68,7 @@ def _sign_links(store: Store, key_prefix: str, params: GetParams, expires_in: in
         if has_dot_segment(key):
             raise ResourceError(f"s3://{store.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
     if not selected:
-        return Signed([], "", botocore_url, expires_in, _utcnow() + _seconds(expires_in), store.region)
+        return Signed([], "", botocore_url, expires_in, store.clock() + _seconds(expires_in), store.region)
     first_key = selected[0][0]
     first_url = _first_link(store, selected, params, expires_in) or botocore_url(first_key)
     _refuse_unlisted_headers(first_url, params)
@@ -146,7 +148,3 @@ def signed_at(url: str) -> datetime.datetime:
 
 def _seconds(seconds: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=seconds)
-
-
-def _utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
