@@ -153,8 +153,8 @@ def steps(installed: Installed, tmp_path: Path) -> Any:
 
 def test_the_installed_package_carries_its_pages_and_prepared_models(installed: Installed) -> None:
     assert installed.package.is_relative_to(installed.python.parent.parent)
-    assert sorted(path.name for path in (installed.package / "page").iterdir()) == sorted(
-        path.name for path in (ROOT / "s3_presigned" / "page").iterdir()
+    assert sorted(path.name for path in (installed.package / "outputs" / "page").iterdir()) == sorted(
+        path.name for path in (ROOT / "s3_presigned" / "outputs" / "page").iterdir()
     )
     # The models prepared when the wheel was built are those the installed botocore reads: a step loads them.
     prepared = run(
@@ -166,7 +166,7 @@ def test_the_installed_package_carries_its_pages_and_prepared_models(installed: 
         cwd=installed.package.parent.parent,
         env=bare(),
     )
-    assert Path(prepared.stdout.strip()) == installed.package / "prepared"
+    assert Path(prepared.stdout.strip()) == installed.package / "s3" / "prepared"
 
 
 def succeeded(result: StepResult) -> StepResult:
