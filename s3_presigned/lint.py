@@ -17,7 +17,7 @@ from typing import TextIO
 
 import yaml
 
-from s3_presigned.core.errors import ConfigError
+from s3_presigned.core.failures import ConfigError
 from s3_presigned.request import config, fields
 from s3_presigned.request.fields import METHODS, MODES
 

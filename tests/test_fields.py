@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from s3_presigned.core.errors import ConfigError
+from s3_presigned.core.failures import ConfigError
 from s3_presigned.outputs.files import staged_files
 from s3_presigned.request import config, fields
 from s3_presigned.request.config import MAX_FILE_NAME

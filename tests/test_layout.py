@@ -20,8 +20,6 @@ OVER = {
     "request/config.py",
     "request/config.py:parse_get_params",
     "s3/credentials.py:_assume_role",
-    "s3/failures.py:object_failure",
-    "s3/store.py:Store",
     "s3/transport.py:send",
 }
 

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from s3_presigned.core.errors import ConfigError
+from s3_presigned.core.failures import ConfigError
 from s3_presigned.request import config
 
 SOURCE = config.parse_source({"bucket": "my-bucket", "endpoint": "http://127.0.0.1:9"})

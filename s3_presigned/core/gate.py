@@ -24,7 +24,7 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
-from s3_presigned.core.errors import holds_secret
+from s3_presigned.core.failures import HoldsSecret
 
 MARKER: Final = "[redacted]"
 LINE_CHARS: Final = 8 * 1024  # a value, such as one of the metadata; the step's error line is cut shorter
@@ -219,7 +219,7 @@ class Gate:
         :raises ResourceError: If the value holds a secret.
         """
         if any(next(self._in_data._known(view.text.translate(_FOLD)), None) for view in _views(value)):  # noqa: SLF001
-            raise holds_secret(what) if remedy is None else holds_secret(what, remedy)
+            raise HoldsSecret(what) if remedy is None else HoldsSecret(what, remedy)
         return value
 
     def _spans(self, text: str) -> Iterator[tuple[int, int]]:

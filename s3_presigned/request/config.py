@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from s3_presigned.core.errors import ConfigError, describe, kind
+from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.text import describe, kind
 from s3_presigned.request import fields, upload_headers
 from s3_presigned.request.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.request.expiry import parse_expires_in

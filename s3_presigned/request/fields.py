@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple
 
-from s3_presigned.core.errors import ConfigError
+from s3_presigned.core.failures import ConfigError
 
 Method = Literal["get", "put", "post"]
 Mode = Literal["file_path", "file_paths", "prefix", "regexp"]

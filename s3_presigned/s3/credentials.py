@@ -13,7 +13,7 @@ from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
 from s3_presigned.core import gate
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.s3.connection import Keys, Role
 from s3_presigned.s3.shape import ServerText
 from s3_presigned.s3.transport import CONNECT_TIMEOUT, MAX_ATTEMPTS, tls_reason, unreadable_ca_bundle
