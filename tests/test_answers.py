@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.errors import LINE_LIMIT, ResourceError, one_line
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.core.gate import Gate
+from s3_presigned.core.text import LINE_LIMIT, one_line
 from s3_presigned.s3.answers import (
     Answer,
     NotS3XmlError,

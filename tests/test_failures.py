@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from s3_presigned.s3 import failures
+from s3_presigned.core import failures, notices
+from s3_presigned.core.failures import Asked
+from s3_presigned.proof.signatures import unchecked
+from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import Answer, S3Error
-from s3_presigned.s3.failures import Asked
+from s3_presigned.s3.connection import Connection
 from s3_presigned.s3.shape import ServerText
 
 ASKED = Asked("checking the link to s3://bucket/a.txt", "bucket", "access key AKIA (source)", "http://127.0.0.1:9")
+
+
+def connection(endpoint: str | None = None) -> Connection:
+    """The bucket ``bucket``, at ``endpoint`` or AWS."""
+    return Connection("bucket", None, endpoint, "auto", None, None, None, verify_ssl=True)
 
 
 def answer(status: int, body: bytes = b"<Error/>", **headers: str) -> Answer:
@@ -34,27 +42,63 @@ def error(code: str, message: str = "", storage_class: str | None = None) -> S3E
     ],
 )
 def test_known_codes_name_their_cause(code: str, cause: str) -> None:
-    line = str(failures.failure(ASKED, answer(403), error(code, "whatever S3 said")))
+    refused = causes.failure(ASKED, answer(403), error(code, "whatever S3 said"))
+    assert isinstance(refused, failures.Refused)
+    assert (refused.code, refused.asked, refused.key) == (code, ASKED, None)
+    line = str(refused)
     assert line == f"checking the link to s3://bucket/a.txt: {cause} ({code})"
 
 
 def test_an_unknown_code_quotes_s3_and_an_empty_body_says_so() -> None:
-    quoted = failures.failure(ASKED, answer(500), error("SlowDown", "Please reduce your request rate."))
+    quoted = causes.failure(ASKED, answer(500), error("SlowDown", "Please reduce your request rate."))
+    assert isinstance(quoted, failures.ServerRefused)
+    assert (quoted.answered, quoted.code, quoted.message) == (
+        "500 Internal Server Error",
+        "SlowDown",
+        "Please reduce your request rate.",
+    )
+    assert isinstance(failures.WrongSecret(ASKED), failures.S3Failure)
+    assert causes.failure(ASKED, answer(500, b"  "), error("500")).code is None
     assert str(quoted).endswith("S3 answered 500 Internal Server Error, SlowDown: Please reduce your request rate.")
-    assert str(failures.failure(ASKED, answer(500, b"  "), error("500"))).endswith(
+    assert str(causes.failure(ASKED, answer(500, b"  "), error("500"))).endswith(
         "S3 answered 500 Internal Server Error, no details"
     )
-    assert str(failures.failure(ASKED, answer(500), error("Busy"))).endswith(
+    assert str(causes.failure(ASKED, answer(500), error("Busy"))).endswith(
         "S3 answered 500 Internal Server Error, Busy"
     )
 
 
+def object_cause(
+    key: str, code: str, status: int = 403, *, pays: bool = False, message: str = "", **kw: str
+) -> failures.S3Failure:
+    got = error(code, message, kw.get("storage"))
+    return causes.object_failure(ASKED, answer(status), got, key, kw.get("version"), requester_pays=pays)
+
+
 def object_line(key: str, code: str, status: int = 403, *, pays: bool = False, message: str = "", **kw: str) -> str:
-    return str(
-        failures.object_failure(
-            ASKED, answer(status), error(code, message, kw.get("storage")), key, kw.get("version"), requester_pays=pays
-        )
-    )
+    return str(object_cause(key, code, status, pays=pays, message=message, **kw))
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "kwargs", "cause", "fields"),
+    [
+        ("NoSuchKey", 404, {}, failures.MissingObject, {"bucket": "bucket", "key": "f/a.txt"}),
+        ("404", 404, {}, failures.MissingObject, {"key": "f/a.txt"}),
+        ("NoSuchVersion", 404, {"version": "v1"}, failures.NoSuchVersion, {"version_id": "v1"}),
+        ("InvalidObjectState", 403, {"storage": "GLACIER"}, failures.Archived, {"storage_class": "GLACIER"}),
+        ("KMS.DisabledException", 400, {}, failures.KmsDenied, {"code": "KMS.DisabledException"}),
+        ("AccessDenied", 403, {"pays": True}, failures.RequesterPays, {"key": "f/a.txt"}),
+        ("AccessDenied", 403, {}, failures.AccessDenied, {"identity": "access key AKIA (source)"}),
+        ("InvalidAccessKeyId", 403, {}, failures.UnknownAccessKey, {"key": "f/a.txt"}),
+        ("InternalError", 500, {}, failures.ServerRefused, {"code": "InternalError", "key": "f/a.txt"}),
+    ],
+)
+def test_each_refusal_of_a_link_is_its_own_type_with_its_fields(
+    code: str, status: int, kwargs: dict[str, object], cause: type[failures.S3Failure], fields: dict[str, object]
+) -> None:
+    refused = object_cause("f/a.txt", code, status, **kwargs)  # type: ignore[arg-type]
+    assert type(refused) is cause
+    assert {name: getattr(refused, name) for name in fields} == fields
 
 
 def test_a_missing_object_says_how_to_find_the_key_and_never_to_skip_the_check() -> None:
@@ -123,13 +167,13 @@ def test_other_object_errors_fall_back_to_the_general_wording() -> None:
 
 
 def test_which_refusals_are_checked_for_requester_pays() -> None:
-    assert failures.is_denied(error("AccessDenied"))
-    assert failures.is_denied(error("KMS.NotFoundException"))
-    assert not failures.is_denied(error("NoSuchKey"))
-    assert failures.names_kms(error("AccessDenied", "SSE-KMS key"))
-    assert not failures.names_kms(error("AccessDenied", "Access Denied"))
-    assert failures.is_missing(answer(404), error("404"))
-    assert not failures.is_missing(answer(403), error("404"))
+    assert causes.is_denied(error("AccessDenied"))
+    assert causes.is_denied(error("KMS.NotFoundException"))
+    assert not causes.is_denied(error("NoSuchKey"))
+    assert causes.names_kms(error("AccessDenied", "SSE-KMS key"))
+    assert not causes.names_kms(error("AccessDenied", "Access Denied"))
+    assert causes.is_missing(answer(404), error("404"))
+    assert not causes.is_missing(answer(403), error("404"))
 
 
 @pytest.mark.parametrize(
@@ -142,7 +186,9 @@ def test_which_refusals_are_checked_for_requester_pays() -> None:
     ],
 )
 def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause: str) -> None:
-    line = str(failures.expired("listing s3://bucket/", ServerText("Request has expired"), skew))
+    refused = failures.ClockRefused("listing s3://bucket/", str(ServerText("Request has expired")), skew)
+    assert refused.clock_skew == skew
+    line = str(refused)
     assert line == f"listing s3://bucket/: S3 refused the request by its clock (Request has expired): {cause}"
 
 
@@ -151,11 +197,13 @@ def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause:
     [("Request has expired", True), ("Request is not yet valid", True), ("Access Denied", False)],
 )
 def test_which_messages_refuse_by_the_clock(message: str, expired: bool) -> None:
-    assert failures.says_expired(ServerText(message)) is expired
+    assert causes.says_expired(ServerText(message)) is expired
 
 
 def test_a_link_dead_on_arrival_names_both_numbers() -> None:
-    assert str(failures.dead_on_arrival(4000.4, 3600)).startswith(
+    dead = failures.DeadOnArrival(4000.4, 3600)
+    assert (dead.clock_skew, dead.expires_in) == (4000.4, 3600)
+    assert str(dead).startswith(
         "S3's clock is 4000 s ahead of this machine's, so a link that lasts 3600 s has expired by S3's clock"
     )
 
@@ -175,7 +223,9 @@ def test_a_link_dead_on_arrival_names_both_numbers() -> None:
     ],
 )
 def test_a_redirect_names_where_and_never_the_query_or_a_password(location: str, tail: str) -> None:
-    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (None,)))
+    redirected = causes.redirect("listing s3://bucket/", answer(301, location=location), connection())
+    assert redirected.answered == "301 Moved Permanently"
+    line = str(redirected)
     assert line.startswith("listing s3://bucket/: S3 answered 301 Moved Permanently, ")
     assert tail in line
     assert "pw" not in line
@@ -188,7 +238,9 @@ def test_a_redirect_to_a_host_the_step_does_not_know_shows_it_by_shape() -> None
     hexed = token.encode().hex()
     host = ".".join(hexed[start : start + 32] for start in range(0, len(hexed), 32))
     location = f"http://{host}.example:8080/bucket/a.txt"
-    line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (None,)))
+    redirected = causes.redirect("listing s3://bucket/", answer(301, location=location), connection())
+    assert redirected.origin == ""
+    line = str(redirected)
     assert hexed[:32] not in line
     assert line.endswith("set source.endpoint to the store's real address")
     # The hosts the step knows are named as they are: its endpoint's, on another scheme or port, and S3's own.
@@ -198,20 +250,22 @@ def test_a_redirect_to_a_host_the_step_does_not_know_shows_it_by_shape() -> None
         ("https://s3-fips.us-gov-west-1.amazonaws.com", None),
     ]:
         location = f"{origin}/bucket/a.txt"
-        line = str(failures.redirect("listing s3://bucket/", answer(301, location=location), "bucket", (endpoint,)))
+        redirected = causes.redirect("listing s3://bucket/", answer(301, location=location), connection(endpoint))
+        assert (redirected.origin, redirected.path) == (origin, "/bucket/a.txt")
+        line = str(redirected)
         assert line.endswith(f"set source.endpoint to {origin}")
 
 
 def test_region_moves_and_warnings() -> None:
-    assert str(failures.moved_twice("w", "b", ("us-east-1", "eu-west-2", "ap-south-1"))) == (
+    assert str(failures.MovedTwice("w", "b", ("us-east-1", "eu-west-2", "ap-south-1"))) == (
         "w: S3 named the region ap-south-1 for bucket b, after us-east-1 and eu-west-2; please specify source.region"
     )
-    assert failures.region_warning("us-east-1", "b", "eu-west-2") == (
+    assert notices.region_warning("us-east-1", "b", "eu-west-2") == (
         "warning: source.region is us-east-1, but S3 says bucket b is in eu-west-2; signing for eu-west-2 "
         "(set region: eu-west-2 to save a request)\n"
     )
-    assert failures.clock_warning(30) is None
-    assert failures.clock_warning(-61) == (
+    assert notices.clock_warning(30) is None
+    assert notices.clock_warning(-61) == (
         "warning: the S3 server's clock is 61 s behind this machine's; "
         "the URL's validity window is shifted by as much\n"
     )
@@ -219,46 +273,51 @@ def test_region_moves_and_warnings() -> None:
 
 def test_listing_lines() -> None:
     asked = ASKED._replace(where="listing s3://bucket/p/")
-    assert str(failures.listing_denied(asked)) == (
+    assert str(failures.ListingDenied(asked)) == (
         "listing s3://bucket/p/: access denied to access key AKIA (source): grant s3:ListBucket on bucket"
     )
-    assert str(failures.page_too_large("listing s3://bucket/p/", 32 << 20)) == (
+    assert str(failures.PageTooLarge("listing s3://bucket/p/", 32 << 20)) == (
         "listing s3://bucket/p/: a page is larger than 32 MiB: is a proxy in the way?"
     )
-    assert str(failures.missing_keys("bucket", "a.txt, b.txt")) == (
+    assert str(failures.MissingKeys("bucket", ["a.txt", "b.txt"])) == (
         "params.file_paths: not in s3://bucket: a.txt, b.txt; check the keys and source.key_prefix"
     )
 
 
 def test_an_endpoint_that_checks_no_signature_is_named_with_what_it_sent() -> None:
     forged = answer(200, b"<html>", **{"content-type": "text/html"})
-    line = str(failures.unchecked_signatures("checking the link", forged, "link", "object"))
+    unchecked_here = unchecked("checking the link", forged, "link", "object", "source.endpoint")
+    assert (unchecked_here.answered, unchecked_here.content_type) == ("200 OK", "text/html")
+    line = str(unchecked_here)
     assert line.startswith("checking the link: the endpoint answered 200 OK with text/html to the link with its")
     assert "it is not S3 serving the object. Is source.endpoint a web console or a proxy?" in line
-    warning = failures.unchecked_warning("http://127.0.0.1:4566")
+    warning = notices.unchecked_warning("http://127.0.0.1:4566")
     assert warning.startswith("warning: http://127.0.0.1:4566 served a request whose signature was altered")
     assert warning.count("\n") == 1
 
 
 def test_set_up_lines_name_the_field_or_the_files() -> None:
-    assert failures.no_region().field == "source.region"
-    assert "AWS_CONFIG_FILE" in str(failures.aws_config(ValueError("bad profile")))
+    assert failures.NoRegion().field == "source.region"
+    assert isinstance(failures.NoRegion(), failures.ConfigError)
+    assert str(failures.UnreadableAwsConfig("bad profile")) == (
+        "AWS config: bad profile; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"
+    )
 
 
 def test_a_store_that_takes_no_forms_or_took_an_altered_one_is_named() -> None:
-    line = str(failures.forms_not_taken("checking the upload form", answer(400), error("UnsupportedAlgorithm")))
+    line = str(failures.FormsNotTaken("checking the upload form", "400 Bad Request", "UnsupportedAlgorithm"))
     assert line == (
         "checking the upload form: the store does not take upload forms (S3's POST policy) as S3 does: it answered "
         "400 Bad Request, UnsupportedAlgorithm; sign an upload link with method: put instead"
     )
-    taken = str(failures.form_taken("checking the upload form", answer(200)))
+    taken = str(failures.FormTaken("checking the upload form", "200 OK"))
     assert taken.endswith("(200 OK): it checks neither, so a form's size and type limits would not hold there")
-    assert {"AccessDenied", "SignatureDoesNotMatch"} <= failures.FORM_REFUSALS
-    assert "InvalidArgument" not in failures.FORM_REFUSALS  # an answer to a malformed form, not to a broken policy
+    assert {"AccessDenied", "SignatureDoesNotMatch"} <= causes.FORM_REFUSALS
+    assert "InvalidArgument" not in causes.FORM_REFUSALS  # an answer to a malformed form, not to a broken policy
 
 
 def test_a_store_that_refuses_links_sent_with_the_public_host_is_named() -> None:
-    refused = failures.public_host_refused(
+    refused = failures.PublicHostRefused(
         "checking the link to s3://bucket/a.txt", "https://files.example", "http://store:9000", routed=True
     )
     assert str(refused) == (

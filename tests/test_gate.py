@@ -21,10 +21,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.errors import LINE_LIMIT, ResourceError
+from s3_presigned.core.failures import Asked, ResourceError
 from s3_presigned.core.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate, Knowledge
+from s3_presigned.core.text import LINE_LIMIT
 from s3_presigned.s3.answers import Answer, error_of, server_value
-from s3_presigned.s3.failures import Asked, failure
+from s3_presigned.s3.causes import failure
 from s3_presigned.steps.envelope import error_line
 
 TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+Fake/Token+With/Slashes=="

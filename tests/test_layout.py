@@ -12,8 +12,6 @@ TABLES = {"request/fields.py"}
 # Still over a limit, each on its way under it.
 OVER = {
     "outputs/files.py:write_step_files",
-    "s3/failures.py:object_failure",
-    "s3/store.py:Store",
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.errors import ConfigError, ResourceError
+from s3_presigned.core.failures import ConfigError, ResourceError
 from s3_presigned.s3.answers import ListedObject, ListPage
 from s3_presigned.s3.listing import PageGuard
 from s3_presigned.steps.select import literal_prefix

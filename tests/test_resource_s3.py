@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.outputs import files
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from s3_presigned.core.failures import Asked
 from s3_presigned.core.gate import MARKER, Gate
 from s3_presigned.resource import PresignedUrlResource
-from s3_presigned.s3 import failures
+from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import Answer, NotS3XmlError, error_of
 from s3_presigned.s3.facts import UNKNOWN_ERROR_CODE
-from s3_presigned.s3.failures import Asked
 from s3_presigned.s3.shape import SHOWN_CHARS, ServerText, shown
 from s3_presigned.steps import envelope
 from s3_presigned.steps.envelope import error_line
@@ -95,7 +95,7 @@ def test_an_error_code_outside_s3s_set_is_not_shown(code: str) -> None:
     answer = Answer(403, "Forbidden", {"content-type": "application/xml"}, body)
     error = error_of(answer)
     assert error.code == UNKNOWN_ERROR_CODE
-    assert code.replace("&lt;", "<").replace("&gt;", ">") not in str(failures.failure(ASKED, answer, error))
+    assert code.replace("&lt;", "<").replace("&gt;", ">") not in str(causes.failure(ASKED, answer, error))
 
 
 def test_a_page_that_is_not_s3s_names_its_type_by_shape() -> None:
@@ -116,7 +116,7 @@ def test_the_steps_own_text_is_never_shaped() -> None:
         {"content-type": "application/xml"},
         b"<Error><Code>NoSuchKey</Code><Message>NoSuchKey</Message></Error>",
     )
-    error = failures.object_failure(ASKED, answer, error_of(answer), key, None, requester_pays=False)
+    error = causes.object_failure(ASKED, answer, error_of(answer), key, None, requester_pays=False)
     line = error_line(str(error), Gate(["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]))
     assert f"s3://bucket/{key} does not exist" in line
     assert MARKER not in line

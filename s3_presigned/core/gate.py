@@ -22,7 +22,7 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
-from s3_presigned.core.errors import holds_secret
+from s3_presigned.core.failures import HoldsSecret
 from s3_presigned.core.views import View, views
 
 MARKER: Final = "[redacted]"
@@ -212,7 +212,7 @@ class Gate:
         :raises ResourceError: If the value holds a secret.
         """
         if any(next(self._in_data._known(view.text.translate(_FOLD)), None) for view in views(value)):  # noqa: SLF001
-            raise holds_secret(what) if remedy is None else holds_secret(what, remedy)
+            raise HoldsSecret(what) if remedy is None else HoldsSecret(what, remedy)
         return value
 
     def _spans(self, text: str) -> Iterator[tuple[int, int]]:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from s3_presigned.core import gate, lifetime
-from s3_presigned.core.errors import ResourceError, first_few
+from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.text import first_few
 from s3_presigned.outputs import pages
 from s3_presigned.request import upload_headers
 from s3_presigned.request.expiry import iso8601

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from s3_presigned.core.errors import ResourceError
-from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, with_altered_signature
-from s3_presigned.s3 import failures
+from s3_presigned.core import notices
+from s3_presigned.core.failures import ResourceError
+from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, unchecked, with_altered_signature
+from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import Answer, ObjectInfo, object_info
 from s3_presigned.s3.store import S3Request, Store
 from s3_presigned.s3.transport import PAGE_LIMIT
@@ -48,11 +49,11 @@ def prove_link(
 
 def _refused(store: Store, where: str, answer: Answer, request: S3Request, expires_in: int) -> ResourceError:
     """Name why S3 refused a link: the object, its storage, its key, or who pays."""
-    error = store.read_error(where, answer)
+    error = causes.read_error(where, answer, store.clock_skew)
     refuse_public_host_refused(store, where, error)
-    pays = failures.is_denied(error) and not failures.names_kms(error) and not failures.is_missing(answer, error)
+    pays = causes.is_denied(error) and not causes.names_kms(error) and not causes.is_missing(answer, error)
     version = request.get("VersionId")
-    return failures.object_failure(
+    return causes.object_failure(
         store.asked(where),
         answer,
         error,
@@ -79,8 +80,8 @@ def _refuse_unchecked_signatures(store: Store, subject: str, sign: Callable[[], 
     served = 0 if forged.status == 416 else object_info(forged.headers).size  # noqa: PLR2004  # no first byte
     # A listing gives only the current version's size.
     if not _lists(store, where, str(request["Key"]), None if "VersionId" in request else served):
-        raise failures.unchecked_signatures(where, forged, "link", "object", store.served_by()[0])
-    store.warnings.write(failures.unchecked_warning(store.served_by()[1]))
+        raise unchecked(where, forged, "link", "object", store.served_by()[0])
+    store.warnings.write(notices.unchecked_warning(store.served_by()[1]))
 
 
 def _lists(store: Store, where: str, key: str, size: int | None) -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from s3_presigned.core.errors import ResourceError
-from s3_presigned.s3 import failures
-from s3_presigned.s3.answers import Answer, ListPage, S3Error, parse_list_page
+from s3_presigned.core.failures import PublicHostRefused, ResourceError, UncheckedSignatures
+from s3_presigned.s3.answers import Answer, ListPage, S3Error, parse_list_page, server_value
 from s3_presigned.s3.store import S3Request, Store
 from s3_presigned.s3.transport import PAGE_LIMIT
 
@@ -20,7 +19,16 @@ def refuse_public_host_refused(store: Store, where: str, error: S3Error) -> None
         return
     request: S3Request = {"Bucket": store.name, "MaxKeys": 1}
     if store.exchange(where, store.internal_listing(request), {}, body_limit=PAGE_LIMIT).ok:
-        raise failures.public_host_refused(where, public, endpoint, routed=bool(store.routed))
+        raise PublicHostRefused(where, public, endpoint, routed=bool(store.routed))
+
+
+def unchecked(where: str, forged: Answer, request: str, subject: str, field: str) -> UncheckedSignatures:
+    """Name an endpoint that took a request with an altered signature and did not answer as S3 does.
+
+    :param field: The field that set the host the request went to: ``source.public_endpoint`` for a link's own.
+    """
+    content_type = server_value("content_type", forged.headers.get("content-type"))
+    return UncheckedSignatures(where, forged.describe(), content_type, request, subject, field)
 
 
 def listing_page(answer: Answer) -> ListPage | None:

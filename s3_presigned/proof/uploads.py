@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
-from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, with_altered_signature
-from s3_presigned.s3 import failures
+from s3_presigned.core import notices
+from s3_presigned.core.failures import DeadOnArrival, ExistsAlready, FormsNotTaken, FormTaken
+from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, unchecked, with_altered_signature
+from s3_presigned.s3 import causes
 from s3_presigned.s3.store import INTERNAL_URL_SECONDS, REDIRECTS, S3Request, Store
 from s3_presigned.s3.transport import PAGE_LIMIT
 
@@ -33,16 +35,16 @@ def probe(store: Store, key: str) -> bool:
     forged = store.exchange(where, lambda: with_altered_signature(sign()), {}, body_limit=PAGE_LIMIT)
     if forged.ok:
         if listing_page(forged) is None:
-            raise failures.unchecked_signatures(where, forged, "listing", "bucket", store.served_by()[0])
-        store.warnings.write(failures.unchecked_warning(store.served_by()[1]))
+            raise unchecked(where, forged, "listing", "bucket", store.served_by()[0])
+        store.warnings.write(notices.unchecked_warning(store.served_by()[1]))
     answer = store.exchange(where, sign, {}, body_limit=PAGE_LIMIT)
     if answer.ok:
         page = listing_page(answer)
         return page is not None and any(listed.key == key for listed in page.objects)
-    error = store.read_error(where, answer)
+    error = causes.read_error(where, answer, store.clock_skew)
     refuse_public_host_refused(store, where, error)
     if error.code != "AccessDenied":
-        raise failures.failure(store.asked(where), answer, error)
+        raise causes.failure(store.asked(where), answer, error)
     return False
 
 
@@ -53,7 +55,7 @@ def prove_upload(store: Store, key: str, expires_in: int, *, may_overwrite: bool
     """
     exists = probe(store, key)
     if exists and not may_overwrite:
-        raise failures.exists_already(store.name, key)
+        raise ExistsAlready(store.name, key)
     refuse_links_dead_on_arrival(store, expires_in)
 
 
@@ -65,7 +67,7 @@ def refuse_links_dead_on_arrival(store: Store, expires_in: int) -> None:
     :raises ResourceError: Naming both clocks' difference and the expiry.
     """
     if store.clock_skew is not None and store.clock_skew >= expires_in:
-        raise failures.dead_on_arrival(store.clock_skew, expires_in)
+        raise DeadOnArrival(store.clock_skew, expires_in)
 
 
 def prove_form(store: Store, action: str, fields: dict[str, str]) -> None:
@@ -96,10 +98,10 @@ def prove_form(store: Store, action: str, fields: dict[str, str]) -> None:
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     answer = store.send(where, action, headers, form="".join(parts).encode("utf-8"))
     if answer.ok:
-        raise failures.form_taken(where, answer)
+        raise FormTaken(where, answer.describe())
     if answer.status in REDIRECTS:
-        raise failures.redirect(where, answer, store.name, store.endpoints)
+        raise causes.redirect(where, answer, store.connection)
     # Only S3's own refusal counts: a page, a redirect or another error says nothing of a form that fits.
-    refused = store.read_error(where, answer)
-    if answer.status not in _FORM_REFUSED or refused.code not in failures.FORM_REFUSALS:
-        raise failures.forms_not_taken(where, answer, refused)
+    refused = causes.read_error(where, answer, store.clock_skew)
+    if answer.status not in _FORM_REFUSED or refused.code not in causes.FORM_REFUSALS:
+        raise FormsNotTaken(where, answer.describe(), refused.code, str(refused.message))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple, TypeVar
 
-from s3_presigned.core.errors import ConfigError
+from s3_presigned.core.failures import ConfigError
 from s3_presigned.s3 import facts
 
 Method = Literal["get", "put", "post"]

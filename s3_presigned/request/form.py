@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from s3_presigned.core.errors import describe
+from s3_presigned.core.text import describe
 from s3_presigned.request.fields import PARAMS
 from s3_presigned.request.selection import Selection
 from s3_presigned.request.values import object_key, parse_size

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from s3_presigned.core.errors import describe
+from s3_presigned.core.text import describe
 from s3_presigned.request import fields, upload_headers
 from s3_presigned.request.disposition import DISPOSITIONS, content_disposition
 from s3_presigned.request.expiry import parse_expires_in

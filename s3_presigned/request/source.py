@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from s3_presigned.core.errors import describe
+from s3_presigned.core.text import describe
 from s3_presigned.request import fields
 from s3_presigned.request.fields import SOURCE, Field
 from s3_presigned.request.values import S3_ADDRESS, choice, flag, optional_text, text

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import quote
 
-from s3_presigned.core.errors import ConfigError, describe
+from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.text import describe
 from s3_presigned.request.fields import PARAMS, Field
 
 CANNED_ACLS = (

@@ -10,7 +10,7 @@ from typing import Literal, NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.core.gate import SIGNING_NAME
 from s3_presigned.s3.facts import (
     ERROR_CODES,
@@ -178,6 +178,12 @@ def http_date(value: str | None) -> datetime.datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return parsed.replace(tzinfo=datetime.UTC) if parsed.tzinfo is None else parsed.astimezone(datetime.UTC)
+
+
+def clock_skew(answer: Answer, now: datetime.datetime) -> float | None:
+    """S3's clock less this machine's, in seconds, from an answer's ``Date``; ``None`` if it has no readable one."""
+    server_time = http_date(answer.headers.get("date"))
+    return None if server_time is None else (server_time - now).total_seconds()
 
 
 def iso_date(value: str | None) -> datetime.datetime | None:

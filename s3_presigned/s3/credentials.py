@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.s3.connection import Keys, Role
 from s3_presigned.s3.facts import ROLE_MAX_SECONDS, ROLE_MIN_SECONDS
 from s3_presigned.s3.shape import ServerText

@@ -12,7 +12,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from s3_presigned.core.errors import ConfigError, describe
+from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.text import describe
 from s3_presigned.s3.facts import DEFAULT_PORTS
 
 FIELD = "source.endpoint"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from s3_presigned.core.errors import ConfigError, ResourceError
+from s3_presigned.core.failures import ConfigError, ResourceError
 from s3_presigned.s3.answers import ListPage
 
 

@@ -5,38 +5,44 @@ from __future__ import annotations
 import contextlib
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Literal, TextIO, cast
+from functools import partial
+from typing import TYPE_CHECKING, Literal, TextIO
 
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
-from s3_presigned.core.errors import ResourceError
-from s3_presigned.s3 import failures
+from s3_presigned.core import notices
+from s3_presigned.core.failures import (
+    Asked,
+    ListingDenied,
+    MovedTwice,
+    NoRegion,
+    PageTooLarge,
+    ResourceError,
+    UnreadableAwsConfig,
+)
+from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import (
     Answer,
     ListedObject,
-    NotS3XmlError,
-    S3Error,
-    error_of,
-    http_date,
+    clock_skew,
     parse_list_page,
     region_named,
 )
 from s3_presigned.s3.connection import AddressingStyle, Connection
 from s3_presigned.s3.credentials import SigningIdentity, resolve_identity
-from s3_presigned.s3.facts import DEFAULT_STORE_REGION, FIRST_GUESS_REGION, FORM_CONTENT_TYPE
-from s3_presigned.s3.failures import Asked
+from s3_presigned.s3.facts import DEFAULT_STORE_REGION, FIRST_GUESS_REGION
 from s3_presigned.s3.listing import PageGuard
 from s3_presigned.s3.policy import Form
+from s3_presigned.s3.reach import Reach
 from s3_presigned.s3.session import new_session
-from s3_presigned.s3.transport import PAGE_LIMIT, Transport, origin
-from s3_presigned.s3.trust import Trust, trusted
+from s3_presigned.s3.transport import PAGE_LIMIT
+from s3_presigned.s3.trust import trusted
 
 if TYPE_CHECKING:
     import botocore.session
-    from mypy_boto3_s3.client import S3Client
 
     from s3_presigned.core.context import StepContext
 
@@ -52,48 +58,39 @@ class Store:
     """The S3 conversation of one step: it signs, lists and sends, and follows S3 to the bucket's region.
 
     Open it with :meth:`open`. Every request goes through here, so that a region S3 names is followed in one
-    place, once; :mod:`s3_presigned.proof` proves links with it, and :mod:`s3_presigned.s3.failures` words what
+    place, once; :mod:`s3_presigned.proof` proves links with it, and :mod:`s3_presigned.s3.causes` names what
     S3 answered.
     """
 
     def __init__(
         self,
         connection: Connection,
-        session: botocore.session.Session,
         identity: SigningIdentity,
+        reach_for: Callable[[str, bool | None], Reach],
         region: str,
-        trust: Trust,
         warnings: TextIO,
         context: StepContext,
     ) -> None:
         """Start talking to the bucket; use :meth:`open` rather than this.
 
         :param connection: Where the bucket is, and how to reach it.
-        :param session: The botocore session the identity came from.
         :param identity: The credentials that sign.
+        :param reach_for: Sets up the clients and the transport for a region, routed to ``endpoint`` or not.
         :param region: The region to sign for until S3 names another.
-        :param trust: The CAs the step trusts for the store.
         :param warnings: Where conditions that do not stop the step are reported.
         :param context: The step's environment, clock and secrets: what the store signs and sends is learnt there.
         """
-        self.clock = context.clock
-        """What the step reads the time from."""
-        self.knowledge = context.knowledge
-        self._environ = context.environ
+        self.context = context
         self.name = connection.bucket
         self.identity = identity
         self.connection = connection
-        self._session = session
-        self._trust = trust
         self.warnings = warnings
-        """Where conditions that do not stop the step are reported."""
         self._moved_from: str | None = None
         self.clock_skew: float | None = None
         """S3's clock less this machine's, in seconds, once an answer has said; ``None`` before."""
         self.region = region
-        # Whether requests signed for public_endpoint go to endpoint instead; None until the step first sends one.
-        self.routed: bool | None = None if connection.public_endpoint is not None else False
-        self._client, self._links_client, self._transport = self._connect(region)
+        self._reach_for = reach_for
+        self._reach = reach_for(region, None if connection.public_endpoint is not None else False)
 
     @classmethod
     @contextlib.contextmanager
@@ -113,16 +110,17 @@ class Store:
             session = new_session()
             region = configured_region(connection, session, context.environ)
         except BotoCoreError as error:
-            raise failures.aws_config(error) from None
+            raise UnreadableAwsConfig(str(error)) from None
         if region is None and not may_ask:
-            raise failures.no_region()
+            raise NoRegion
         with trusted(connection.ca_bundle, connection.verify_ssl, session, context.environ) as trust:
             if trust.verify is False:
                 # The user turned verification off on purpose; urllib3 would warn on every request.
                 python_warnings.filterwarnings("ignore", category=InsecureRequestWarning)
             start = region or FIRST_GUESS_REGION
             identity = resolve_identity(connection.keys, connection.role, session, start, wanted_seconds, context)
-            yield cls(connection, session, identity, start, trust, warnings, context)
+            reach_for = partial(Reach, connection, session, identity, trust, client_config(connection), context.environ)
+            yield cls(connection, identity, reach_for, start, warnings, context)
 
     def presign(self, operation: Operation, request: S3Request, expires_in: int, *, for_people: bool = True) -> str:
         """Sign a URL with botocore, for the bucket's region as known now.
@@ -133,7 +131,7 @@ class Store:
         :param for_people: Sign for the host people reach, ``public_endpoint``; else for ``endpoint``, which
             only the step uses.
         """
-        client = self._links_client if for_people else self._client
+        client = self._reach.links_client if for_people else self._reach.client
         try:
             return client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
         except BotoCoreError as error:
@@ -145,25 +143,14 @@ class Store:
         :param form: The key, or prefix, the sizes and the content type the policy allows.
         :param expires_in: Seconds.
         """
-        fields: dict[str, str] = {"success_action_status": "201"}
-        conditions: list[object] = [
-            {"success_action_status": "201"},
-            ["content-length-range", form.min_size, form.max_size],
-        ]
-        fields |= form.fields
-        conditions += [{name: value} for name, value in form.fields.items()]
-        # Always one exact type: some stores take a Content-Type the policy does not name, and serve the object
-        # with it, so a form that names none would store a page.
-        content_type = form.content_type or FORM_CONTENT_TYPE
-        fields["Content-Type"] = content_type
-        conditions.append({"Content-Type": content_type})
+        fields, conditions = form.policy()
         try:
-            post = self._links_client.generate_presigned_post(
+            post = self._reach.links_client.generate_presigned_post(
                 self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
             )
         except BotoCoreError as error:
             raise ResourceError(f"signing in s3://{self.name}: {error}") from None
-        self.knowledge.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
+        self.context.knowledge.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
         return post["url"], post["fields"]
 
     def objects(self, prefix: str, max_objects: int, *, limit_field: str, remedy: str) -> list[ListedObject]:
@@ -183,12 +170,12 @@ class Store:
         while True:
             answer = self.exchange(where, self.internal_listing(request), {}, body_limit=PAGE_LIMIT)
             if not answer.ok:
-                error = self.read_error(where, answer)
+                error = causes.read_error(where, answer, self.clock_skew)
                 if error.code == "AccessDenied":
-                    raise failures.listing_denied(self.asked(where))
-                raise failures.failure(self.asked(where), answer, error)
+                    raise ListingDenied(self.asked(where))
+                raise causes.failure(self.asked(where), answer, error)
             if len(answer.body) > PAGE_LIMIT:
-                raise failures.page_too_large(where, PAGE_LIMIT)
+                raise PageTooLarge(where, PAGE_LIMIT)
             try:
                 page = parse_list_page(answer)
             except ResourceError as error:
@@ -202,43 +189,6 @@ class Store:
     def internal_listing(self, request: S3Request) -> Callable[[], str]:
         """Sign a listing the step sends for itself, to ``endpoint``."""
         return lambda: self.presign("list_objects_v2", request, INTERNAL_URL_SECONDS, for_people=False)
-
-    def _connect(self, region: str) -> tuple[S3Client, S3Client, Transport]:
-        """Set up the client that signs for ``endpoint``, the one that signs links, and the transport."""
-
-        def client_for(endpoint: str | None) -> S3Client:
-            return cast(
-                "S3Client",
-                self._session.create_client(
-                    "s3",
-                    region_name=region,
-                    endpoint_url=endpoint,
-                    aws_access_key_id=self.identity.credentials.access_key,
-                    aws_secret_access_key=self.identity.credentials.secret_key,
-                    aws_session_token=self.identity.credentials.token,
-                    config=client_config(self.connection),
-                    verify=self._trust.verify,
-                ),
-            )
-
-        endpoint, public = self.connection.endpoint, self.connection.public_endpoint
-        client = client_for(endpoint)
-        links_client = client if public is None else client_for(public)
-        transport = Transport(self._trust, self._environ)
-        if self.routed and public is not None and endpoint is not None:
-            transport.route(origin(public), origin(endpoint))
-        return client, links_client, transport
-
-    def _find_public_route(self) -> None:
-        """Reach ``public_endpoint`` as people do; where the step cannot, send its requests to ``endpoint``.
-
-        They carry the public host in ``Host``, as a proxy that keeps ``Host`` sends them.
-        """
-        public, endpoint = self.connection.public_endpoint, self.connection.endpoint
-        self.routed = public is not None and endpoint is not None and not self._transport.reaches(public)
-        if self.routed and public is not None and endpoint is not None:
-            self._transport.route(origin(public), origin(endpoint))
-            self.warnings.write(failures.public_route_note(public, endpoint))
 
     def exchange(
         self, where: str, url_for: Callable[[], str], headers: dict[str, str], *, body_limit: int = 0
@@ -256,9 +206,11 @@ class Store:
             if (again := region_named(answer)) is not None and again != self.region:
                 self._move_to(again, where)  # fails: a region is followed once
         if answer.status in REDIRECTS:
-            raise failures.redirect(where, answer, self.name, self.endpoints)
-        if self.clock_skew is None:
-            self._read_clock(answer.headers.get("date"))
+            raise causes.redirect(where, answer, self.connection)
+        if self.clock_skew is None and (skew := clock_skew(answer, self.context.clock())) is not None:
+            self.clock_skew = skew
+            if warning := notices.clock_warning(skew):
+                self.warnings.write(warning)
         return answer
 
     def send(
@@ -268,40 +220,27 @@ class Store:
         # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
         _, signed, signature = url.rpartition("X-Amz-Signature=")
         if signed:
-            self.knowledge.remember(signature)
+            self.context.knowledge.remember(signature)
         if self.routed is None:
-            self._find_public_route()
+            self._reach.find_public_route(self.warnings)
         try:
-            return self._transport.send(url, headers, body_limit=body_limit, form=form)
+            return self._reach.transport.send(url, headers, body_limit=body_limit, form=form)
         except ResourceError as error:
             raise ResourceError(f"{where}: {error}") from None
 
     @property
-    def endpoints(self) -> tuple[str | None, ...]:
-        """The addresses the step was given: ``endpoint`` and ``public_endpoint``."""
-        return self.connection.endpoint, self.connection.public_endpoint
+    def routed(self) -> bool | None:
+        """Whether requests signed for ``public_endpoint`` go to ``endpoint``; ``None`` until the step sends one."""
+        return self._reach.routed
 
     def _move_to(self, region: str, where: str) -> None:
         if self._moved_from is not None:
-            raise failures.moved_twice(where, self.name, (self._moved_from, self.region, region))
+            raise MovedTwice(where, self.name, (self._moved_from, self.region, region))
         if self.connection.region is not None:
-            self.warnings.write(failures.region_warning(self.connection.region, self.name, region))
+            self.warnings.write(notices.region_warning(self.connection.region, self.name, region))
         self._moved_from = self.region
         self.region = region
-        self._client, self._links_client, self._transport = self._connect(region)
-
-    def read_error(self, where: str, answer: Answer) -> S3Error:
-        """Read an error answer; fail at once if it is not S3's, or S3 refused the request by its clock.
-
-        :raises ResourceError: Naming a body that is not S3's XML, or the clocks' difference.
-        """
-        try:
-            error = error_of(answer)
-        except NotS3XmlError as not_xml:
-            raise ResourceError(f"{where}: {not_xml}") from None
-        if error.code == "AccessDenied" and failures.says_expired(error.message):
-            raise failures.expired(where, error.message, self.clock_skew)
-        return error
+        self._reach = self._reach_for(region, self.routed)
 
     def served_by(self) -> tuple[str, str]:
         """Name the field, and the address, of the host that answers what is signed for people, as sent so far."""
@@ -314,22 +253,11 @@ class Store:
         """Who asked what of which bucket, for the line that names a failed request."""
         return Asked(where, self.name, self.identity.described, self.connection.endpoint or f"AWS ({self.region})")
 
-    def _read_clock(self, date_header: str | None) -> None:
-        """Compare S3's clock with this machine's, from the first answer that has a readable Date, and warn."""
-        server_time = http_date(date_header)
-        if server_time is None:
-            return
-        self.clock_skew = (server_time - self.clock()).total_seconds()
-        if (warning := failures.clock_warning(self.clock_skew)) is not None:
-            self.warnings.write(warning)
-
 
 def configured_region(
     connection: Connection, session: botocore.session.Session, environ: Mapping[str, str]
 ) -> str | None:
     """Pick the region to start with: the given one, us-east-1 for a custom endpoint, else the environment or config.
-
-    :param environ: The step's environment, for ``AWS_REGION``; botocore reads the process's for its own settings.
 
     :returns: The region, or ``None`` when nothing names one.
     """

@@ -25,7 +25,7 @@ from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 
 from s3_presigned.core.deadline import TimeUp, shortened, time_limit
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.s3.answers import Answer
 from s3_presigned.s3.facts import DEFAULT_PORTS
 from s3_presigned.s3.proxies import proxies_for, proxy_origin, proxy_variable

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from s3_presigned.core.errors import ResourceError
+from s3_presigned.core.failures import ResourceError
 from s3_presigned.proof.links import prove_link
 from s3_presigned.proof.uploads import probe, prove_form, prove_upload, refuse_links_dead_on_arrival
 from s3_presigned.request.expiry import fit_to_credentials
@@ -45,7 +45,7 @@ def sign(source: Source, params: GetParams, warnings: TextIO, context: StepConte
     ) as store:
         expires_in = fit_to_credentials(
             params.expires_in,
-            store.clock(),
+            store.context.clock(),
             store.identity.expires_at,
             store.identity.origin,
             allow_shorter=params.allow_shorter_expiry,
@@ -68,7 +68,7 @@ def _sign_links(store: Store, key_prefix: str, params: GetParams, expires_in: in
         if has_dot_segment(key):
             raise ResourceError(f"s3://{store.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
     if not selected:
-        return Signed([], "", botocore_url, expires_in, store.clock() + _seconds(expires_in), store.region)
+        return Signed([], "", botocore_url, expires_in, store.context.clock() + _seconds(expires_in), store.region)
     first_key = selected[0][0]
     first_url = _first_link(store, selected, params, expires_in) or botocore_url(first_key)
     _refuse_unlisted_headers(first_url, params)

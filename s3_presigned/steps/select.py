@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, cast
 
-from s3_presigned.core.errors import ResourceError, first_few
+from s3_presigned.core.failures import MissingKeys, ResourceError
 from s3_presigned.request.selection import MAX_OBJECTS
-from s3_presigned.s3 import failures
 from s3_presigned.s3.answers import ListedObject
 from s3_presigned.s3.listing import common_prefix
 from s3_presigned.s3.signed import Info
@@ -78,7 +77,7 @@ def select(store: Store, key_prefix: str, params: GetParams) -> tuple[list[tuple
         listed = {item.key: item for item in listing}
         missing = [key for key in selection.keys if key not in listed]
         if missing:
-            raise failures.missing_keys(store.name, first_few(missing))
+            raise MissingKeys(store.name, missing)
         return [(key, listed[key]) for key in selection.keys], None
     if selection.pattern is not None:
         prefix = selection.prefix + literal_prefix(selection.pattern.pattern)

@@ -1,4 +1,4 @@
-"""Errors that end a step with one line on stderr."""
+"""Formatting for the one line a step prints: values named without showing secrets, lists cut short, one line."""
 
 from __future__ import annotations
 
@@ -8,23 +8,6 @@ _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays 
 LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
 _USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,32}://)[^\s@]{0,256}@")  # a password may hold a /; bounded
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # such as a terminal's escapes in a server's reason phrase
-
-
-class ResourceError(Exception):
-    """A failure the user can act on, reported as one line without a traceback."""
-
-
-class ConfigError(ResourceError):
-    """A field of the request that is missing, malformed or out of range."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        """Name the field and say what is wrong with it.
-
-        :param field: The dotted name of the field, such as ``params.expires_in``.
-        :param problem: What is wrong and what is accepted.
-        """
-        super().__init__(f"{field}: {problem}")
-        self.field = field
 
 
 def one_line(message: str) -> str:
@@ -38,11 +21,6 @@ def one_line(message: str) -> str:
 def without_user_info(text: str) -> str:
     """Remove the ``user:password@`` part of every URL in a text."""
     return _USER_INFO.sub(r"\1", text)
-
-
-def holds_secret(what: str, remedy: str = "rename what the store holds, or rotate the secret") -> ResourceError:
-    """Refuse data that holds one of the step's secrets: it is neither written as it is nor rewritten."""
-    return ResourceError(f"{what} holds one of the step's secrets, so it is not written; {remedy}")
 
 
 def first_few(items: list[str], shown: int = 5) -> str:
