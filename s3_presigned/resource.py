@@ -7,6 +7,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from s3_presigned.core import lifetime
 
@@ -20,6 +21,9 @@ from concoursetools.typing import Metadata  # noqa: E402
 
 from s3_presigned.request import config  # noqa: E402
 from s3_presigned.steps import envelope  # noqa: E402
+
+if TYPE_CHECKING:
+    from s3_presigned.s3.client import Opener
 
 
 class PresignedUrlResource(InOnlyConcourseResource):
@@ -54,10 +58,17 @@ class PresignedUrlResource(InOnlyConcourseResource):
         checked = config.parse_get_params(self.source, params)
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
-        with get.sign(self.source, checked, warnings) as signed:
+        with get.sign(self.source, checked, warnings, self.open_store()) as signed:
             files.write_step_files(destination_dir, self.source.connection.bucket, checked, signed)
         print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
         return files.step_metadata(self.source.connection.bucket, checked, signed)
+
+    @staticmethod
+    def open_store() -> Opener:
+        """How the get opens the bucket: over the network, where every link is proven."""
+        from s3_presigned.s3.store import Store  # noqa: PLC0415  # as above: only the get talks to S3
+
+        return Store.open
 
     # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer
     # every failure in one line, bound the step's time, and exit as soon as the streams are flushed.

@@ -15,6 +15,7 @@ import pytest
 import trustme
 from hypothesis import settings
 
+from tests.fake_s3 import FakeBucket, resource_over
 from tests.stores import STARTED
 from tests.support import (
     ACCESS_KEY,
@@ -169,6 +170,21 @@ def system_store(assets: Path, tmp_path: Path) -> Iterator[SystemStoreRunner]:
 def in_process(tmp_path: Path) -> Iterator[Runner]:
     """Runs steps in this process, for what fails before any request; leaks are scanned as for the scripts."""
     runner = InProcessRunner(tmp_path / "no-assets", tmp_path)
+    yield runner
+    found = [leak for result in runner.runs for leak in leaks(result)]
+    assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
+def fake_bucket() -> FakeBucket:
+    """An in-memory bucket, for the get's own logic: what it selects, in which order, and what it writes."""
+    return FakeBucket()
+
+
+@pytest.fixture
+def over_fake(fake_bucket: FakeBucket, tmp_path: Path) -> Iterator[Runner]:
+    """Runs steps in this process against :func:`fake_bucket`; leaks are scanned as for the scripts."""
+    runner = InProcessRunner(tmp_path / "no-assets", tmp_path, resource=resource_over(fake_bucket))
     yield runner
     found = [leak for result in runner.runs for leak in leaks(result)]
     assert not found, f"secrets leaked: {found}"
