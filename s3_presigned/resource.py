@@ -7,6 +7,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from s3_presigned.core import lifetime
 
@@ -22,6 +23,9 @@ from s3_presigned.core.context import StepContext  # noqa: E402
 from s3_presigned.request.params import parse_get_params  # noqa: E402
 from s3_presigned.request.source import parse_source  # noqa: E402
 from s3_presigned.steps import envelope  # noqa: E402
+
+if TYPE_CHECKING:
+    from s3_presigned.s3.client import Opener
 
 
 class PresignedUrlResource(InOnlyConcourseResource):
@@ -59,10 +63,17 @@ class PresignedUrlResource(InOnlyConcourseResource):
         # Warnings wait for success: a step that fails says one line, its cause. The step prints to its log.
         warnings = io.StringIO()
         knowledge = self.context.knowledge
-        with get.sign(self.source, checked, warnings, self.context) as signed:
+        with get.sign(self.source, checked, warnings, self.context, self.open_store()) as signed:
             files.write_step_files(destination_dir, self.source.connection.bucket, checked, signed, knowledge.gate())
         print(warnings.getvalue(), end="")  # noqa: T201  # the step sends stdout to its log
         return files.step_metadata(self.source.connection.bucket, checked, signed, knowledge.gate())
+
+    @staticmethod
+    def open_store() -> Opener:
+        """How the get opens the bucket: over the network, where every link is proven."""
+        from s3_presigned.s3.store import Store  # noqa: PLC0415  # as above: only the get talks to S3
+
+        return Store.open
 
     # concoursetools' own mains print a traceback for any error and run the interpreter's teardown; these answer
     # every failure in one line, bound the step's time, and exit as soon as the streams are flushed.

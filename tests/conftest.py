@@ -26,6 +26,7 @@ from tests.support import (
     S3Server,
     free_port,
     leaks,
+    step_environment,
     stop,
     wait_for_port,
 )
@@ -33,6 +34,8 @@ from tests.system_store import SystemStoreRunner, namespace_problem, required
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+    from tests.fake_s3 import FakeBucket
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As root Chromium runs only without its sandbox, and on a closed network it must not call Google's services.
@@ -166,12 +169,54 @@ def system_store(assets: Path, tmp_path: Path) -> Iterator[SystemStoreRunner]:
 
 
 @pytest.fixture
-def in_process(tmp_path: Path) -> Iterator[Runner]:
-    """Runs steps in this process, for what fails before any request; leaks are scanned as for the scripts."""
+def in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessRunner]:
+    """Runs steps in this process; leaks are scanned as for the scripts.
+
+    What botocore reads from this process's environment is what the scripts are given, none of the machine's.
+    """
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        monkeypatch.delenv(name)
+    for name, value in step_environment().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
     runner = InProcessRunner(tmp_path / "no-assets", tmp_path)
     yield runner
     found = [leak for result in runner.runs for leak in leaks(result)]
     assert not found, f"secrets leaked: {found}"
+
+
+@pytest.fixture
+def fake_bucket() -> FakeBucket:
+    """An in-memory bucket, for the get's own logic: what it selects, in which order, and what it writes."""
+    from tests.fake_s3 import FakeBucket  # noqa: PLC0415  # it imports the resource, which most tests never run
+
+    return FakeBucket()
+
+
+@pytest.fixture
+def over_fake(fake_bucket: FakeBucket, in_process: InProcessRunner) -> InProcessRunner:
+    """Runs steps in this process against :func:`fake_bucket`, as :func:`in_process` runs them."""
+    from tests.fake_s3 import resource_over  # noqa: PLC0415  # the same
+
+    in_process.resource = resource_over(fake_bucket)
+    return in_process
+
+
+TIERS = ("image", "browser", "stores", "install")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the tests over the workers one by one, but keep on one worker those that share a costly server.
+
+    A tier's file makes its servers once (the stores, the image, Chromium), and moto starts once for every test
+    of STS; the rest go wherever a worker is free, so that no one file's waits set the suite's time.
+    """
+    for item in items:
+        if any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+        elif "sts_endpoint" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("sts"))
 
 
 # "ci" runs more examples; HYPOTHESIS_PROFILE picks the profile (.ci/run sets it). Neither holds an example to

@@ -233,11 +233,15 @@ class Runner:
         return self.run("in", request, **kwargs)
 
 
+@dataclass
 class InProcessRunner(Runner):
     """Runs a step through ``envelope.run`` in this process, with the streams a script would have: for pure validation.
 
-    A few tests run the same requests through the scripts, to prove that both are wired the same way.
+    A few tests run the same requests through the scripts, to prove that both are wired the same way. With a
+    resource over :mod:`tests.fake_s3`'s bucket, it runs the get's own logic without a store.
     """
+
+    resource: Any = None  # the resource type; PresignedUrlResource, over the network, unless a test sets another
 
     def execute(
         self,
@@ -253,7 +257,9 @@ class InProcessRunner(Runner):
 
         stdout, stderr = io.StringIO(), io.StringIO()
         argv = [str(self.assets / step), str(directory)]
-        code = envelope.run(PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env))
+        code = envelope.run(
+            self.resource or PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env)
+        )
         return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
 
 

@@ -19,21 +19,21 @@ def signed(runner: Runner, source: dict[str, object], env: dict[str, str] | None
 
 
 @pytest.mark.parametrize("region", ["eu-west-2", "us-east-1", "ap-southeast-2", "us-gov-west-1"])
-def test_aws_urls_use_the_regional_virtual_host(runner: Runner, region: str) -> None:
-    host, path, scope = signed(runner, AWS_SOURCE | {"region": region})
+def test_aws_urls_use_the_regional_virtual_host(in_process: Runner, region: str) -> None:
+    host, path, scope = signed(in_process, AWS_SOURCE | {"region": region})
     assert host == f"my-bucket.s3.{region}.amazonaws.com"
     assert path == "/dir/file%20name.txt"
     assert scope == f"{region}/s3/aws4_request"
 
 
-def test_a_bucket_with_dots_uses_path_style(runner: Runner) -> None:
-    host, path, _ = signed(runner, AWS_SOURCE | {"bucket": "my.dotted.bucket", "region": "eu-west-2"})
+def test_a_bucket_with_dots_uses_path_style(in_process: Runner) -> None:
+    host, path, _ = signed(in_process, AWS_SOURCE | {"bucket": "my.dotted.bucket", "region": "eu-west-2"})
     assert host == "s3.eu-west-2.amazonaws.com"
     assert path == "/my.dotted.bucket/dir/file%20name.txt"
 
 
-def test_path_style_on_request(runner: Runner) -> None:
-    host, path, _ = signed(runner, AWS_SOURCE | {"region": "eu-west-2", "addressing_style": "path"})
+def test_path_style_on_request(in_process: Runner) -> None:
+    host, path, _ = signed(in_process, AWS_SOURCE | {"region": "eu-west-2", "addressing_style": "path"})
     assert (host, path) == ("s3.eu-west-2.amazonaws.com", "/my-bucket/dir/file%20name.txt")
 
 
@@ -50,16 +50,16 @@ def test_no_region_anywhere_fails_and_says_so(runner: Runner) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_custom_endpoint_defaults_to_path_style_and_us_east_1(runner: Runner) -> None:
-    host, path, scope = signed(runner, AWS_SOURCE | {"endpoint": "https://minio.example.com:9000"})
+def test_custom_endpoint_defaults_to_path_style_and_us_east_1(in_process: Runner) -> None:
+    host, path, scope = signed(in_process, AWS_SOURCE | {"endpoint": "https://minio.example.com:9000"})
     assert host == "minio.example.com:9000"
     assert path == "/my-bucket/dir/file%20name.txt"
     assert scope == "us-east-1/s3/aws4_request"
 
 
-def test_custom_endpoint_with_virtual_hosts_and_region(runner: Runner) -> None:
+def test_custom_endpoint_with_virtual_hosts_and_region(in_process: Runner) -> None:
     source = AWS_SOURCE | {"endpoint": "https://store.example.com", "addressing_style": "virtual", "region": "auto"}
-    host, path, scope = signed(runner, source)
+    host, path, scope = signed(in_process, source)
     assert host == "my-bucket.store.example.com"
     assert path == "/dir/file%20name.txt"
     assert scope == "auto/s3/aws4_request"

@@ -11,6 +11,7 @@ import pytest
 
 from s3_presigned.core.failures import ResourceError
 from s3_presigned.outputs import files
+from tests.fake_s3 import fake_source
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition
 
 
@@ -202,21 +203,21 @@ def test_custom_url_file(s3: S3Server, runner: Runner) -> None:
     assert fetch(result.file("download-link"))[0] == 200
 
 
-def test_url_path_decodes_to_exactly_the_key(s3: S3Server, runner: Runner) -> None:
+def test_url_path_decodes_to_exactly_the_key(over_fake: Runner) -> None:
     # rclone cannot store keys with a leading slash or '//', so these are checked in the URL itself.
     for key in ("/leading", "a//b", "sp ace+plus?q#h%25=~"):
-        result = runner.get(s3.source(), {"file_path": key, "verify": False})
+        result = over_fake.get(fake_source(), {"file_path": key, "verify": False})
         path = urlsplit(result.url).path
         assert unquote(path) == f"/{BUCKET}/{key}"
 
 
-def test_version_id_is_signed(s3: S3Server, runner: Runner) -> None:
-    result = runner.get(s3.source(), {"file_path": "versioned.txt", "version_id": "v-123", "verify": False})
+def test_version_id_is_signed(over_fake: Runner) -> None:
+    result = over_fake.get(fake_source(), {"file_path": "versioned.txt", "version_id": "v-123", "verify": False})
     assert parse_qs(urlsplit(result.url).query)["versionId"] == ["v-123"]
 
 
-def test_out_rejects_get_params_under_params(s3: S3Server, runner: Runner) -> None:
-    result = runner.run("out", {"source": s3.source(), "params": {"file_path": "folder/file.txt"}})
+def test_out_rejects_get_params_under_params(in_process: Runner) -> None:
+    result = in_process.run("out", {"source": fake_source(), "params": {"file_path": "folder/file.txt"}})
     assert result.returncode != 0
     assert result.stderr == (
         "error: params.file_path: belongs under the put's get_params, not params: "
@@ -224,8 +225,8 @@ def test_out_rejects_get_params_under_params(s3: S3Server, runner: Runner) -> No
     )
 
 
-def test_unknown_key_suggests_the_closest(s3: S3Server, runner: Runner) -> None:
-    result = runner.get(s3.source(), {"file_path": "x", "expire_in": 60})
+def test_unknown_key_suggests_the_closest(in_process: Runner) -> None:
+    result = in_process.get(fake_source(), {"file_path": "x", "expire_in": 60})
     assert result.returncode != 0
     assert result.stderr.startswith("error: params.expire_in: unknown field; did you mean 'expires_in'?")
 

@@ -26,10 +26,13 @@ if TYPE_CHECKING:
     from s3_presigned.core.context import StepContext
     from s3_presigned.request.params import GetParams
     from s3_presigned.request.source import Source
+    from s3_presigned.s3.client import Opener, S3Client
 
 
 @contextlib.contextmanager
-def sign(source: Source, params: GetParams, warnings: TextIO, context: StepContext) -> Iterator[Signed]:
+def sign(
+    source: Source, params: GetParams, warnings: TextIO, context: StepContext, open_store: Opener
+) -> Iterator[Signed]:
     """Select the objects, sign the first URL and, if ``params.verify`` is set, prove it; the rest sign on demand.
 
     The store stays open while the body runs, so that every link is signed while it is.
@@ -38,14 +41,16 @@ def sign(source: Source, params: GetParams, warnings: TextIO, context: StepConte
     :param params: The validated get parameters.
     :param warnings: Where to report conditions that do not stop the step, such as clock skew.
     :param context: The step's environment, clock and secrets.
+    :param open_store: Opens the bucket: :meth:`Store.open`, the store over the network, which every proof needs.
     :raises ResourceError: If the credentials, the objects, the endpoint or a link fail.
     """
-    with Store.open(
+    with open_store(
         source.connection, context, wanted_seconds=params.expires_in, may_ask=params.sends_requests, warnings=warnings
     ) as store:
+        now = context.clock()
         expires_in = fit_to_credentials(
             params.expires_in,
-            store.context.clock(),
+            now,
             store.identity.expires_at,
             store.identity.origin,
             allow_shorter=params.allow_shorter_expiry,
@@ -53,11 +58,14 @@ def sign(source: Source, params: GetParams, warnings: TextIO, context: StepConte
         if params.form is not None:
             yield _sign_form(store, params.form, expires_in, verify=params.verify)
         else:
-            yield _sign_links(store, source.key_prefix, params, expires_in)
+            yield _sign_links(store, source.key_prefix, params, expires_in, now)
 
 
-def _sign_links(store: Store, key_prefix: str, params: GetParams, expires_in: int) -> Signed:
-    """Select the objects and sign the first link, proven if asked; the others are signed as they are written."""
+def _sign_links(store: S3Client, key_prefix: str, params: GetParams, expires_in: int, now: datetime.datetime) -> Signed:
+    """Select the objects and sign the first link, proven if asked; the others are signed as they are written.
+
+    :param now: When the step began signing, which an empty selection's expiry counts from.
+    """
     operation: Operation = "put_object" if params.method == "put" else "get_object"
 
     def botocore_url(key: str) -> str:
@@ -68,7 +76,7 @@ def _sign_links(store: Store, key_prefix: str, params: GetParams, expires_in: in
         if has_dot_segment(key):
             raise ResourceError(f"s3://{store.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
     if not selected:
-        return Signed([], "", botocore_url, expires_in, store.context.clock() + _seconds(expires_in), store.region)
+        return Signed([], "", botocore_url, expires_in, now + _seconds(expires_in), store.region)
     first_key = selected[0][0]
     first_url = _first_link(store, selected, params, expires_in) or botocore_url(first_key)
     _refuse_unlisted_headers(first_url, params)
@@ -81,37 +89,46 @@ def _sign_links(store: Store, key_prefix: str, params: GetParams, expires_in: in
     return Signed(selected, first_url, sign_more, expires_in, expires_at, store.region, version)
 
 
-def _first_link(store: Store, selected: list[tuple[str, Info | None]], params: GetParams, expires_in: int) -> str:
+def _first_link(store: S3Client, selected: list[tuple[str, Info | None]], params: GetParams, expires_in: int) -> str:
     """Prove what ``verify`` asks of the first link: fetched if it downloads, as far as it can be if it uploads.
 
     :returns: The proven download link, signed for the region S3 named; empty where there is none to fetch.
     """
     first_key = selected[0][0]
     if params.verify and params.method == "put":
-        prove_upload(store, first_key, expires_in, may_overwrite=params.upload_headers.get("If-None-Match") != "*")
+        prove_upload(
+            _proving(store), first_key, expires_in, may_overwrite=params.upload_headers.get("If-None-Match") != "*"
+        )
     if not params.downloads_verified:
         return ""
-    first_url, info = prove_link(store, object_request(store.name, first_key, params), expires_in)
+    first_url, info = prove_link(_proving(store), object_request(store.name, first_key, params), expires_in)
     selected[0] = (first_key, info)
     # An archived object cannot be fetched, whatever its link says: one listed in such a class is tried too.
     for key, listed in selected[1:]:
         if listed is not None and listed.storage_class in ARCHIVED:
-            prove_link(store, object_request(store.name, key, params), expires_in, check_signatures=False)
+            prove_link(_proving(store), object_request(store.name, key, params), expires_in, check_signatures=False)
     return first_url
 
 
-def _sign_form(store: Store, form: Form, expires_in: int, *, verify: bool) -> Signed:
+def _sign_form(store: S3Client, form: Form, expires_in: int, *, verify: bool) -> Signed:
     """Sign an upload form; with ``verify``, prove what can be proven without writing: the bucket, and forms."""
     if verify:
-        probe(store, form.key.removesuffix(FILENAME))
-        refuse_links_dead_on_arrival(store, expires_in)
+        probe(_proving(store), form.key.removesuffix(FILENAME))
+        refuse_links_dead_on_arrival(_proving(store), expires_in)
     action, form_fields = store.presign_form(form, expires_in)
     if verify:
-        prove_form(store, action, form_fields)
+        prove_form(_proving(store), action, form_fields)
     # The policy says when the form expires, to the second, as S3 will read it.
     policy = json.loads(base64.b64decode(form_fields["policy"]))
     expires_at = datetime.datetime.fromisoformat(policy["expiration"])
     return Signed([(form.key, None)], action, _no_more_links, expires_in, expires_at, store.region, None, form_fields)
+
+
+def _proving(store: S3Client) -> Store:
+    """Return the store a proof fetches through: the one over the network, for a proof is about what S3 answers."""
+    if not isinstance(store, Store):
+        raise ResourceError(f"verify: s3://{store.name} is not a store over the network, which a proof fetches from")
+    return store
 
 
 def _no_more_links(key: str) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import sre_parse as _parser
 
     from s3_presigned.request.params import GetParams
-    from s3_presigned.s3.store import Store
+    from s3_presigned.s3.client import S3Client
 else:
     from re import _constants, _parser
 
@@ -58,7 +58,7 @@ def literal_prefix(pattern: str) -> str:
     return text[: text.rfind("/") + 1]
 
 
-def select(store: Store, key_prefix: str, params: GetParams) -> tuple[list[tuple[str, Info | None]], str | None]:
+def select(store: S3Client, key_prefix: str, params: GetParams) -> tuple[list[tuple[str, Info | None]], str | None]:
     """Select the keys to sign, each with what a listing said of it, and the version a regexp matched.
 
     :param store: The store, which lists what it holds.
