@@ -20,6 +20,7 @@ from s3_presigned.s3.listing import common_prefix
 
 if TYPE_CHECKING:
     from s3_presigned.request.params import GetParams
+    from s3_presigned.s3.policy import Form
     from s3_presigned.s3.signed import Signed
 
 _FILE_MODE = 0o644  # as a plain write under the usual umask: tasks that read the files may run as another user
@@ -99,39 +100,48 @@ def write_step_files(destination: Path, bucket: str, params: GetParams, signed: 
             # says exactly what the store listed, never a rewritten key.
             files.write(name, through.exact(content, f"the file {name}"))
 
-        expires_at = iso8601(signed.expires_at)
-        record("expires_at", expires_at)
+        record("expires_at", iso8601(signed.expires_at))
         record("method", params.method.upper())
         if params.upload_headers:
             files.write("headers.json", _exact_headers(params.upload_headers, through))
         if params.single:
             files.write(params.url_file, signed.first_url)
-        page_text = (params.title, params.message)
         if params.form is not None and signed.form_fields is not None:
-            files.write("fields.json", json.dumps(signed.form_fields, indent=2))
-            limits = _size_range(params.form.min_size, params.form.max_size)
-            form_page = pages.upload_page(
-                signed.first_url,
-                signed.form_fields,
-                limits,
-                params.form.content_type,
-                signed.expires_at,
-                *page_text,
-                through=through,
-            )
-            files.write("upload.html", form_page)
+            _write_form(files, params.form, signed, params, through)
             return
         if params.selection.mode == "regexp":
             record("key", signed.keys[0])
             record("version", signed.version or "")
-        if params.selection.mode == "file_path":
-            return
-        with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
-            if params.method == "get" and not params.single:
-                with files.open("index.html") as page:
-                    _write_link_lists(urls, manifest, signed, _Page(page, bucket, params, through))
-            else:
-                _write_link_lists(urls, manifest, signed, None)
+        if params.selection.mode != "file_path":
+            _write_lists(files, bucket, params, signed, through)
+
+
+def _write_form(files: StagedFiles, form: Form, signed: Signed, params: GetParams, through: gate.Gate) -> None:
+    """Write an upload form's signed fields, and ``upload.html``, which posts them."""
+    form_fields = signed.form_fields or {}
+    files.write("fields.json", json.dumps(form_fields, indent=2))
+    limits = _size_range(form.min_size, form.max_size)
+    page = pages.upload_page(
+        signed.first_url,
+        form_fields,
+        limits,
+        form.content_type,
+        signed.expires_at,
+        params.title,
+        params.message,
+        through=through,
+    )
+    files.write("upload.html", page)
+
+
+def _write_lists(files: StagedFiles, bucket: str, params: GetParams, signed: Signed, through: gate.Gate) -> None:
+    """Write ``urls.json`` and ``manifest.json``, and for downloads ``index.html``, in one pass over the links."""
+    with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
+        if params.method == "get" and not params.single:
+            with files.open("index.html") as page:
+                _write_link_lists(urls, manifest, signed, _Page(page, bucket, params, through))
+        else:
+            _write_link_lists(urls, manifest, signed, None)
 
 
 def _exact_headers(headers: dict[str, str], through: gate.Gate) -> str:
