@@ -35,6 +35,6 @@ def test_no_module_class_or_function_is_over_its_size() -> None:
 
 def test_every_stage_is_a_package_that_says_what_it_holds() -> None:
     stages = sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))
-    assert stages == ["core", "outputs", "proof", "request", "s3", "steps"]
+    assert stages == ["core", "lint", "outputs", "proof", "request", "s3", "steps"]
     for stage in stages:
         assert ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))

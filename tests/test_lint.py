@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from s3_presigned import lint
+from s3_presigned.request import fields
 from tests.support import ROOT
 
 EXAMPLES = sorted((ROOT / "pipeline-examples").glob("*.yml"))
@@ -84,7 +85,7 @@ def test_each_misuse_is_one_line_naming_its_place() -> None:
         ),
         (
             "stdin: job share, step put: link: get_params.expire_in: unknown field; did you mean 'expires_in'? "
-            "accepted: " + ", ".join(field.name for field in lint.fields.PARAMS)
+            "accepted: " + ", ".join(field.name for field in fields.PARAMS)
         ),
         "stdin: job share, step put: link: get_params.version_id: applies to file_path only, not to prefix",
         (
@@ -197,7 +198,7 @@ def test_a_var_is_unknown_whatever_the_fields_it_meets_and_a_jobs_own_hooks_are_
     assert code == 1
     assert lines == [
         "stdin: resource tagged: source.bogus_key: unknown field; accepted: "
-        + ", ".join(name for field in lint.fields.SOURCE for name in (field.name, *field.aliases)),
+        + ", ".join(name for field in fields.SOURCE for name in (field.name, *field.aliases)),
         # Whatever max_size turns out to be, a file_name has no place in an upload form.
         (
             "stdin: job vars, step put: link: get_params.file_name: applies to download links (method: get), not to "
@@ -205,7 +206,7 @@ def test_a_var_is_unknown_whatever_the_fields_it_meets_and_a_jobs_own_hooks_are_
         ),
         (
             "stdin: job hooks, step put: link: get_params.bogus: unknown field; accepted: "
-            + ", ".join(field.name for field in lint.fields.PARAMS)
+            + ", ".join(field.name for field in fields.PARAMS)
         ),
         (
             "stdin: job hooks, step put: link: get_params.file_path: required; please specify the object key, or one "
@@ -361,7 +362,7 @@ def test_aliases_that_expand_past_the_bound_are_refused_whole_in_one_line_at_onc
     assert run_lint(shared) == (1, [f"stdin: job j, step put: link: {BOGUS}"] * 8)
 
 
-BOGUS = "get_params.bogus: unknown field; accepted: " + ", ".join(field.name for field in lint.fields.PARAMS)
+BOGUS = "get_params.bogus: unknown field; accepted: " + ", ".join(field.name for field in fields.PARAMS)
 
 
 def test_the_command_takes_many_files_says_a_summary_and_exits_by_the_worst(tmp_path: Path) -> None:

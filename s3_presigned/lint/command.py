@@ -18,7 +18,7 @@ from typing import TextIO
 import yaml
 
 from s3_presigned.core.failures import ConfigError
-from s3_presigned.lint_yaml import RefusedError, is_pipeline, load, not_a_pipeline, read
+from s3_presigned.lint.pipeline_file import RefusedError, is_pipeline, load, not_a_pipeline, read
 from s3_presigned.request import fields
 from s3_presigned.request.fields import METHODS, MODES
 from s3_presigned.request.params import parse_get_params
@@ -335,7 +335,3 @@ def _lint(path: str, tally: _Tally, only_pipelines: bool, stdin: TextIO, stdout:
         return
     tally.problems += found
     tally.with_problems += bool(found)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
