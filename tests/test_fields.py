@@ -12,7 +12,7 @@ from s3_presigned.outputs.files import staged_files
 from s3_presigned.request import fields
 from s3_presigned.request.expiry import parse_expires_in
 from s3_presigned.request.fields import METHOD_NAMES, METHODS, MODES, PARAMS, SOURCE, Field
-from s3_presigned.request.params import MAX_FILE_NAME, parse_get_params
+from s3_presigned.request.params import MAX_FILE_NAME, GetParams, parse_get_params
 from s3_presigned.request.source import Source, parse_source
 
 BASE_SOURCE = {"bucket": "bucket", "endpoint": "http://127.0.0.1:9"}
@@ -138,3 +138,10 @@ def test_url_file_is_measured_in_bytes_with_room_for_its_staged_copy(tmp_path: P
         files.write(params.url_file, "link")
     assert (tmp_path / name).read_text(encoding="utf-8") == "link"
     assert len(name.encode()) <= MAX_FILE_NAME
+
+
+def test_the_records_call_each_field_by_its_name_in_the_table() -> None:
+    # A record's value read from one field carries that field's name; the rest are built from several fields.
+    built = {"selection", "overrides", "form", "upload_headers"}
+    assert set(GetParams._fields) - built <= {field.name for field in PARAMS}
+    assert set(Source._fields) - {"connection"} <= {field.name for field in SOURCE}
