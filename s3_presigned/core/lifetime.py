@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import os
 import select
 import signal
@@ -72,6 +73,9 @@ def supervise_script() -> None:
     main = sys.modules.get("__main__")
     if Path(getattr(main, "__file__", None) or "").name in STEPS:
         supervise()
+        # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
+        # only walk, again and again, the millions of objects that importing botocore and the rest create.
+        gc.disable()
 
 
 def supervise() -> None:
