@@ -329,9 +329,11 @@ def _freeze(pid: int) -> list[int]:
 def _children(pid: int) -> list[int]:
     """List the children of a process, as /proc lists them for each of its threads."""
     found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):  # the thread is gone
-            found += map(int, children.read_text().split())
+    # Listed rather than globbed: the watcher does this as it exits, and a glob first compiles its pattern.
+    with contextlib.suppress(OSError):  # the process is gone
+        for thread in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # the thread is gone
+                found += map(int, (thread / "children").read_text().split())
     return found
 
 
