@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import os
 import sys
@@ -87,9 +86,6 @@ class PresignedUrlResource(InOnlyConcourseResource):
     def in_main(cls) -> None:
         """Sign the URL and write it into the destination directory."""
         lifetime.supervise()
-        # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
-        # only walk the millions of objects that importing botocore and loading its models create.
-        gc.disable()
         envelope.exit_process(envelope.run(cls, "in", sys.stdin, sys.stdout, sys.stderr, sys.argv, os.environ))
 
     @classmethod

@@ -100,6 +100,7 @@ class Knowledge:
         self._environ = environ
         self._learnt: set[str] = set()
         self._identifiers: set[str] = set()
+        self._last: tuple[tuple[frozenset[str], frozenset[str]], Gate] | None = None
 
     def remember(self, *secrets: str | None) -> None:
         """Add values the step has come to know as secret, as it learns them: every later gate blanks them out.
@@ -129,7 +130,14 @@ class Knowledge:
                         found.add(token.read(_TOKEN_FILE_CHARS).strip())
                 except OSError:
                     continue  # a file that cannot be read was not read by the credential chain either
-        return Gate(self._learnt | found, self._identifiers | {self._environ.get(_ACCESS_KEY_VARIABLE, "")})
+        known = (
+            frozenset(self._learnt | found),
+            frozenset(self._identifiers | {self._environ.get(_ACCESS_KEY_VARIABLE, "")}),
+        )
+        # Prepared once for the same secrets: a step asks for the gate as it writes its files, and for its answer.
+        if self._last is None or self._last[0] != known:
+            self._last = known, Gate(*known)
+        return self._last[1]
 
 
 class Gate:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import os
 import select
 import signal
@@ -72,6 +73,9 @@ def supervise_script() -> None:
     main = sys.modules.get("__main__")
     if Path(getattr(main, "__file__", None) or "").name in STEPS:
         supervise()
+        # The step lives for a fraction of a second and makes few reference cycles; the cyclic collector would
+        # only walk, again and again, the millions of objects that importing botocore and the rest create.
+        gc.disable()
 
 
 def supervise() -> None:
@@ -325,9 +329,11 @@ def _freeze(pid: int) -> list[int]:
 def _children(pid: int) -> list[int]:
     """List the children of a process, as /proc lists them for each of its threads."""
     found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):  # the thread is gone
-            found += map(int, children.read_text().split())
+    # Listed rather than globbed: the watcher does this as it exits, and a glob first compiles its pattern.
+    with contextlib.suppress(OSError):  # the process is gone
+        for thread in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):  # the thread is gone
+                found += map(int, (thread / "children").read_text().split())
     return found
 
 

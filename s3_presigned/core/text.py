@@ -6,8 +6,9 @@ import re
 
 _QUOTED_LIMIT = 40  # longer strings are cut in messages so that the line stays readable
 LINE_LIMIT = 2000  # a server may say a lot; a step's one line says at most this much of it
-_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,32}://)[^\s@]{0,256}@")  # a password may hold a /; bounded
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # such as a terminal's escapes in a server's reason phrase
+# Patterns of failures alone, compiled by re's cache when a step first fails rather than by every step.
+_USER_INFO = r"(?i)\b([a-z][a-z0-9+.-]{0,32}://)[^\s@]{0,256}@"  # a password may hold a /; bounded
+_CONTROL = r"[\x00-\x1f\x7f-\x9f]"  # such as a terminal's escapes in a server's reason phrase
 
 
 def one_line(message: str) -> str:
@@ -15,12 +16,12 @@ def one_line(message: str) -> str:
 
     :param message: The text to report, which may quote what a server said.
     """
-    return " ".join(_CONTROL.sub(" ", message).split())
+    return " ".join(re.sub(_CONTROL, " ", message).split())
 
 
 def without_user_info(text: str) -> str:
     """Remove the ``user:password@`` part of every URL in a text."""
-    return _USER_INFO.sub(r"\1", text)
+    return re.sub(_USER_INFO, r"\1", text)
 
 
 def first_few(items: list[str], shown: int = 5) -> str:

@@ -16,11 +16,10 @@ from s3_presigned.s3.answers import Answer, NotS3XmlError, S3Error, error_of
 from s3_presigned.s3.connection import Connection
 from s3_presigned.s3.shape import ServerText
 
+# Compiled by re's cache when a step first fails rather than by every step.
 # S3's own hosts, such as s3.eu-west-2.amazonaws.com and s3-fips.dualstack.us-east-1.amazonaws.com.
-_AWS_HOST = re.compile(
-    r"s3(?:[.-](?:dualstack|fips|accelerate|external-1|[a-z]{2}(?:-[a-z]+)+-[0-9]+))*+\.amazonaws\.com(?:\.cn)?"
-)
-_ORIGIN = re.compile(r"(?i)https?://[a-z0-9.-]{1,253}+(?::[0-9]{1,5}+)?+(?=/|$)")
+_AWS_HOST = r"s3(?:[.-](?:dualstack|fips|accelerate|external-1|[a-z]{2}(?:-[a-z]+)+-[0-9]+))*+\.amazonaws\.com(?:\.cn)?"
+_ORIGIN = r"(?i)https?://[a-z0-9.-]{1,253}+(?::[0-9]{1,5}+)?+(?=/|$)"
 _NAMED: dict[str, type[Refused]] = {
     cause.code: cause
     for cause in (
@@ -130,7 +129,7 @@ def redirect(where: str, answer: Answer, connection: Connection) -> failures.Red
     location = without_user_info(answer.headers.get("location", "")).split("?", 1)[0]
     # The origin is shown as it is when its host is one the step knows, since it is the endpoint to set. Any other
     # host is the server's text, as the rest is: a server may spell anything in a host's letters and dots.
-    origin = found.group() if (found := _ORIGIN.match(location)) else ""
+    origin = found.group() if (found := re.match(_ORIGIN, location)) else ""
     if origin and not _known_host(urlsplit(origin).hostname or "", bucket, endpoints):
         origin = ""
     rest = location[len(origin) :]
@@ -140,4 +139,4 @@ def redirect(where: str, answer: Answer, connection: Connection) -> failures.Red
 def _known_host(host: str, bucket: str, endpoints: tuple[str | None, ...]) -> bool:
     if host in {urlsplit(endpoint).hostname for endpoint in endpoints if endpoint is not None}:
         return True
-    return _AWS_HOST.fullmatch(host.removeprefix(f"{bucket}.")) is not None
+    return re.fullmatch(_AWS_HOST, host.removeprefix(f"{bucket}.")) is not None

@@ -2,8 +2,9 @@
 
 botocore reads a few megabytes of JSON for every client: the endpoints of every AWS service, and the S3 model
 and endpoint rules. ``python -m s3_presigned.s3.session`` prepares those files ahead, from botocore's own data:
-the endpoints cut down to the services this resource calls, and everything stored with :mod:`marshal`, which
-loads several times faster than JSON. A step uses the prepared files only if botocore and Python are the
+the endpoints cut down to the services this resource calls, the models without the prose of their operations
+and shapes, which only botocore's docstrings show, and everything stored with :mod:`marshal`, which loads
+several times faster than JSON. A step uses the prepared files only if botocore and Python are the
 versions they were prepared with, and botocore's own files otherwise.
 """
 
@@ -27,6 +28,8 @@ SERVICES = ("s3", "sts", "sso", "sso-oidc", "signin")
 PREPARED = Path(__file__).with_name("prepared")
 _BOTOCORE_DATA = Path(botocore.__file__).parent / "data"
 _STAMP = "STAMP"
+# The parts of a service model whose prose is left out; the rest of it, such as clientContextParams, is read whole.
+_PROSE_HOLDERS = ("operations", "shapes")
 
 
 def stamp() -> str:
@@ -134,6 +137,8 @@ def prepare(destination: Path = PREPARED) -> list[Path]:
         data = ModelFileLoader(None).load_file(str(file_path))
         if data is not None and file_path == _BOTOCORE_DATA / "endpoints":
             data = _endpoints_of(data, SERVICES)
+        elif data is not None and file_path.name == "service-2":
+            data = {key: _without_prose(value) if key in _PROSE_HOLDERS else value for key, value in data.items()}
         relative = Path(f"{file_path.relative_to(_BOTOCORE_DATA)}.marshal")
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(marshal.dumps(data))
@@ -154,6 +159,23 @@ def _endpoints_of(endpoints: dict[str, object], services: tuple[str, ...]) -> di
         offered = partition.get("services", {}) if isinstance(partition, dict) else {}
         kept.append({**partition, "services": {name: offered[name] for name in services if name in offered}})
     return {**endpoints, "partitions": kept}
+
+
+def _without_prose(entry: object) -> object:
+    """Leave out every documentation string of a model's operations or shapes, however deep; the rest as it is.
+
+    Most of the S3 model is prose that only docstrings show. A member that is named ``documentation`` is
+    a shape, not a string, and stays.
+    """
+    if isinstance(entry, dict):
+        return {
+            key: _without_prose(value)
+            for key, value in entry.items()
+            if not (key == "documentation" and isinstance(value, str))
+        }
+    if isinstance(entry, list):
+        return [_without_prose(value) for value in entry]
+    return entry
 
 
 def _read_stamp(prepared: Path) -> str | None:
