@@ -6,11 +6,12 @@ server's words arrive already shown by their shape. Lines that do not stop a ste
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple, dataclass_transform
+from dataclasses import field
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from s3_presigned.core.notices import CLOCK_SKEW_WARNING_SECONDS, direction
+from s3_presigned.core.record import Record
 from s3_presigned.core.text import first_few
 
 
@@ -53,14 +54,8 @@ class NoRegion(ConfigError):
         )
 
 
-@dataclass_transform(eq_default=False, field_specifiers=(field,))
-class Cause(ResourceError):
-    """A cause the step names: a dataclass of its fields, each subclass too, worded here from them."""
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        """Make the subclass a dataclass of its fields."""
-        super().__init_subclass__(**kwargs)
-        dataclass(eq=False)(cls)
+class Cause(Record, ResourceError):
+    """A cause the step names: a record of its fields, worded here from them."""
 
 
 class HoldsSecret(Cause):
