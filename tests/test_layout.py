@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "s3_presigned"
@@ -38,3 +39,14 @@ def test_every_stage_is_a_package_that_says_what_it_holds() -> None:
     assert stages == ["core", "lint", "outputs", "proof", "request", "s3", "steps"]
     for stage in stages:
         assert ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
+
+
+def test_the_contributing_guide_lists_each_stage_in_the_contracts_order() -> None:
+    guide = (PACKAGE.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = guide.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    listed = [
+        line.split("`")[1].rstrip("/").removesuffix(".py") for line in section.splitlines() if line.startswith("| `")
+    ]
+    contract = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    layers = [name.strip() for layer in contract["contracts"][0]["layers"] for name in layer.split("|")]
+    assert [name for name in layers if name != "lint"] == listed
