@@ -112,7 +112,8 @@ def test_what_the_refusal_suggests_is_accepted(suggested: str) -> None:
 def test_unknown_unit_suggests_the_closest(amount: int | None) -> None:
     with pytest.raises(ConfigError) as raised:
         parse_expires_in({"hourz": amount})
-    assert str(raised.value).startswith("params.expires_in.hourz: unknown unit (did you mean 'hours'?)")
+    assert raised.value.field == "params.expires_in.hourz"
+    assert raised.value.problem.startswith("unknown unit (did you mean 'hours'?)")
 
 
 def test_long_lived_credentials_keep_the_expiry() -> None:
