@@ -8,12 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import BrokenXml, DoctypeSent, EntryWithoutKey, NotS3Xml, NotXml, WrongRoot
 from s3_presigned.core.gate import Gate
 from s3_presigned.core.text import LINE_LIMIT, one_line
 from s3_presigned.s3.answers import (
     Answer,
-    NotS3XmlError,
     error_of,
     http_date,
     iso_date,
@@ -147,22 +146,25 @@ def test_a_region_named_in_capitals_or_with_spaces_is_read() -> None:
 
 
 def test_an_html_page_is_not_an_s3_error_even_when_it_parses() -> None:
-    with pytest.raises(NotS3XmlError, match=r"with <html>, not an S3 error: is a proxy in the way\?"):
+    with pytest.raises(WrongRoot) as raised:
         error_of(answer(407, "<html><body>Proxy Authentication Required</body></html>", content_type="text/html"))
+    assert (raised.value.answered, raised.value.tag, raised.value.wanted) == ("407 Reason", "html", "an S3 error")
 
 
 def test_a_doctype_is_refused_before_any_entity_is_expanded() -> None:
     bomb = '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><Error>&b;</Error>'
-    with pytest.raises(NotS3XmlError, match="with a DOCTYPE, which S3 never sends"):
+    with pytest.raises(DoctypeSent):
         error_of(answer(403, bomb, content_type="application/xml"))
-    with pytest.raises(NotS3XmlError, match="with no content type, not S3 XML"):
+    with pytest.raises(NotXml) as raised:
         error_of(answer(403, bomb))
+    assert raised.value.content_type == "no content type"
 
 
 def test_an_html_page_with_a_doctype_is_named_as_html() -> None:
     page = "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>"
-    with pytest.raises(NotS3XmlError, match=r"with text/html, not S3 XML: is a proxy in the way\?"):
+    with pytest.raises(NotXml) as raised:
         error_of(answer(502, page, content_type="text/html; charset=utf-8"))
+    assert (raised.value.answered, raised.value.content_type) == ("502 Reason", "text/html")
 
 
 def test_an_error_without_a_body_is_its_status() -> None:
@@ -171,22 +173,26 @@ def test_an_error_without_a_body_is_its_status() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "content_type", "message"),
+    ("body", "content_type", "cause", "said"),
     [
-        (
-            "<html><body>Sign in",
-            "text/html",
-            "S3 answered 403 Reason with text/html, not S3 XML: is a proxy in the way?",
-        ),
-        ("{}", "application/json", "with application/json, not S3 XML"),
-        ("<Error><Code>", "application/xml", "with broken XML (no element found"),
-        ("plain", "", "with no content type, not S3 XML"),
+        ("<html><body>Sign in", "text/html", NotXml, {"content_type": "text/html"}),
+        ("{}", "application/json", NotXml, {"content_type": "application/json"}),
+        ("plain", "", NotXml, {"content_type": "no content type"}),
     ],
 )
-def test_a_body_that_is_not_s3_xml_is_named(body: str, content_type: str, message: str) -> None:
-    with pytest.raises(NotS3XmlError, match=None) as raised:
+def test_a_body_that_is_not_s3_xml_is_named(
+    body: str, content_type: str, cause: type[NotS3Xml], said: dict[str, str]
+) -> None:
+    with pytest.raises(cause) as raised:
         error_of(answer(403, body, content_type=content_type))
-    assert message in str(raised.value)
+    assert raised.value.answered == "403 Reason"
+    assert {name: getattr(raised.value, name) for name in said} == said
+
+
+def test_broken_xml_is_named_with_the_parser_s_problem() -> None:
+    with pytest.raises(BrokenXml) as raised:
+        error_of(answer(403, "<Error><Code>", content_type="application/xml"))
+    assert raised.value.problem.startswith("no element found")
 
 
 def test_a_listing_page_with_every_field() -> None:
@@ -220,13 +226,14 @@ def test_keys_are_decoded_once_when_the_store_says_it_encoded_them() -> None:
 
 
 def test_a_listing_entry_without_a_key_is_an_error() -> None:
-    with pytest.raises(ResourceError, match="S3 listed an object without a key"):
+    with pytest.raises(EntryWithoutKey):
         parse_list_page(listing(first=""))
 
 
 def test_an_error_document_is_not_a_listing() -> None:
-    with pytest.raises(NotS3XmlError, match="with <Error>, not a listing"):
+    with pytest.raises(WrongRoot) as raised:
         parse_list_page(answer(200, "<Error><Code>X</Code></Error>"))
+    assert (raised.value.tag, raised.value.wanted) == ("Error", "a listing")
 
 
 def report(message: str, secrets: list[str] | None = None) -> str:

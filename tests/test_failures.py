@@ -325,3 +325,199 @@ def test_a_store_that_refuses_links_sent_with_the_public_host_is_named() -> None
         "sent with Host: files.example as a proxy that keeps the Host header sends it (SignatureDoesNotMatch), and "
         "takes what is signed for itself: this store cannot serve links through such a proxy; leave public_endpoint out"
     )
+
+
+ARN = "arn:aws:iam::123456789012:role/r"
+STORE = "https://s3.example:443"
+LISTED = "listing s3://b/p/: S3 "
+PROXY = ": is a proxy in the way?"
+DOT = "has a '.' or '..' segment, which browsers and curl remove from a link's path before they fetch it, so no link"
+CHAIN = "credentials: the AWS credential chain failed: "
+
+
+@pytest.mark.parametrize(
+    ("failure", "line"),
+    [
+        (
+            failures.KeyOutsidePrefix("s3://b/p/", "q/x", "p/"),
+            f"{LISTED}listed 'q/x', outside the prefix 'p/'; nothing is signed from a store that ignores the prefix",
+        ),
+        (
+            failures.KeyRepeated("s3://b/p/", "p/a", 2),
+            f"{LISTED}listed 'p/a' twice, on page 2: the store repeats pages",
+        ),
+        (
+            failures.TokenAfterLast("s3://b/p/", 1),
+            f"{LISTED}said page 1 was the last but gave a continuation token: the listing may be cut short",
+        ),
+        (failures.NoToken("s3://b/p/", 1), f"{LISTED}said page 1 was truncated but gave no continuation token"),
+        (
+            failures.TokenRepeated("s3://b/p/", 3),
+            f"{LISTED}gave a continuation token a second time, after 3 pages: the listing would never end",
+        ),
+        (
+            failures.EndlessPages("s3://b/p/", 4, 0),
+            "listing s3://b/p/: 4 pages for 0 objects: the listing does not end",
+        ),
+        (failures.EntryWithoutKey(), f"S3 listed an object without a key{PROXY}"),
+        (failures.KeyTooLong(1025), f"S3 listed a key of 1025 bytes, longer than S3 allows{PROXY}"),
+        (
+            failures.WrongRoot("407 Proxy Authentication Required", "html", "an S3 error"),
+            f"S3 answered 407 Proxy Authentication Required with <html>, not an S3 error{PROXY}",
+        ),
+        (
+            failures.DoctypeSent("403 Forbidden"),
+            f"S3 answered 403 Forbidden with a DOCTYPE, which S3 never sends{PROXY}",
+        ),
+        (failures.NotXml("403 Forbidden", "text/html"), f"S3 answered 403 Forbidden with text/html, not S3 XML{PROXY}"),
+        (
+            failures.BrokenXml("200 OK", "no element found: line 1, column 13").at("listing s3://b/p/"),
+            f"listing s3://b/p/: S3 answered 200 OK with broken XML (no element found: line 1, column 13){PROXY}",
+        ),
+        (failures.NotConnected("http://127.0.0.1:9", 3), "could not connect to http://127.0.0.1:9 after 3 attempts"),
+        (
+            failures.TooSlow("http://127.0.0.1:9", 2.5, 3),
+            "http://127.0.0.1:9 did not answer in full within 2.5 s, 3 attempts",
+        ),
+        (
+            failures.ConnectionClosed("http://127.0.0.1:9", 3).at("checking the link"),
+            "checking the link: http://127.0.0.1:9 closed the connection before answering, 3 attempts",
+        ),
+        (
+            failures.ProxyUnreachable(STORE, "http://127.0.0.1:8", "HTTPS_PROXY", 3, "s3.example"),
+            (
+                "could not connect to the proxy http://127.0.0.1:8 (HTTPS_PROXY) after 3 attempts; check it, or add "
+                "s3.example to NO_PROXY"
+            ),
+        ),
+        (
+            failures.ProxyFailed(STORE, "http://127.0.0.1:8", "https_proxy", 3, "Tunnel connection failed"),
+            f"the proxy http://127.0.0.1:8 (https_proxy) did not reach {STORE} (Tunnel connection failed), 3 attempts",
+        ),
+        (
+            failures.CaBundleUnreadable(STORE, "AWS_CA_BUNDLE", "/etc/ca.pem", exists=False),
+            (
+                f"TLS with {STORE} could not start: AWS_CA_BUNDLE names /etc/ca.pem, which does not exist; point it at "
+                "a PEM file of the CAs to trust, or unset it"
+            ),
+        ),
+        (
+            failures.PlainHttp("https://127.0.0.1:9000", "http://127.0.0.1:9000"),
+            "https://127.0.0.1:9000 speaks plain HTTP, not TLS; set source.endpoint to http://127.0.0.1:9000",
+        ),
+        (
+            failures.WrongHost(STORE, "hostname mismatch"),
+            (
+                f"TLS with {STORE} failed (hostname mismatch); the certificate does not name the host in {STORE}; set "
+                "source.endpoint to a name it holds"
+            ),
+        ),
+        (
+            failures.UntrustedCertificate(STORE, "certificate verify failed", None),
+            (
+                f"TLS with {STORE} failed (certificate verify failed); set source.ca_bundle to the CA that signed its "
+                "certificate"
+            ),
+        ),
+        (
+            failures.UntrustedCertificate(STORE, "certificate verify failed", "source.ca_bundle"),
+            (
+                f"TLS with {STORE} failed (certificate verify failed); the certificate is not signed by the CA in "
+                "source.ca_bundle"
+            ),
+        ),
+        (
+            failures.NoCredentials(),
+            (
+                "credentials: none found; set source.access_key_id and source.secret_access_key, or provide them "
+                "through the environment, the AWS config, or an instance or task role"
+            ),
+        ),
+        (failures.ChainFailed("Error when retrieving credentials"), f"{CHAIN}Error when retrieving credentials"),
+        (
+            failures.ProviderAnswerUnreadable("KeyError"),
+            (
+                f"{CHAIN}a provider's answer could not be read (KeyError); a credential_process must print one JSON "
+                'object such as {"Version": 1, "AccessKeyId": "...", "SecretAccessKey": "..."}'
+            ),
+        ),
+        (
+            failures.StsRefused(ARN, False, "AccessDenied", "not authorized"),  # noqa: FBT003  # a field's value
+            f"assuming role {ARN}: STS answered AccessDenied: not authorized",
+        ),
+        (
+            failures.StsFailed(ARN, True, "Could not connect"),  # noqa: FBT003  # a field's value
+            f"assuming role with the web identity token, {ARN}: Could not connect",
+        ),
+        (
+            failures.StsCaBundleUnreadable(ARN, False, "ca_bundle in the AWS config", "/x.pem", True),  # noqa: FBT003
+            (
+                f"assuming role {ARN}: ca_bundle in the AWS config names /x.pem, which cannot be read; point it at a "
+                "PEM file of the CAs to trust, or unset it"
+            ),
+        ),
+        (
+            failures.StsUntrusted(ARN, False, "https://sts.example", "certificate verify failed"),  # noqa: FBT003
+            (
+                f"assuming role {ARN}: TLS with STS at https://sts.example failed (certificate verify failed); STS is "
+                "trusted through the system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
+            ),
+        ),
+        (
+            failures.NotSts(ARN, False, "http://127.0.0.1:9", "KeyError"),  # noqa: FBT003  # a field's value
+            (
+                f"assuming role {ARN}: http://127.0.0.1:9 did not answer as STS does (KeyError); is "
+                "AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
+            ),
+        ),
+        (
+            failures.NoSigningKeys(ARN, True, "https://sts.example"),  # noqa: FBT003  # a field's value
+            (
+                f"assuming role with the web identity token, {ARN}: https://sts.example answered without credentials "
+                "that can sign"
+            ),
+        ),
+        (
+            failures.NoObjects("bucket", "p/"),
+            "params.prefix: no objects under s3://bucket/p/ (set allow_empty: true to accept none)",
+        ),
+        (failures.NoMatch("", "app-(.*).tgz"), "no key under the bucket matches the regexp 'app-(.*).tgz'"),
+        (failures.NoMatch("builds/", "v(.*)"), "no key under builds/ matches the regexp 'v(.*)'"),
+        (failures.DotSegmentKey("bucket", "a/../b"), f"s3://bucket/a/../b: the key {DOT} to it would work"),
+        (
+            failures.SigningFailed("bucket", "Parameter validation failed"),
+            "signing in s3://bucket: Parameter validation failed",
+        ),
+        (
+            failures.UnlistedHeaders(["content-type", "host"], ["host"]),
+            "signing: the link signs the headers content-type, host, not host",
+        ),
+        (failures.OneKeyPattern("b.txt"), "an upload form signs one key pattern, not b.txt"),
+        (
+            failures.NotOverNetwork("bucket"),
+            "verify: s3://bucket is not a store over the network, which a proof fetches from",
+        ),
+        (
+            failures.DestinationUnwritable("Permission denied", "/tmp/out"),
+            "destination: cannot write /tmp/out: Permission denied",
+        ),
+        (
+            failures.FileUnreadable("Permission denied", "/opt/page.html"),
+            "cannot read /opt/page.html, which the resource needs to write its files: Permission denied",
+        ),
+        (failures.StdoutUnwritable("Broken pipe"), "stdout: cannot write the response (Broken pipe)"),
+    ],
+    ids=lambda value: repr(value) if isinstance(value, failures.ResourceError) else "line",
+)
+def test_each_cause_has_its_line(failure: failures.ResourceError, line: str) -> None:
+    assert str(failure) == line
+
+
+def test_causes_are_asked_for_by_family_and_keep_their_type_where_placed() -> None:
+    placed = failures.TooSlow("http://127.0.0.1:9", 2.5, 3).at("listing s3://b/")
+    assert isinstance(placed, failures.ConnectionFailure)
+    assert (placed.places, placed.seconds) == (("listing s3://b/",), 2.5)
+    assert isinstance(failures.WrongHost(STORE, "mismatch"), failures.TlsFailure)
+    assert isinstance(failures.NotSts(ARN, False, STORE, "KeyError"), failures.CredentialsFailure)  # noqa: FBT003
+    assert isinstance(failures.KeyTooLong(1025), failures.ListingBroken)
+    assert isinstance(failures.NoToken("s3://b/", 1), failures.S3Failure)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from s3_presigned.core.failures import Asked
+from s3_presigned.core.failures import Asked, NotXml
 from s3_presigned.core.gate import MARKER, Gate
 from s3_presigned.resource import PresignedUrlResource
 from s3_presigned.s3 import causes
-from s3_presigned.s3.answers import Answer, NotS3XmlError, error_of
+from s3_presigned.s3.answers import Answer, error_of
 from s3_presigned.s3.facts import UNKNOWN_ERROR_CODE
 from s3_presigned.s3.shape import SHOWN_CHARS, ServerText, shown
 from s3_presigned.steps import envelope
@@ -101,10 +101,10 @@ def test_an_error_code_outside_s3s_set_is_not_shown(code: str) -> None:
 def test_a_page_that_is_not_s3s_names_its_type_by_shape() -> None:
     token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+Fake"
     answer = Answer(403, "Forbidden", {"content-type": f"text/{token}"}, b"<html>")
-    with pytest.raises(NotS3XmlError) as raised:
+    with pytest.raises(NotXml) as raised:
         error_of(answer)
     assert "IQoJ" not in str(raised.value)
-    assert str(raised.value).startswith("S3 answered 403 Forbidden with [redacted]"), raised.value
+    assert raised.value.content_type.startswith("[redacted]"), raised.value
 
 
 def test_the_steps_own_text_is_never_shaped() -> None:

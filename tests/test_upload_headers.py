@@ -153,7 +153,7 @@ def test_a_put_links_content_type_is_ascii_that_curl_and_browsers_send_alike(con
     with pytest.raises(ConfigError) as raised:
         put(content_type=content_type)
     assert raised.value.field == "params.content_type"
-    assert "expected printable ASCII text, without spaces at either end" in str(raised.value)
+    assert "expected printable ASCII text, without spaces at either end" in raised.value.problem
     # a download's Content-Type is S3's to send, in the link's query: it is taken as it is
     get = parse_get_params(SOURCE, {"file_path": "k", "content_type": content_type})
     assert get.overrides["ResponseContentType"] == content_type
@@ -171,4 +171,4 @@ def test_a_kms_key_id_longer_than_any_kms_key_is_refused_as_such() -> None:
     with pytest.raises(ConfigError) as raised:
         put(kms_key_id="k" * 2049)
     assert raised.value.field == "params.kms_key_id"
-    assert "up to 2048 printable ASCII characters" in str(raised.value)
+    assert "up to 2048 printable ASCII characters" in raised.value.problem

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from s3_presigned.core import gate, lifetime
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import DestinationUnwritable, FileUnreadable, OutputFailure
 from s3_presigned.core.text import first_few
 from s3_presigned.outputs import pages
 from s3_presigned.request import upload_headers
@@ -66,22 +66,22 @@ def staged_files(destination: Path) -> Iterator[StagedFiles]:
     """Stage files, and place them all once the body completes.
 
     :param destination: The step's destination directory.
-    :raises ResourceError: If the destination cannot be written, or a file the pages are made of cannot be read.
+    :raises OutputFailure: If the destination cannot be written, or a file the pages are made of cannot be read.
     """
     files = StagedFiles(destination)
     try:
         yield files
         files.place()
     except OSError as error:
-        raise ResourceError(_write_failure(destination, error)) from None
+        raise _write_failure(destination, error) from None
 
 
-def _write_failure(destination: Path, error: OSError) -> str:
+def _write_failure(destination: Path, error: OSError) -> OutputFailure:
     """Blame the file an error came from: the destination's, unless it names a file elsewhere."""
     named = None if error.filename is None else Path(os.fsdecode(error.filename))
     if named is None or destination in (named, named.parent):
-        return f"destination: cannot write {destination}: {error.strerror}"
-    return f"cannot read {named}, which the resource needs to write its files: {error.strerror}"
+        return DestinationUnwritable(str(error.strerror), str(destination))
+    return FileUnreadable(str(error.strerror), str(named))
 
 
 def write_step_files(destination: Path, bucket: str, params: GetParams, signed: Signed, through: gate.Gate) -> None:

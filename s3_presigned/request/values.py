@@ -6,9 +6,9 @@ import re
 import unicodedata
 from typing import TypeVar
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures import DOT_SEGMENT_PROBLEM, ConfigError
 from s3_presigned.core.text import describe, kind
-from s3_presigned.s3.facts import DOT_SEGMENT_PROBLEM, MAX_KEY_BYTES, MAX_UPLOAD_BYTES, has_dot_segment
+from s3_presigned.s3.facts import MAX_KEY_BYTES, MAX_UPLOAD_BYTES, has_dot_segment
 
 S3_ADDRESS = re.compile(r"(?i)(s3://|arn:aws[a-z-]*:s3:)")
 _SIZE = re.compile(r"(?P<number>\d{1,13})\s*(?P<unit>[kmgt]i?b|[kmgt]|b|)", re.IGNORECASE)

@@ -10,7 +10,15 @@ from typing import Literal, NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import (
+    BrokenXml,
+    DoctypeSent,
+    EntryWithoutKey,
+    KeyTooLong,
+    NotS3Xml,
+    NotXml,
+    WrongRoot,
+)
 from s3_presigned.core.gate import SIGNING_NAME
 from s3_presigned.s3.facts import (
     ERROR_CODES,
@@ -45,10 +53,6 @@ class Answer(NamedTuple):
     def describe(self) -> str:
         """Name the status as a person reads it, such as ``403 Forbidden``: the reason phrase is the server's text."""
         return f"{self.status} {ServerText(self.reason)}".strip()
-
-
-class NotS3XmlError(ResourceError):
-    """A body that should be S3's XML but is not, such as a proxy's HTML page."""
 
 
 class S3Error(NamedTuple):
@@ -105,16 +109,13 @@ class ListPage(NamedTuple):
 def error_of(answer: Answer) -> S3Error:
     """Read the code, message and region from an error answer; HEAD-like answers without a body have only a status.
 
-    :raises NotS3XmlError: If there is a body, but it is not S3's XML.
+    :raises NotS3Xml: If there is a body, but it is not S3's XML.
     """
     fields: dict[str, str] = {}
     if answer.body.strip():
         root = _parse_xml(answer)
         if _local(root.tag) != "Error":
-            raise NotS3XmlError(
-                f"S3 answered {answer.describe()} with <{ServerText(_local(root.tag)[:40])}>, not an S3 error: "
-                "is a proxy in the way?"
-            )
+            raise WrongRoot(answer.describe(), str(ServerText(_local(root.tag)[:40])), "an S3 error")
         fields = {_local(child.tag): (child.text or "").strip() for child in root}
     message = fields.get("Message", "")
     region = answer.headers.get("x-amz-bucket-region") or fields.get("Region")
@@ -144,7 +145,7 @@ def region_named(answer: Answer) -> str | None:
         return None
     try:
         return error_of(answer).region
-    except NotS3XmlError:
+    except NotS3Xml:
         return _region(answer.headers.get("x-amz-bucket-region"))  # a redirect or a proxy's page may still say
 
 
@@ -200,13 +201,12 @@ def iso_date(value: str | None) -> datetime.datetime | None:
 def parse_list_page(answer: Answer) -> ListPage:
     """Read one page of a listing, URL-decoding its keys exactly once if the store says it encoded them.
 
-    :raises NotS3XmlError: If the body is not a ``ListBucketResult``.
-    :raises ResourceError: If an entry has no key, which no S3 listing leaves out.
+    :raises NotS3Xml: If the body is not a ``ListBucketResult``.
+    :raises ListingBroken: If an entry has no key, or one longer than S3 allows.
     """
     root = _parse_xml(answer)
     if _local(root.tag) != "ListBucketResult":
-        tag = ServerText(_local(root.tag))
-        raise NotS3XmlError(f"S3 answered {answer.describe()} with <{tag}>, not a listing: is a proxy in the way?")
+        raise WrongRoot(answer.describe(), str(ServerText(_local(root.tag))), "a listing")
     encoded = (_child_text(root, "EncodingType") or "").lower() == "url"
     objects = []
     for entry in root:
@@ -215,13 +215,10 @@ def parse_list_page(answer: Answer) -> ListPage:
         fields = {_local(child.tag): child.text or "" for child in entry}
         key = fields.get("Key")
         if not key:
-            raise ResourceError("S3 listed an object without a key: is a proxy in the way?")
+            raise EntryWithoutKey
         key = unquote_plus(key) if encoded else key
         if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
-            raise ResourceError(
-                f"S3 listed a key of {len(key.encode('utf-8', 'surrogatepass'))} bytes, longer than S3 allows: "
-                "is a proxy in the way?"
-            )
+            raise KeyTooLong(len(key.encode("utf-8", "surrogatepass")))
         objects.append(
             ListedObject(
                 key=key,
@@ -244,13 +241,11 @@ def _parse_xml(answer: Answer) -> ET.Element:
     said = str(ServerText(said)) if said else "no content type"  # the server's text, shown by its shape
     if any(token in answer.body for token in (b"<!DOCTYPE", b"<!doctype", b"<!ENTITY")):
         # S3 never declares a document type; in XML, one could only expand entities into gigabytes.
-        detail = "a DOCTYPE, which S3 never sends" if xml else f"{said}, not S3 XML"
-        raise NotS3XmlError(f"S3 answered {answer.describe()} with {detail}: is a proxy in the way?")
+        raise DoctypeSent(answer.describe()) if xml else NotXml(answer.describe(), said)
     try:
         return ET.fromstring(answer.body)  # noqa: S314  # no DOCTYPE, so no entity but XML's own five
     except ET.ParseError as error:
-        detail = f"broken XML ({error})" if xml else f"{said}, not S3 XML"
-        raise NotS3XmlError(f"S3 answered {answer.describe()} with {detail}: is a proxy in the way?") from None
+        raise BrokenXml(answer.describe(), str(error)) if xml else NotXml(answer.describe(), said) from None
 
 
 def _local(tag: str) -> str:

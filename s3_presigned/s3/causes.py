@@ -10,9 +10,9 @@ import re
 from urllib.parse import urlsplit
 
 from s3_presigned.core import failures
-from s3_presigned.core.failures import Asked, ObjectFailure, Refused, ResourceError, S3Failure
+from s3_presigned.core.failures import Asked, NotS3Xml, ObjectFailure, Refused, S3Failure
 from s3_presigned.core.text import without_user_info
-from s3_presigned.s3.answers import Answer, NotS3XmlError, S3Error, error_of
+from s3_presigned.s3.answers import Answer, S3Error, error_of
 from s3_presigned.s3.connection import Connection
 from s3_presigned.s3.shape import ServerText
 
@@ -98,12 +98,12 @@ def read_error(where: str, answer: Answer, clock_skew: float | None) -> S3Error:
     """Read an error answer; fail at once if it is not S3's, or S3 refused the request by its clock.
 
     :param clock_skew: S3's clock less this machine's, if known, to say which clock is off.
-    :raises ResourceError: Naming a body that is not S3's XML, or the clocks' difference.
+    :raises S3Failure: Naming a body that is not S3's XML, or the clocks' difference.
     """
     try:
         error = error_of(answer)
-    except NotS3XmlError as not_xml:
-        raise ResourceError(f"{where}: {not_xml}") from None
+    except NotS3Xml as not_xml:
+        raise not_xml.at(where) from None
     if error.code == "AccessDenied" and says_expired(error.message):
         raise failures.ClockRefused(where, str(error.message), clock_skew)
     return error

@@ -12,7 +12,18 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import (
+    ChainFailed,
+    NoCredentials,
+    NoSigningKeys,
+    NotSts,
+    ProviderAnswerUnreadable,
+    RoleFailure,
+    StsCaBundleUnreadable,
+    StsFailed,
+    StsRefused,
+    StsUntrusted,
+)
 from s3_presigned.s3.connection import Keys, Role
 from s3_presigned.s3.facts import ROLE_MAX_SECONDS, ROLE_MIN_SECONDS
 from s3_presigned.s3.shape import ServerText
@@ -30,12 +41,6 @@ if TYPE_CHECKING:
 
 ROLE_SLACK_SECONDS = 60  # the session must still cover the URL once the round trip to STS is over
 STS_READ_TIMEOUT = 10
-# botocore reads what a credential_process prints without checking its shape, and fails inside, untyped.
-_UNREADABLE_ANSWER = (
-    "credentials: the AWS credential chain failed: a provider's answer could not be read ({cause}); a "
-    "credential_process must print one JSON object such as "
-    '{{"Version": 1, "AccessKeyId": "...", "SecretAccessKey": "..."}}'
-)
 
 
 class SigningIdentity(NamedTuple):
@@ -65,7 +70,7 @@ def resolve_identity(
 
     :param wanted_seconds: The expiry asked for, so that a role session is requested long enough to cover it.
     :param context: The step's environment, and what it knows is secret, which learns the keys once found.
-    :raises ResourceError: If no credentials can be found or the role cannot be assumed.
+    :raises CredentialsFailure: If no credentials can be found or the role cannot be assumed.
     """
     base = None
     if role is None or role.web_identity_token is None:
@@ -98,16 +103,14 @@ def _default_chain(session: botocore.session.Session) -> SigningIdentity:
         frozen = None if found is None else found.get_frozen_credentials()
     except BotoCoreError as error:
         # Its text may quote another program's, such as a credential process's: shown by its shape, as a server's is.
-        raise ResourceError(f"credentials: the AWS credential chain failed: {ServerText(str(error))}") from None
+        raise ChainFailed(str(ServerText(str(error)))) from None
+    # botocore reads what a credential_process prints without checking its shape, and fails inside, untyped.
     except (ValueError, TypeError, AttributeError, KeyError) as error:  # its message may quote what was printed
-        raise ResourceError(_UNREADABLE_ANSWER.format(cause=type(error).__name__)) from None
+        raise ProviderAnswerUnreadable(type(error).__name__) from None
     if frozen is not None and not all(isinstance(part, str | None) for part in frozen):
-        raise ResourceError(_UNREADABLE_ANSWER.format(cause="a key that is not text"))
+        raise ProviderAnswerUnreadable("a key that is not text")
     if found is None or frozen is None or not frozen.access_key:
-        raise ResourceError(
-            "credentials: none found; set source.access_key_id and source.secret_access_key, "
-            "or provide them through the environment, the AWS config, or an instance or task role"
-        )
+        raise NoCredentials
     # botocore exposes no public accessor for when refreshable credentials lapse.
     expiry = getattr(found, "_expiry_time", None)
     return SigningIdentity(frozen, expiry if isinstance(expiry, datetime.datetime) else None, found.method)
@@ -136,12 +139,12 @@ def _assume_role(
         "Callable[..., AssumeRoleResponseTypeDef]",
         sts.assume_role if role.web_identity_token is None else sts.assume_role_with_web_identity,
     )
-    how = "assuming role" if role.web_identity_token is None else "assuming role with the web identity token,"
+    asked = (role.arn, role.web_identity_token is not None)
     try:
         response = _ask(assume, request)
     except (ClientError, SSLError, BotoCoreError, KeyError, ValueError, TypeError) as error:
-        raise ResourceError(f"{how} {role.arn}: {_sts_failure(error, sts, session, environ)}") from None
-    return _issued(response, f"{how} {role.arn}: {sts.meta.endpoint_url}")
+        raise _sts_failure(asked, error, sts, session, environ) from None
+    return _issued(response, asked, sts.meta.endpoint_url)
 
 
 def _sts_client(session: botocore.session.Session, region: str, keys: ReadOnlyCredentials | None) -> STSClient:
@@ -177,39 +180,38 @@ def _ask(assume: Callable[..., AssumeRoleResponseTypeDef], request: dict[str, st
 
 
 def _sts_failure(
-    error: Exception, sts: STSClient, session: botocore.session.Session, environ: Mapping[str, str]
-) -> str:
+    asked: tuple[str, bool],
+    error: Exception,
+    sts: STSClient,
+    session: botocore.session.Session,
+    environ: Mapping[str, str],
+) -> RoleFailure:
     """Say why STS gave no role session, of an error botocore raised asking it."""
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
         # STS's text is a server's: shown by its shape, as S3's is.
-        code, message = (
-            ServerText(details.get("Code") or "an error"),
-            ServerText(details.get("Message") or "no message"),
-        )
-        return f"STS answered {code}: {message}"
+        code, message = (details.get("Code") or "an error", details.get("Message") or "no message")
+        return StsRefused(*asked, str(ServerText(code)), str(ServerText(message)))
     if isinstance(error, SSLError):
         bundle = session.get_config_variable("ca_bundle")
-        return unreadable_ca_bundle(bundle if isinstance(bundle, str) else None, environ) or (
-            f"TLS with STS at {sts.meta.endpoint_url} failed ({tls_reason(error)}); STS is trusted through the "
-            "system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
-        )
+        unreadable = unreadable_ca_bundle(bundle if isinstance(bundle, str) else None, environ)
+        if unreadable is not None:
+            setting, path, exists = unreadable
+            return StsCaBundleUnreadable(*asked, setting, path, exists)
+        return StsUntrusted(*asked, sts.meta.endpoint_url, tls_reason(error))
     if isinstance(error, BotoCoreError):
-        return f"{ServerText(str(error))}"
+        return StsFailed(*asked, str(ServerText(str(error))))
     # botocore's parser, on an answer that is not STS's XML
-    return (
-        f"{sts.meta.endpoint_url} did not answer as STS does ({type(error).__name__}); "
-        "is AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
-    )
+    return NotSts(*asked, sts.meta.endpoint_url, type(error).__name__)
 
 
-def _issued(response: AssumeRoleResponseTypeDef, who: str) -> SigningIdentity:
+def _issued(response: AssumeRoleResponseTypeDef, asked: tuple[str, bool], endpoint: str) -> SigningIdentity:
     """Read the role session's keys from STS's answer, which must hold all of them to sign."""
     issued: Mapping[str, object] = response.get("Credentials", {})
     key, secret, token, expires_at = (
         issued.get(name) for name in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
     )
     if not (isinstance(key, str) and isinstance(secret, str) and isinstance(expires_at, datetime.datetime)):
-        raise ResourceError(f"{who} answered without credentials that can sign")
+        raise NoSigningKeys(*asked, endpoint)
     credentials = Credentials(key, secret, token if isinstance(token, str) else None)
     return SigningIdentity(credentials.get_frozen_credentials(), expires_at, "assumed role")

@@ -41,10 +41,6 @@ RESPONSE_CONTENT_ENCODING = "ResponseContentEncoding"
 RESPONSE_CONTENT_DISPOSITION = "ResponseContentDisposition"
 FILENAME = "${filename}"  # in a POST form's key, S3 puts the uploaded file's name here
 FORM_CONTENT_TYPE = "application/octet-stream"  # what S3 serves an upload as when it names no type
-DOT_SEGMENT_PROBLEM = (
-    "has a '.' or '..' segment, which browsers and curl remove from a link's path before they fetch it, "
-    "so no link to it would work"
-)
 
 
 def has_dot_segment(key: str) -> bool:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-from s3_presigned.core.failures import ConfigError, ResourceError
+from s3_presigned.core.failures import (
+    ConfigError,
+    EndlessPages,
+    KeyOutsidePrefix,
+    KeyRepeated,
+    NoToken,
+    TokenAfterLast,
+    TokenRepeated,
+)
 from s3_presigned.s3.answers import ListPage
 
 
@@ -49,7 +57,7 @@ class PageGuard:
     def accept(self, page: ListPage) -> str | None:
         """Check one page; return the token for the next, or ``None`` after the last.
 
-        :raises ResourceError: Naming what is wrong with the listing.
+        :raises ListingBroken: Naming what is wrong with the listing.
         :raises ConfigError: If there are more objects than ``max_objects``.
         """
         self.pages += 1
@@ -65,36 +73,22 @@ class PageGuard:
 
     def _check_key(self, key: str) -> None:
         if not key.startswith(self._prefix):
-            raise ResourceError(
-                f"listing {self._where}: S3 listed {key!r}, outside the prefix {self._prefix!r}; "
-                "nothing is signed from a store that ignores the prefix"
-            )
+            raise KeyOutsidePrefix(self._where, key, self._prefix)
         if key in self._keys:
-            raise ResourceError(
-                f"listing {self._where}: S3 listed {key!r} twice, on page {self.pages}: the store repeats pages"
-            )
+            raise KeyRepeated(self._where, key, self.pages)
         self._keys.add(key)
         self.count += 1
 
     def _next_token(self, page: ListPage) -> str | None:
-        where = f"listing {self._where}: S3"
         if not page.truncated:
             if page.next_token:
-                raise ResourceError(
-                    f"{where} said page {self.pages} was the last but gave a continuation token: the listing may be "
-                    "cut short"
-                )
+                raise TokenAfterLast(self._where, self.pages)
             return None
         if not page.next_token:
-            raise ResourceError(f"{where} said page {self.pages} was truncated but gave no continuation token")
+            raise NoToken(self._where, self.pages)
         if page.next_token in self._tokens:
-            raise ResourceError(
-                f"{where} gave a continuation token a second time, after {self.pages} pages: the listing would "
-                "never end"
-            )
+            raise TokenRepeated(self._where, self.pages)
         if self.pages > self._max_objects:
-            raise ResourceError(
-                f"listing {self._where}: {self.pages} pages for {self.count} objects: the listing does not end"
-            )
+            raise EndlessPages(self._where, self.pages, self.count)
         self._tokens.add(page.next_token)
         return page.next_token

@@ -16,11 +16,14 @@ from urllib3.exceptions import InsecureRequestWarning
 from s3_presigned.core import notices
 from s3_presigned.core.failures import (
     Asked,
+    ConnectionFailure,
+    ListingBroken,
     ListingDenied,
     MovedTwice,
     NoRegion,
+    NotS3Xml,
     PageTooLarge,
-    ResourceError,
+    SigningFailed,
     UnreadableAwsConfig,
 )
 from s3_presigned.s3 import causes
@@ -135,7 +138,7 @@ class Store:
         try:
             return client.generate_presigned_url(operation, Params=request, ExpiresIn=expires_in)
         except BotoCoreError as error:
-            raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+            raise SigningFailed(self.name, str(error)) from None
 
     def presign_form(self, form: Form, expires_in: int) -> tuple[str, dict[str, str]]:
         """Sign an upload form: its address, and the fields that carry the policy and its signature.
@@ -149,7 +152,7 @@ class Store:
                 self.name, form.key, Fields=fields, Conditions=conditions, ExpiresIn=expires_in
             )
         except BotoCoreError as error:
-            raise ResourceError(f"signing in s3://{self.name}: {error}") from None
+            raise SigningFailed(self.name, str(error)) from None
         self.context.knowledge.remember(post["fields"].get("x-amz-signature"), post["fields"].get("policy"))
         return post["url"], post["fields"]
 
@@ -178,8 +181,8 @@ class Store:
                 raise PageTooLarge(where, PAGE_LIMIT)
             try:
                 page = parse_list_page(answer)
-            except ResourceError as error:
-                raise ResourceError(f"{where}: {error}") from None
+            except (ListingBroken, NotS3Xml) as error:
+                raise error.at(where) from None
             token = guard.accept(page)
             objects.extend(listed for listed in page.objects if not listed.key.endswith("/"))
             if token is None:
@@ -225,8 +228,8 @@ class Store:
             self._reach.find_public_route(self.warnings)
         try:
             return self._reach.transport.send(url, headers, body_limit=body_limit, form=form)
-        except ResourceError as error:
-            raise ResourceError(f"{where}: {error}") from None
+        except ConnectionFailure as error:
+            raise error.at(where) from None
 
     @property
     def routed(self) -> bool | None:

@@ -9,6 +9,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSRequest
@@ -25,7 +26,20 @@ from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 
 from s3_presigned.core.deadline import TimeUp, shortened, time_limit
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import (
+    CaBundleUnreadable,
+    ConnectionClosed,
+    ConnectionFailure,
+    NotConnected,
+    PlainHttp,
+    ProxyFailed,
+    ProxyFailure,
+    ProxyUnreachable,
+    TlsFailure,
+    TooSlow,
+    UntrustedCertificate,
+    WrongHost,
+)
 from s3_presigned.s3.answers import Answer
 from s3_presigned.s3.facts import DEFAULT_PORTS
 from s3_presigned.s3.proxies import proxies_for, proxy_origin, proxy_variable
@@ -121,28 +135,30 @@ class Transport:
         :param body_limit: How many bytes of a successful body to read (one more is read, to tell a body that
             was cut); errors read at most their own limit.
         :param form: A ``multipart/form-data`` body to POST, its boundary in ``headers``; ``None`` for a GET.
-        :raises ResourceError: If no attempt got an answer; the message names the endpoint, never the URL.
+        :raises ConnectionFailure: If no attempt got an answer; it names the endpoint, never the URL.
         """
         # The Host header curl and browsers derive from the link, not urllib3's: it lower-cases the host, and
         # the signature holds the Host header, so a proof sent otherwise could pass where the link fails.
         parts = urlsplit(url)
         headers = {"Host": host_header(parts.scheme, parts.netloc)} | (headers or {})
         url = self._routed(url)
-        problem = ""
+        problem: ConnectionFailure | None = None
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(BACKOFF_SECONDS[attempt - 1])
             answer = self._try(url, headers, body_limit, form)
-            if isinstance(answer, str):
+            if isinstance(answer, ConnectionFailure):
                 problem = answer
             elif answer.status not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS - 1:
                 return answer
-        raise ResourceError(problem)
+        raise cast("ConnectionFailure", problem)  # the last attempt got no answer, or it was returned
 
-    def _try(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer | str:
+    def _try(
+        self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None
+    ) -> Answer | ConnectionFailure:
         """Make one attempt, within the bound: its answer, or what went wrong, which another attempt may mend.
 
-        :raises ResourceError: If TLS failed, which no attempt mends.
+        :raises TlsFailure: If TLS failed, which no attempt mends.
         """
         try:
             with time_limit(self._seconds, f"the answer from {origin(url)}"):
@@ -150,21 +166,21 @@ class Transport:
         except TimeUp:
             return self._late(url)
         except SSLError as error:
-            raise ResourceError(self._tls_problem(error, url)) from None
+            raise self._tls_problem(error, url) from None
         except (BotoCoreError, URLLib3Error, OSError) as error:
             return self._problem(error, url)
 
-    def _late(self, url: str) -> str:
-        return f"{origin(url)} did not answer in full within {self._seconds:g} s, {MAX_ATTEMPTS} attempts"
+    def _late(self, url: str) -> TooSlow:
+        return TooSlow(origin(url), self._seconds, MAX_ATTEMPTS)
 
-    def _tls_problem(self, error: SSLError, url: str) -> str:
+    def _tls_problem(self, error: SSLError, url: str) -> TlsFailure:
         """Name why TLS failed, which no retry mends, and what to set."""
         address = origin(url)
         unreadable = unreadable_ca_bundle(
             self._trust.verify if isinstance(self._trust.verify, str) else None, self._environ
         )
         if unreadable is not None:
-            return f"TLS with {address} could not start: {unreadable}"
+            return CaBundleUnreadable(address, *unreadable)
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS["https"]
         if (
@@ -173,41 +189,34 @@ class Transport:
             and _answers_in_plain_http(parts.hostname, port)
         ):
             plain = f"http://{parts.netloc}" if parts.port else f"http://{parts.netloc}:{port}"
-            return f"{address} speaks plain HTTP, not TLS; set source.endpoint to {plain}"
+            return PlainHttp(address, plain)
         reason = tls_reason(error)
         if "mismatch" in reason or "doesn't match" in reason:  # as ssl and urllib3 word a certificate for another host
-            remedy = f"the certificate does not name the host in {address}; set source.endpoint to a name it holds"
-        elif self._trust.setting is not None:
-            remedy = f"the certificate is not signed by the CA in {self._trust.setting}"
-        else:
-            remedy = "set source.ca_bundle to the CA that signed its certificate"
-        return f"TLS with {address} failed ({reason}); {remedy}"
+            return WrongHost(address, reason)
+        return UntrustedCertificate(address, reason, self._trust.setting)
 
-    def _problem(self, error: Exception, url: str) -> str:
+    def _problem(self, error: Exception, url: str) -> ConnectionFailure:
         """Name what went wrong with an attempt that got no answer, which may pass on another attempt."""
         address = origin(url)
         if isinstance(error, ProxyConnectionError):
             return self._proxy_problem(error, url)
         if isinstance(error, EndpointConnectionError):
-            return f"could not connect to {address} after {MAX_ATTEMPTS} attempts"
+            return NotConnected(address, MAX_ATTEMPTS)
         if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
             return self._late(url)
-        return f"{address} closed the connection before answering, {MAX_ATTEMPTS} attempts"
+        return ConnectionClosed(address, MAX_ATTEMPTS)
 
-    def _proxy_problem(self, error: ProxyConnectionError, url: str) -> str:
+    def _proxy_problem(self, error: ProxyConnectionError, url: str) -> ProxyFailure:
         """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
         parts = urlsplit(url)
         proxy = proxies_for(url, self._environ).get(parts.scheme, "")
-        named = f"the proxy {proxy_origin(proxy)} ({proxy_variable(parts.scheme, proxy, self._environ)})"
+        named = (origin(url), proxy_origin(proxy), proxy_variable(parts.scheme, proxy, self._environ), MAX_ATTEMPTS)
         cause = error.kwargs.get("error")
         original = getattr(cause, "original_error", cause)
         # Refused, or silent: urllib3 reports a connection it gave up on as a timeout.
         if isinstance(original, URLLib3TimeoutError):
-            return (
-                f"could not connect to {named} after {MAX_ATTEMPTS} attempts; check it, or add {parts.hostname} "
-                "to NO_PROXY"
-            )
-        return f"{named} did not reach {origin(url)} ({original}), {MAX_ATTEMPTS} attempts"
+            return ProxyUnreachable(*named, parts.hostname or "")
+        return ProxyFailed(*named, str(original))
 
     def _attempt(self, url: str, headers: dict[str, str], body_limit: int, form: bytes | None) -> Answer:
         method = "GET" if form is None else "POST"
@@ -235,19 +244,19 @@ def tls_reason(error: SSLError) -> str:
     return str(error.kwargs.get("error", "")) or "the handshake failed"
 
 
-def unreadable_ca_bundle(bundle: str | None, environ: Mapping[str, str]) -> str | None:
-    """Name a CA bundle that cannot be read, which TLS would report as a handshake that failed.
+def unreadable_ca_bundle(bundle: str | None, environ: Mapping[str, str]) -> tuple[str, str, bool] | None:
+    """Find a CA bundle that cannot be read, which TLS would report as a handshake that failed.
 
     :param bundle: The path botocore's ``verify`` takes, if it is one.
     :param environ: The step's environment, to tell whether ``AWS_CA_BUNDLE`` named the bundle.
-    :returns: What is wrong and what to do, or ``None`` if the bundle can be read or there is none.
+    :returns: The setting that names it, the bundle and whether it exists, or ``None`` if it can be read or there
+        is none.
     """
     if bundle is None or os.access(bundle, os.R_OK):
         return None
     # The source's own CA bundle is a file the step wrote: only the environment or the AWS config names a missing one.
     setting = "AWS_CA_BUNDLE" if environ.get("AWS_CA_BUNDLE") == bundle else "ca_bundle in the AWS config"
-    state = "cannot be read" if Path(bundle).exists() else "does not exist"
-    return f"{setting} names {bundle}, which {state}; point it at a PEM file of the CAs to trust, or unset it"
+    return setting, bundle, Path(bundle).exists()
 
 
 def _answers_in_plain_http(host: str, port: int) -> bool:

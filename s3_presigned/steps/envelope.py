@@ -18,7 +18,7 @@ from concoursetools.metadata import BuildMetadata
 
 from s3_presigned.core import gate
 from s3_presigned.core.context import Clock, StepContext, utc_now
-from s3_presigned.core.failures import ConfigError, ResourceError
+from s3_presigned.core.failures import ConfigError, ResourceError, StdoutUnwritable
 from s3_presigned.core.gate import DOCUMENT_CHARS
 from s3_presigned.core.text import LINE_LIMIT, describe, one_line
 from s3_presigned.request import fields
@@ -112,7 +112,7 @@ def _answer(stdout: TextIO, response: str) -> None:
         stdout.write(response + "\n")
         stdout.flush()
     except OSError as error:
-        raise ResourceError(f"stdout: cannot write the response ({error.strerror or error})") from None
+        raise StdoutUnwritable(error.strerror or str(error)) from None
 
 
 def exit_process(code: int) -> None:

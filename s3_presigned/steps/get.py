@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures import DotSegmentKey, NotOverNetwork, OneKeyPattern, UnlistedHeaders
 from s3_presigned.proof.links import prove_link
 from s3_presigned.proof.uploads import probe, prove_form, prove_upload, refuse_links_dead_on_arrival
 from s3_presigned.request.expiry import fit_to_credentials
 from s3_presigned.request.upload_headers import botocore_params
-from s3_presigned.s3.facts import ARCHIVED, DOT_SEGMENT_PROBLEM, FILENAME, has_dot_segment
+from s3_presigned.s3.facts import ARCHIVED, FILENAME, has_dot_segment
 from s3_presigned.s3.policy import Form
 from s3_presigned.s3.signed import Info, Signed
 from s3_presigned.s3.sigv4 import BatchSigner
@@ -74,7 +74,7 @@ def _sign_links(store: S3Client, key_prefix: str, params: GetParams, expires_in:
     selected, version = select(store, key_prefix, params)
     for key, _ in selected:
         if has_dot_segment(key):
-            raise ResourceError(f"s3://{store.name}/{key}: the key {DOT_SEGMENT_PROBLEM}")
+            raise DotSegmentKey(store.name, key)
     if not selected:
         return Signed([], "", botocore_url, expires_in, now + _seconds(expires_in), store.region)
     first_key = selected[0][0]
@@ -127,12 +127,12 @@ def _sign_form(store: S3Client, form: Form, expires_in: int, *, verify: bool) ->
 def _proving(store: S3Client) -> Store:
     """Return the store a proof fetches through: the one over the network, for a proof is about what S3 answers."""
     if not isinstance(store, Store):
-        raise ResourceError(f"verify: s3://{store.name} is not a store over the network, which a proof fetches from")
+        raise NotOverNetwork(store.name)
     return store
 
 
 def _no_more_links(key: str) -> str:
-    raise ResourceError(f"an upload form signs one key pattern, not {key}")
+    raise OneKeyPattern(key)
 
 
 def object_request(bucket: str, key: str, params: GetParams) -> S3Request:
@@ -154,7 +154,7 @@ def _refuse_unlisted_headers(url: str, params: GetParams) -> None:
     signed = parse_qs(urlsplit(url).query)["X-Amz-SignedHeaders"][0].split(";")
     listed = sorted({"host", *(name.lower() for name in headers)})
     if signed != listed:
-        raise ResourceError(f"signing: the link signs the headers {', '.join(signed)}, not {', '.join(listed)}")
+        raise UnlistedHeaders(signed, listed)
 
 
 def signed_at(url: str) -> datetime.datetime:

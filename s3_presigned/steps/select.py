@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, cast
 
-from s3_presigned.core.failures import MissingKeys, ResourceError
+from s3_presigned.core.failures import MissingKeys, NoMatch, NoObjects
 from s3_presigned.request.selection import MAX_OBJECTS
 from s3_presigned.s3.answers import ListedObject
 from s3_presigned.s3.listing import common_prefix
@@ -92,10 +92,7 @@ def select(store: S3Client, key_prefix: str, params: GetParams) -> tuple[list[tu
         remedy="raise max_objects to sign more, or narrow the prefix",
     )
     if not listed_objects and not params.allow_empty:
-        raise ResourceError(
-            f"params.prefix: no objects under s3://{store.name}/{selection.prefix} "
-            "(set allow_empty: true to accept none)"
-        )
+        raise NoObjects(store.name, selection.prefix)
     return [(item.key, item) for item in listed_objects], None
 
 
@@ -108,7 +105,7 @@ def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_pref
     :param objects: The listed objects.
     :param pattern: The compiled regexp, with at least one group.
     :param key_prefix: The source's ``key_prefix``, which the regexp does not include.
-    :raises ResourceError: If no key matches.
+    :raises NoMatch: If no key matches.
     """
     candidates: list[tuple[VersionOrder, ListedObject, str]] = []
     for listed in objects:
@@ -117,7 +114,7 @@ def newest_match(objects: list[ListedObject], pattern: re.Pattern[str], key_pref
             version = match.group(1)
             candidates.append((version_order(version), listed, version))
     if not candidates:
-        raise ResourceError(f"no key under {key_prefix or 'the bucket'} matches the regexp {pattern.pattern!r}")
+        raise NoMatch(key_prefix, pattern.pattern)
     _, newest, version = max(candidates, key=lambda candidate: (candidate[0], candidate[1].key))
     return newest, version
 
