@@ -137,6 +137,9 @@ CASES: list[tuple[str, str, str, str]] = [
         "source.region",
     ),
     ("region-trailing-space", "in", get(source=source_with(region="us-east-1 ")), "source.region"),
+    # botocore takes a region only as a host's label: not all digits, at most 63 characters.
+    ("region-all-digits", "in", get(source=source_with(region="123")), "source.region"),
+    ("region-longer-than-a-label", "in", get(source=source_with(region="a" * 64)), "source.region"),
     (
         "checksum-not-hex",
         "in",
@@ -299,6 +302,23 @@ def test_the_scripts_answer_bad_input_as_the_steps_do(
     assert (script.returncode, script.stdout, script.stderr) == (steps.returncode, steps.stdout, steps.stderr)
     assert script.returncode == 1
     assert list(script.directory.iterdir()) == []
+
+
+NO_ENDPOINT = {name: value for name, value in SOURCE.items() if name != "endpoint"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "region"), [("AWS_REGION", "123"), ("AWS_DEFAULT_REGION", "EU West"), ("AWS_REGION", "a" * 64)]
+)
+def test_a_region_botocore_refuses_in_the_environment_is_named_by_its_variable(
+    runner: Runner, variable: str, region: str
+) -> None:
+    result = runner.run("in", get(source=NO_ENDPOINT, params=params_with(verify=False)), env={variable: region})
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {variable}: got {region!r}; expected "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "unexpected" not in result.stderr
+    assert list(result.directory.iterdir()) == []
 
 
 def test_matrix_is_large_and_distinct() -> None:

@@ -8,8 +8,9 @@ MAX_KEY_BYTES = 1024  # the longest object key, in UTF-8
 MAX_UPLOAD_BYTES = 5 * 1024**3  # the largest object one PUT or POST may write
 BUCKET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,254}")  # every store's names, not only AWS's stricter rule
 DEFAULT_PORTS = {"http": 80, "https": 443}  # which a URL, and SigV4's Host header, leave unsaid
-REGION = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")  # S3-compatible stores use names such as "auto"
-AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+# A region names a host: botocore refuses one longer than a DNS label or all digits. Stores use names such as "auto".
+REGION = re.compile(r"(?![0-9]++\Z)(?=[a-z0-9-]{1,63}\Z)[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+AWS_REGION = re.compile(r"(?=[a-z0-9-]{1,63}\Z)[a-z]{2}(-[a-z]+)+-\d+")
 DEFAULT_STORE_REGION = "us-east-1"  # what S3-compatible stores expect when no region is given
 FIRST_GUESS_REGION = "us-east-1"  # where to ask AWS first: it answers with the bucket's region
 # Storage classes whose objects cannot be read until restored; Glacier Instant Retrieval can.

@@ -16,6 +16,7 @@ from urllib3.exceptions import InsecureRequestWarning
 from s3_presigned.core import notices
 from s3_presigned.core.failures import (
     Asked,
+    BadConfiguredRegion,
     ConnectionFailure,
     ListingBroken,
     ListingDenied,
@@ -36,7 +37,7 @@ from s3_presigned.s3.answers import (
 )
 from s3_presigned.s3.connection import AddressingStyle, Connection
 from s3_presigned.s3.credentials import SigningIdentity, resolve_identity
-from s3_presigned.s3.facts import DEFAULT_STORE_REGION, FIRST_GUESS_REGION
+from s3_presigned.s3.facts import DEFAULT_STORE_REGION, FIRST_GUESS_REGION, REGION
 from s3_presigned.s3.listing import PageGuard
 from s3_presigned.s3.policy import Form
 from s3_presigned.s3.reach import Reach
@@ -263,6 +264,7 @@ def configured_region(
     """Pick the region to start with: the given one, us-east-1 for a custom endpoint, else the environment or config.
 
     :returns: The region, or ``None`` when nothing names one.
+    :raises ConfigError: If the environment or the config names a region botocore would refuse.
     """
     if connection.region is not None:
         return connection.region
@@ -270,7 +272,12 @@ def configured_region(
         return DEFAULT_STORE_REGION
     # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what the other AWS SDKs and runtimes set.
     region = environ.get("AWS_REGION") or session.get_config_variable("region")
-    return str(region) if region else None
+    if not region:
+        return None
+    if not REGION.fullmatch(str(region)):
+        setting = next((name for name in ("AWS_REGION", "AWS_DEFAULT_REGION") if environ.get(name)), None)
+        raise BadConfiguredRegion(setting or "the AWS config's region", str(region))
+    return str(region)
 
 
 def client_config(connection: Connection) -> Config:

@@ -6,6 +6,7 @@ server's words arrive already shown by their shape. Lines that do not stop a ste
 
 from s3_presigned.core.failures.base import (
     Asked,
+    BadConfiguredRegion,
     Cause,
     ConfigError,
     HoldsSecret,
@@ -112,6 +113,7 @@ __all__ = [
     "AccessDenied",
     "Archived",
     "Asked",
+    "BadConfiguredRegion",
     "BadToken",
     "BrokenXml",
     "CaBundleUnreadable",

@@ -55,6 +55,21 @@ class NoRegion(ConfigError):
         )
 
 
+class BadConfiguredRegion(ConfigError):
+    """The region the environment or the AWS config names is not one botocore takes."""
+
+    def __init__(self, setting: str, region: str) -> None:
+        """Name where the region was set, the region, and what is accepted.
+
+        :param setting: ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or ``the AWS config's region``.
+        :param region: The region as it was set.
+        """
+        super().__init__(
+            setting,
+            f"got {region[:64]!r}; expected a lowercase name such as us-east-1, or set source.region, which wins",
+        )
+
+
 class Cause(Record, ResourceError):
     """A cause the step names: a record of its fields, worded from them by its type."""
 
