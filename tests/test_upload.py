@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -10,9 +11,11 @@ import urllib.parse
 
 import pytest
 
+from s3_presigned.core.context import StepContext
 from s3_presigned.request.params import parse_get_params
 from s3_presigned.request.source import parse_source
-from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks
+from s3_presigned.s3.store import Store
+from tests.support import BUCKET, ROOT, SECRET_KEY, Runner, S3Server, fetch, leaks, step_environment
 
 
 def test_upload_through_the_url_comes_back_byte_identical(s3: S3Server, runner: Runner) -> None:
@@ -189,3 +192,13 @@ def test_many_upload_links_carry_the_same_headers(s3: S3Server, runner: Runner) 
         assert fetch(url, method="PUT", data=key.encode(), headers={"x-amz-acl": "private"})[0] == 403
         assert fetch(url, method="PUT", data=key.encode(), headers=headers)[0] == 200
         assert s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
+
+
+def test_every_signature_a_form_sends_is_secret_to_the_step(s3: S3Server) -> None:
+    # The proof posts a form with its signature altered; what was sent may come back quoted, so it is known secret.
+    context = StepContext.of(step_environment())
+    connection = parse_source(s3.source()).connection
+    body = b'--b\r\nContent-Disposition: form-data; name="x-amz-signature"\r\n\r\n0123456789abcdefsent\r\n--b--\r\n'
+    with Store.open(connection, context, wanted_seconds=60, may_ask=True, warnings=io.StringIO()) as store:
+        store.send("posting", f"{s3.endpoint}/{BUCKET}", {"Content-Type": "multipart/form-data; boundary=b"}, form=body)
+    assert "0123456789abcdefsent" not in context.knowledge.gate().scrub("quoted: 0123456789abcdefsent")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import warnings as python_warnings
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -56,6 +57,8 @@ S3Request = Mapping[str, object]
 
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 REDIRECTS = range(300, 400)
+# A form's signature, as a multipart body carries it: however it was altered, it was sent, so it is secret too.
+_FORM_SIGNATURE = re.compile(rb'name="x-amz-signature"\r\n\r\n([^\r\n]*+)')
 
 
 class Store:
@@ -223,8 +226,9 @@ class Store:
         """Send one request as it is, to the host it is signed for or the route to it; ``form`` is a POST body."""
         # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
         _, signed, signature = url.rpartition("X-Amz-Signature=")
-        if signed:
-            self.context.knowledge.remember(signature)
+        sent = [signature] if signed else []
+        sent += [found.decode("ascii", "replace") for found in _FORM_SIGNATURE.findall(form or b"")]
+        self.context.knowledge.remember(*sent)
         if self.routed is None:
             self._reach.find_public_route(self.warnings)
         try:
