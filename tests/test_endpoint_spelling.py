@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from s3_presigned.s3.transport import Transport
 from s3_presigned.s3.trust import Trust
-from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server
+from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server, examples
 
 
 class RecordsRequests(http.server.BaseHTTPRequestHandler):
@@ -87,7 +87,7 @@ def signer(recorder: BackgroundServer) -> Any:
     )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(key=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40))
 def test_the_proof_sends_a_signed_link_exactly_as_signed(signer: Any, key: str) -> None:
     url = signer.generate_presigned_url("get_object", Params={"Bucket": "bucket", "Key": key}, ExpiresIn=60)
