@@ -219,9 +219,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("sts"))
 
 
-# "ci" runs more examples; HYPOTHESIS_PROFILE picks the profile (.ci/run sets it). Neither holds an example to
-# a time: on a machine busy with other work, one that builds a botocore client may take a second.
-settings.register_profile("local", deadline=None)
+# "ci" runs many examples; HYPOTHESIS_PROFILE picks the profile (.ci/run sets it). "local", the suite a developer
+# runs, takes few, and a test that asks for a number of its own gets no more than the profile's (support.examples).
+# Neither holds an example to a time: on a busy machine, one that builds a botocore client may take a second.
+settings.register_profile("local", max_examples=25, deadline=None)
 settings.register_profile("ci", max_examples=3000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "local"))
 

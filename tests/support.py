@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.server
 import io
@@ -17,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -24,6 +26,7 @@ from typing import Any, Self
 import boto3
 import pytest
 from botocore.config import Config
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS_KEY = "AKIAFAKEKEYFORTESTS01"
@@ -72,6 +75,11 @@ def reply(handler: http.server.BaseHTTPRequestHandler, status: int, content_type
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def examples(wanted: int) -> int:
+    """As many examples as a test wants where the profile runs that many (CI's), and the profile's number elsewhere."""
+    return min(wanted, settings().max_examples)
 
 
 def free_port(address: str = "127.0.0.1") -> int:
@@ -257,10 +265,25 @@ class InProcessRunner(Runner):
 
         stdout, stderr = io.StringIO(), io.StringIO()
         argv = [str(self.assets / step), str(directory)]
-        code = envelope.run(
-            self.resource or PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, step_environment(env)
-        )
+        environ = step_environment(env)
+        with process_environment(environ):
+            code = envelope.run(
+                self.resource or PresignedUrlResource, step, io.StringIO(stdin), stdout, stderr, argv, environ
+            )
         return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def process_environment(environ: dict[str, str]) -> Iterator[None]:
+    """This process's environment replaced by a step's while it runs, as a script's is: botocore reads this one."""
+    kept = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(kept)
 
 
 def step_environment(extra: dict[str, str] | None = None) -> dict[str, str]:

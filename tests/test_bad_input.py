@@ -410,16 +410,16 @@ def test_secrets_of_the_wrong_type_are_not_shown(in_process: Runner) -> None:
     assert result.stderr == "error: source.secret_access_key: got a number; expected a non-empty string\n"
 
 
-def test_null_means_a_field_is_not_given(s3: S3Server, runner: Runner) -> None:
+def test_null_means_a_field_is_not_given(s3: S3Server, in_process: Runner) -> None:
     s3.put("nulls/file.txt")
     source = s3.source(region=None, addressing_style=None, skip_ssl_verification=None)
     params = {"file_path": "nulls/file.txt", "expires_in": None, "allow_shorter_expiry": None, "verify": None}
-    result = runner.get(source, params)
+    result = in_process.get(source, params)
     assert result.metadata["expires_in"] == "3600"
     assert fetch(result.url)[0] == 200
-    in_a_mapping = runner.get(source, {"file_path": "nulls/file.txt", "expires_in": {"hours": 2, "minutes": None}})
+    in_a_mapping = in_process.get(source, {"file_path": "nulls/file.txt", "expires_in": {"hours": 2, "minutes": None}})
     assert in_a_mapping.metadata["expires_in"] == "7200"
-    put = runner.run("out", {"source": source, "params": {"file_path": None}})
+    put = in_process.run("out", {"source": source, "params": {"file_path": None}})
     assert put.returncode == 0, put.stderr
 
 
@@ -458,9 +458,11 @@ def test_long_values_are_cut_in_the_message(in_process: Runner) -> None:
 
 
 @pytest.mark.parametrize("name", ['say "hi".txt', "back\\slash.txt", "two  spaces.txt", "ünï 😀.txt"])
-def test_quotes_and_backslashes_in_file_name_are_escaped_not_refused(s3: S3Server, runner: Runner, name: str) -> None:
+def test_quotes_and_backslashes_in_file_name_are_escaped_not_refused(
+    s3: S3Server, in_process: Runner, name: str
+) -> None:
     s3.put("escaped.txt")
-    result = runner.get(s3.source(), {"file_path": "escaped.txt", "file_name": name})
+    result = in_process.get(s3.source(), {"file_path": "escaped.txt", "file_name": name})
     status, _, headers = fetch(result.url)
     assert status == 200
     assert parse_disposition(headers["Content-Disposition"]) == ("attachment", name)

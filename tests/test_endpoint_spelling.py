@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from s3_presigned.s3.transport import Transport
 from s3_presigned.s3.trust import Trust
-from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server
+from tests.support import ACCESS_KEY, SECRET_KEY, BackgroundServer, Runner, S3Server, examples
 
 
 class RecordsRequests(http.server.BaseHTTPRequestHandler):
@@ -87,7 +87,7 @@ def signer(recorder: BackgroundServer) -> Any:
     )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(key=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40))
 def test_the_proof_sends_a_signed_link_exactly_as_signed(signer: Any, key: str) -> None:
     url = signer.generate_presigned_url("get_object", Params={"Bucket": "bucket", "Key": key}, ExpiresIn=60)
@@ -113,13 +113,13 @@ def curl_fetches(url: str) -> tuple[int, bytes]:
     ],
 )
 def test_a_green_link_works_for_curl_whatever_the_endpoints_spelling(
-    s3: S3Server, runner: Runner, host: str, spelled: str
+    s3: S3Server, in_process: Runner, host: str, spelled: str
 ) -> None:
     # botocore signed the host as written, which curl and browsers send otherwise: a green step with a dead link.
     # source.endpoint is now spelled as they send it before anything is signed.
     body = s3.put("spelling/file.txt")
     port = s3.endpoint.rpartition(":")[2]
-    result = runner.get(s3.source(endpoint=f"http://{host}:{port}"), {"file_path": "spelling/file.txt"})
+    result = in_process.get(s3.source(endpoint=f"http://{host}:{port}"), {"file_path": "spelling/file.txt"})
     assert result.returncode == 0, result.stderr
     assert result.url.startswith(f"http://{spelled}:{port}/")
     assert curl_fetches(result.url) == (200, body)

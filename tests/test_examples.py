@@ -1,6 +1,7 @@
 """pipeline-examples/: each one well-formed, and each job run as one Concourse build would run it.
 
-Steps run in plan order. Every step of this resource type runs the real scripts against the tests' S3 server.
+Steps run in plan order. Every step of this resource type runs against the tests' S3 server: in this process,
+and for one example through the real scripts, as Concourse runs them.
 Just before each step, its ((vars)) are resolved as Concourse resolves them (tests/concourse_vars.py): local
 vars from the files earlier steps wrote, through load_var, and the rest from the credential manager, which
 tests/pipeline-vars.yml stands for. So a misspelt field or an unquoted key fails here as it would fail the
@@ -38,6 +39,8 @@ from tests.support import (
 
 EXAMPLES_DIR = ROOT / "pipeline-examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.yml"))
+# The example whose steps run the scripts; the others' run in-process, as the scripts' wiring is the same for all.
+THROUGH_THE_SCRIPTS = "share-artifact"
 # Vendored, with its licence and the changes made to it: tests/schemas/README.md.
 SCHEMA = ROOT / "tests/schemas/concourse-pipeline.schema.json"
 PIPELINE_VARS = ROOT / "tests/pipeline-vars.yml"
@@ -304,6 +307,12 @@ def check_schema(*paths: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def steps_for(example: Path, request: pytest.FixtureRequest) -> Runner:
+    """The runner an example's steps run through: the scripts' for :data:`THROUGH_THE_SCRIPTS`, in-process else."""
+    runner: Runner = request.getfixturevalue("runner" if example.stem == THROUGH_THE_SCRIPTS else "in_process")
+    return runner
+
+
 def test_there_are_examples_for_every_job() -> None:
     assert len(EXAMPLES) >= 7
 
@@ -330,8 +339,11 @@ def test_the_pipeline_schema_catches_a_misspelt_step_key(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
-def test_resources_of_this_type_skip_the_periodic_check(example: Path, s3: S3Server, runner: Runner) -> None:
+def test_resources_of_this_type_skip_the_periodic_check(
+    example: Path, s3: S3Server, request: pytest.FixtureRequest
+) -> None:
     """check_every: never stops Concourse's periodic check only; a manual check still runs, and finds nothing."""
+    runner = steps_for(example, request)
     pipeline = yaml.safe_load(example.read_text())
     ours = [resource for resource in pipeline["resources"] if resource["type"] == RESOURCE_TYPE]
     assert ours, "the example uses no resource of this type"
@@ -342,10 +354,12 @@ def test_resources_of_this_type_skip_the_periodic_check(example: Path, s3: S3Ser
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.stem for path in EXAMPLES])
-def test_example_runs_against_the_s3_server(example: Path, s3: S3Server, runner: Runner, sts_endpoint: str) -> None:
+def test_example_runs_against_the_s3_server(
+    example: Path, s3: S3Server, request: pytest.FixtureRequest, sts_endpoint: str
+) -> None:
     pipeline = yaml.safe_load(example.read_text())
     assert any(kind["name"] == RESOURCE_TYPE for kind in pipeline["resource_types"])
-    builds = run_pipeline(pipeline, s3, runner, sts_endpoint)
+    builds = run_pipeline(pipeline, s3, steps_for(example, request), sts_endpoint)
     assert any(build.links for build in builds), "no step of this resource type ran"
     for build in builds:
         # What the resource is for: a link handed to a task through a var, never through a version.
@@ -377,11 +391,11 @@ def test_example_runs_against_the_s3_server(example: Path, s3: S3Server, runner:
     ],
 )
 def test_a_wrong_var_in_an_example_fails_as_in_concourse(
-    old: str, new: str, message: str, s3: S3Server, runner: Runner, sts_endpoint: str
+    old: str, new: str, message: str, s3: S3Server, in_process: Runner, sts_endpoint: str
 ) -> None:
     pipeline = yaml.safe_load(edited_example("release-manifest.yml", old, new))
     with pytest.raises(VarError) as refused:
-        run_pipeline(pipeline, s3, runner, sts_endpoint)
+        run_pipeline(pipeline, s3, in_process, sts_endpoint)
     assert str(refused.value) == message
 
 
@@ -403,23 +417,23 @@ def test_a_wrong_var_in_an_example_fails_as_in_concourse(
     ],
 )
 def test_loading_a_link_that_the_build_log_would_show_fails(
-    example: str, old: str, new: str, s3: S3Server, runner: Runner, sts_endpoint: str
+    example: str, old: str, new: str, s3: S3Server, in_process: Runner, sts_endpoint: str
 ) -> None:
     pipeline = yaml.safe_load(edited_example(example, old, new))
     with pytest.raises(AssertionError, match=r"would print \d+ link\(s\) in the build log"):
-        run_pipeline(pipeline, s3, runner, sts_endpoint)
+        run_pipeline(pipeline, s3, in_process, sts_endpoint)
 
 
-def test_signing_another_key_than_this_builds_upload_fails(s3: S3Server, runner: Runner, sts_endpoint: str) -> None:
+def test_signing_another_key_than_this_builds_upload_fails(s3: S3Server, in_process: Runner, sts_endpoint: str) -> None:
     file_path = "file_path: builds/app-((.:app-version)).tgz"
     pipeline = yaml.safe_load(edited_example("share-artifact.yml", file_path, file_path.replace(".tgz", ".tar.gz")))
     with pytest.raises(StepError) as failed:
-        run_pipeline(pipeline, s3, runner, sts_endpoint)
+        run_pipeline(pipeline, s3, in_process, sts_endpoint)
     assert f"builds/app-{UPLOADED_VERSION}.tar.gz" in str(failed.value)
 
 
-def test_renaming_a_parameter_in_an_example_fails(s3: S3Server, runner: Runner, sts_endpoint: str) -> None:
+def test_renaming_a_parameter_in_an_example_fails(s3: S3Server, in_process: Runner, sts_endpoint: str) -> None:
     pipeline = yaml.safe_load(edited_example("external-download.yml", "file_name:", "filename:"))
     with pytest.raises(StepError) as failed:
-        run_pipeline(pipeline, s3, runner, sts_endpoint)
+        run_pipeline(pipeline, s3, in_process, sts_endpoint)
     assert str(failed.value).startswith("error: params.filename: unknown field; did you mean 'file_name'?")

@@ -377,14 +377,15 @@ CASES: dict[str, Case] = {
         fails=r"s3://bucket/\S*missing\.txt does not exist",  # one line: the region's warning waits for success
     ),
     # However slowly the bytes come, the step ends within its bound.
-    # Each answer's bound is shortened here to 2 s; tests/test_faults.py waits for the real 10 s.
-    "one-byte-a-second": Case(
-        lambda: on_object_get(standin.trickle(1.0)),
+    # Each answer's bound is shortened here to 1 s, and a byte comes every quarter of a second: no read waits
+    # long, yet no answer is whole within the bound.
+    "a-byte-a-quarter-second": Case(
+        lambda: on_object_get(standin.trickle(0.25)),
         {"file_path": "file.txt"},
-        fails=r"checking the link to s3://bucket/\S*: http://127\.0\.0\.1:\d+ did not answer in full within 2 s, "
+        fails=r"checking the link to s3://bucket/\S*: http://127\.0\.0\.1:\d+ did not answer in full within 1 s, "
         r"3 attempts",
         seconds=12,
-        env={"S3_PRESIGNED_ANSWER_SECONDS": "2"},
+        env={"S3_PRESIGNED_ANSWER_SECONDS": "1"},
     ),
 }
 

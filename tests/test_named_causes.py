@@ -15,13 +15,13 @@ from tests.support import BackgroundServer, Runner, S3Server, free_port, reply
     ("variable", "scheme"), [("HTTP_PROXY", "http"), ("https_proxy", "https")], ids=["HTTP_PROXY", "https_proxy"]
 )
 def test_a_dead_proxy_is_named_not_the_endpoint(
-    s3: S3Server, tls_s3: tuple[S3Server, trustme.CA], runner: Runner, variable: str, scheme: str
+    s3: S3Server, tls_s3: tuple[S3Server, trustme.CA], in_process: Runner, variable: str, scheme: str
 ) -> None:
     server = s3 if scheme == "http" else tls_s3[0]
     server.put("named/proxy.txt")
     dead = free_port()  # nothing listens there
     env = {variable: f"http://proxy-user:proxy-password@127.0.0.1:{dead}", "NO_PROXY": "", "no_proxy": ""}
-    result = runner.get(
+    result = in_process.get(
         server.source(skip_ssl_verification=scheme == "https"), {"file_path": "named/proxy.txt"}, env=env
     )
     assert result.returncode != 0
@@ -57,11 +57,11 @@ def test_a_proxy_that_cannot_reach_the_endpoint_says_so(tls_s3: tuple[S3Server, 
 
 @pytest.mark.parametrize("tls", [{}, {"skip_ssl_verification": True}], ids=["verified", "skip_ssl_verification"])
 def test_an_https_endpoint_on_a_plain_http_server_is_told_to_use_http(
-    s3: S3Server, runner: Runner, tls: dict[str, bool]
+    s3: S3Server, in_process: Runner, tls: dict[str, bool]
 ) -> None:
     s3.put("named/plain.txt")
     written = s3.endpoint.replace("http://", "https://")
-    result = runner.get(s3.source(endpoint=written, **tls), {"file_path": "named/plain.txt"})
+    result = in_process.get(s3.source(endpoint=written, **tls), {"file_path": "named/plain.txt"})
     assert result.returncode != 0
     assert result.stderr == (
         f"error: checking the link to s3://bucket/named/plain.txt: {written} speaks plain HTTP, not TLS; "
@@ -108,11 +108,11 @@ class Portal(http.server.BaseHTTPRequestHandler):
     ids=["get", "put"],
 )
 def test_a_public_host_that_is_not_s3_is_named_by_its_own_field(
-    s3: S3Server, runner: Runner, params: dict[str, str], where: str, request_: str, subject: str
+    s3: S3Server, in_process: Runner, params: dict[str, str], where: str, request_: str, subject: str
 ) -> None:
     s3.put("named/portal.txt")
     with BackgroundServer(Portal) as public:
-        result = runner.get(s3.source(public_endpoint=public.endpoint), params)
+        result = in_process.get(s3.source(public_endpoint=public.endpoint), params)
     assert result.returncode != 0
     assert result.stderr == (
         f"error: {where}: the public_endpoint answered 200 OK with text/html to the {request_} with its signature "

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from s3_presigned.steps.select import literal_prefix
 from tests.fake_s3 import FakeBucket, fake_source
-from tests.support import Runner
+from tests.support import Runner, examples
 
 # Characters that mean one thing in a bracket expression and another outside it, escaped or not.
 LITERALS = ["a", "b", "/", "-", "é", r"\.", r"\/", r"\|", r"\]", r"\[", r"\(", r"\)", r"\\", r"\x2f", r"\N{SOLIDUS}"]
@@ -110,7 +110,7 @@ MISREAD_BEFORE = [
 
 
 @pytest.mark.parametrize("pattern", MISREAD_BEFORE)
-@settings(max_examples=200)  # the pattern is fixed and only keys vary: a thousand of them are plenty
+@settings(max_examples=examples(200))  # the pattern is fixed and only keys vary: a thousand of them are plenty
 @given(data=st.data())
 def test_the_prefix_holds_for_patterns_a_scan_misread(pattern: str, data: st.DataObject) -> None:
     regexp = compiled(pattern)

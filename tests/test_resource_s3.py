@@ -1,4 +1,8 @@
-"""The resource end to end: generated scripts, a real S3 server, and every URL fetched over HTTP."""
+"""The resource end to end: a real S3 server, and every URL fetched over HTTP.
+
+The put and the get, the check, the environment's keys and what a failure leaves behind run the generated
+scripts; what a get writes and how its links answer run in-process, through the same envelope.
+"""
 
 from __future__ import annotations
 
@@ -43,11 +47,11 @@ def test_put_then_get_signs_a_working_url(s3: S3Server, runner: Runner) -> None:
     ],
 )
 def test_one_objects_link_downloads_as_a_file_unless_inline_is_asked(
-    s3: S3Server, runner: Runner, params: dict[str, str], disposition: tuple[str, str | None]
+    s3: S3Server, in_process: Runner, params: dict[str, str], disposition: tuple[str, str | None]
 ) -> None:
     # An object someone uploaded as a page is saved, not opened on the store's site, unless the pipeline says so.
     body = s3.put("pages/page.html", b"<script>document.title = 'ran'</script>")
-    got = runner.get(s3.source(), params)
+    got = in_process.get(s3.source(), params)
     status, content, headers = fetch(got.url)
     assert (status, content) == (200, body)
     assert parse_disposition(headers["Content-Disposition"]) == disposition
@@ -59,10 +63,10 @@ def test_check_returns_no_versions(s3: S3Server, runner: Runner) -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_expiry_files_and_metadata(s3: S3Server, runner: Runner) -> None:
+def test_expiry_files_and_metadata(s3: S3Server, in_process: Runner) -> None:
     s3.put("meta.txt", b"12345")
     before = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    result = runner.get(s3.source(), {"file_path": "meta.txt", "expires_in": "1h30m"})
+    result = in_process.get(s3.source(), {"file_path": "meta.txt", "expires_in": "1h30m"})
     after = datetime.datetime.now(datetime.UTC)
     expires_at = datetime.datetime.strptime(result.file("expires_at"), "%Y-%m-%dT%H:%M:%SZ").replace(
         tzinfo=datetime.UTC
@@ -81,8 +85,8 @@ def test_expiry_files_and_metadata(s3: S3Server, runner: Runner) -> None:
     assert metadata["last_modified"].endswith("Z")
 
 
-def test_without_verify_no_object_metadata_is_claimed(s3: S3Server, runner: Runner) -> None:
-    result = runner.get(s3.source(), {"file_path": "not-there-yet.txt", "verify": False})
+def test_without_verify_no_object_metadata_is_claimed(s3: S3Server, in_process: Runner) -> None:
+    result = in_process.get(s3.source(), {"file_path": "not-there-yet.txt", "verify": False})
     assert set(result.metadata) == {"bucket", "region", "method", "key", "expires_at", "expires_in"}
     assert fetch(result.url)[0] == 404
 
@@ -98,10 +102,10 @@ def test_missing_object_fails_and_names_bucket_and_key(s3: S3Server, runner: Run
     assert not any(result.directory.iterdir())
 
 
-def test_tampered_url_is_refused(s3: S3Server, runner: Runner) -> None:
+def test_tampered_url_is_refused(s3: S3Server, in_process: Runner) -> None:
     s3.put("secret-report.pdf")
     s3.put("other-report.pdf")
-    url = runner.get(s3.source(), {"file_path": "secret-report.pdf"}).url
+    url = in_process.get(s3.source(), {"file_path": "secret-report.pdf"}).url
     assert fetch(url)[0] == 200
     assert fetch(url.replace("secret-report.pdf", "other-report.pdf"))[0] == 403
     assert fetch(url.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200"))[0] == 403
@@ -110,9 +114,9 @@ def test_tampered_url_is_refused(s3: S3Server, runner: Runner) -> None:
     assert fetch(url.replace(signature, flipped))[0] == 403
 
 
-def test_wrong_secret_is_refused(s3: S3Server, runner: Runner) -> None:
+def test_wrong_secret_is_refused(s3: S3Server, in_process: Runner) -> None:
     s3.put("wrong-secret.txt")
-    result = runner.get(
+    result = in_process.get(
         s3.source(secret_access_key="not/the+right/secret"), {"file_path": "wrong-secret.txt", "verify": False}
     )
     assert fetch(result.url)[0] == 403
@@ -132,10 +136,10 @@ def test_wrong_secret_is_refused(s3: S3Server, runner: Runner) -> None:
     ],
 )
 def test_wrong_keys_fail_verify_naming_the_cause(
-    s3: S3Server, runner: Runner, wrong: dict[str, str], cause: str
+    s3: S3Server, in_process: Runner, wrong: dict[str, str], cause: str
 ) -> None:
     s3.put("wrong-keys.txt")
-    result = runner.get(s3.source(**wrong), {"file_path": "wrong-keys.txt"})
+    result = in_process.get(s3.source(**wrong), {"file_path": "wrong-keys.txt"})
     assert result.stderr == f"error: checking the link to s3://bucket/wrong-keys.txt: {cause}\n"
 
 
@@ -147,18 +151,18 @@ def test_missing_bucket_fails_naming_it(s3: S3Server, runner: Runner) -> None:
     )
 
 
-def test_an_empty_object_is_proven_too(s3: S3Server, runner: Runner) -> None:
+def test_an_empty_object_is_proven_too(s3: S3Server, in_process: Runner) -> None:
     # A ranged GET of an empty object answers 416: there is no first byte. The link still works.
     s3.client().put_object(Bucket=BUCKET, Key="empty.txt", Body=b"")
-    result = runner.get(s3.source(), {"file_path": "empty.txt"})
+    result = in_process.get(s3.source(), {"file_path": "empty.txt"})
     assert result.metadata["size"] == "0"
     assert fetch(result.url)[:2] == (200, b"")
 
 
-def test_url_stops_working_after_it_expires(s3: S3Server, runner: Runner) -> None:
+def test_url_stops_working_after_it_expires(s3: S3Server, in_process: Runner) -> None:
     s3.put("short-lived.txt")
     # Three seconds: enough for the step and the first fetch on a busy machine, short enough to wait for.
-    result = runner.get(s3.source(), {"file_path": "short-lived.txt", "expires_in": "3s"})
+    result = in_process.get(s3.source(), {"file_path": "short-lived.txt", "expires_in": "3s"})
     assert fetch(result.url)[0] == 200
     time.sleep(3.2)
     assert fetch(result.url)[0] in (400, 403)
@@ -174,31 +178,31 @@ def test_url_stops_working_after_it_expires(s3: S3Server, runner: Runner) -> Non
     ],
 )
 def test_response_overrides_reach_the_download(
-    s3: S3Server, runner: Runner, params: dict[str, str], header: str
+    s3: S3Server, in_process: Runner, params: dict[str, str], header: str
 ) -> None:
     s3.put("override.bin")
-    result = runner.get(s3.source(), {"file_path": "override.bin", **params})
+    result = in_process.get(s3.source(), {"file_path": "override.bin", **params})
     status, _, headers = fetch(result.url)
     assert status == 200
     assert headers[header] == next(iter(params.values()))
 
 
-def test_inline_disposition_without_name(s3: S3Server, runner: Runner) -> None:
+def test_inline_disposition_without_name(s3: S3Server, in_process: Runner) -> None:
     s3.put("page.html")
-    result = runner.get(s3.source(), {"file_path": "page.html", "disposition": "inline"})
+    result = in_process.get(s3.source(), {"file_path": "page.html", "disposition": "inline"})
     assert fetch(result.url)[2]["Content-Disposition"] == "inline"
 
 
-def test_key_prefix_confines_the_key(s3: S3Server, runner: Runner) -> None:
+def test_key_prefix_confines_the_key(s3: S3Server, in_process: Runner) -> None:
     body = s3.put("u/alice/report.txt")
-    result = runner.get(s3.source(key_prefix="u/alice/"), {"file_path": "report.txt"})
+    result = in_process.get(s3.source(key_prefix="u/alice/"), {"file_path": "report.txt"})
     assert result.metadata["key"] == "u/alice/report.txt"
     assert fetch(result.url)[1] == body
 
 
-def test_custom_url_file(s3: S3Server, runner: Runner) -> None:
+def test_custom_url_file(s3: S3Server, in_process: Runner) -> None:
     s3.put("named.txt")
-    result = runner.get(s3.source(), {"file_path": "named.txt", "url_file": "download-link"})
+    result = in_process.get(s3.source(), {"file_path": "named.txt", "url_file": "download-link"})
     assert sorted(path.name for path in result.directory.iterdir()) == ["download-link", "expires_at", "method"]
     assert fetch(result.file("download-link"))[0] == 200
 
@@ -276,10 +280,10 @@ def test_a_file_that_cannot_be_read_while_the_files_are_written_is_named_not_the
     )
 
 
-def test_a_key_with_a_leading_slash_that_rclone_refuses_is_told_to_drop_it(s3: S3Server, runner: Runner) -> None:
+def test_a_key_with_a_leading_slash_that_rclone_refuses_is_told_to_drop_it(s3: S3Server, in_process: Runner) -> None:
     # rclone answers 400 InvalidArgument, not 404, for such a key: the hint does not wait for a 404.
     s3.put("docs/report.pdf")
-    result = runner.get(s3.source(), {"file_path": "/docs/report.pdf"})
+    result = in_process.get(s3.source(), {"file_path": "/docs/report.pdf"})
     assert result.returncode == 1
     assert result.stderr.endswith(" (it starts with '/': drop it if the object is docs/report.pdf)\n"), result.stderr
     assert result.stderr.count("\n") == 1

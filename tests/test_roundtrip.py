@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from s3_presigned.core.context import StepContext
 from s3_presigned.resource import PresignedUrlResource
-from tests.support import BUILD_ENV, S3Server, fetch, parse_disposition
+from tests.support import BUILD_ENV, S3Server, examples, fetch, parse_disposition
 
 printable = st.characters(exclude_categories=("Cc", "Cs"))
 segment = st.text(printable.filter(lambda c: c != "/"), min_size=1, max_size=12).filter(lambda s: s not in {".", ".."})
@@ -24,7 +24,7 @@ special = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.one_of(keys, special), name=st.text(printable, min_size=1, max_size=60))
 def test_any_key_and_name_round_trip(s3: S3Server, tmp_path: Path, key: str, name: str) -> None:
     # Each example gets a folder of its own: rclone cannot hold both 'a' and 'a/b' as files.

@@ -111,9 +111,11 @@ def test_a_certificate_for_another_name_fails_naming_that(runner: Runner) -> Non
 
 
 def _handshake_once(listener: ssl.SSLSocket) -> None:
+    # Then the port is closed: a retry would be refused, and the step's look for plain HTTP there ends at once.
     with contextlib.suppress(OSError):
         connection, _ = listener.accept()
         connection.close()
+    listener.close()
 
 
 @pytest.mark.parametrize("junk", [False, True], ids=["alone", "beside-what-is-no-certificate"])

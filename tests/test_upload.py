@@ -1,4 +1,8 @@
-"""Upload URLs (method: put): an external party uploads without credentials, byte for byte."""
+"""Upload URLs (method: put): an external party uploads without credentials, byte for byte.
+
+An upload link signed by the scripts and one the docs' curl line sends run the generated scripts; the rest run
+in-process, through the same envelope, against the same server.
+"""
 
 from __future__ import annotations
 
@@ -30,9 +34,9 @@ def test_upload_through_the_url_comes_back_byte_identical(s3: S3Server, runner: 
     assert hashlib.sha256(stored).digest() == hashlib.sha256(payload).digest()
 
 
-def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, runner: Runner) -> None:
+def test_upload_with_content_type_needs_exactly_that_header(s3: S3Server, in_process: Runner) -> None:
     params = {"file_path": "uploads/report.json", "method": "put", "content_type": "application/json"}
-    result = runner.get(s3.source(), params)
+    result = in_process.get(s3.source(), params)
     headers = json.loads(result.file("headers.json"))
     assert headers == {"Content-Type": "application/json"}
     required = result.metadata["required_headers"]
@@ -75,9 +79,9 @@ def test_curl_upload_as_docs_uploads_shows(s3: S3Server, runner: Runner) -> None
     assert s3.client().get_object(Bucket=BUCKET, Key="uploads/curl.txt")["Body"].read() == b"sent with curl\n"
 
 
-def test_upload_urls_for_many_keys(s3: S3Server, runner: Runner) -> None:
+def test_upload_urls_for_many_keys(s3: S3Server, in_process: Runner) -> None:
     keys = [f"uploads/many/{n}.txt" for n in range(5)]
-    result = runner.get(s3.source(), {"file_paths": keys, "method": "put"})
+    result = in_process.get(s3.source(), {"file_paths": keys, "method": "put"})
     urls = json.loads(result.file("urls.json"))
     assert list(urls) == keys
     for key, url in urls.items():
@@ -85,20 +89,20 @@ def test_upload_urls_for_many_keys(s3: S3Server, runner: Runner) -> None:
         assert s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read() == key.encode()
 
 
-def test_a_get_url_cannot_upload_and_a_put_url_cannot_download(s3: S3Server, runner: Runner) -> None:
+def test_a_get_url_cannot_upload_and_a_put_url_cannot_download(s3: S3Server, in_process: Runner) -> None:
     s3.put("uploads/existing.txt")
-    get_url = runner.get(s3.source(), {"file_path": "uploads/existing.txt"}).url
-    put_url = runner.get(s3.source(), {"file_path": "uploads/existing.txt", "method": "put"}).url
+    get_url = in_process.get(s3.source(), {"file_path": "uploads/existing.txt"}).url
+    put_url = in_process.get(s3.source(), {"file_path": "uploads/existing.txt", "method": "put"}).url
     assert fetch(get_url, method="PUT", data=b"overwrite")[0] == 403
     assert fetch(put_url)[0] == 403
 
 
-def test_download_only_params_are_refused_for_uploads(runner: Runner, s3: S3Server) -> None:
+def test_download_only_params_are_refused_for_uploads(in_process: Runner, s3: S3Server) -> None:
     for field, value in [("file_name", "a.txt"), ("cache_control", "no-store"), ("prefix", "a/")]:
         params = {"file_path": "uploads/x", "method": "put", field: value}
         if field == "prefix":
             params = {"prefix": "a/", "method": "put"}
-        result = runner.get(s3.source(), params)
+        result = in_process.get(s3.source(), params)
         assert result.returncode != 0
         assert result.stderr.startswith(f"error: params.{field}: "), result.stderr
 
@@ -120,7 +124,7 @@ def docs_block(heading: str) -> str:
     return section.split("```sh\n", 1)[1].split("```", 1)[0]
 
 
-def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runner: Runner) -> None:
+def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, in_process: Runner) -> None:
     params = {
         "file_path": "uploads/headers é.txt",
         "method": "put",
@@ -129,7 +133,7 @@ def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runne
         "tags": {"team": "a b"},
         "content_md5": hashlib.md5(b"sent with its headers\n").hexdigest(),  # noqa: S324  # what Content-MD5 holds
     }
-    result = runner.get(s3.source(), params)
+    result = in_process.get(s3.source(), params)
     written = (result.directory / "headers.json").read_text(encoding="utf-8")
     assert json.loads(written)["x-amz-meta-owner"] == "team-a"  # written exactly, not blanked as a query would be
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(result.url).query)
@@ -153,9 +157,11 @@ def test_the_curl_line_in_the_docs_sends_every_signed_header(s3: S3Server, runne
     assert stored["ContentType"] == "text/plain"
 
 
-def test_a_header_value_that_holds_a_secret_of_the_step_fails_it_naming_its_param(s3: S3Server, runner: Runner) -> None:
+def test_a_header_value_that_holds_a_secret_of_the_step_fails_it_naming_its_param(
+    s3: S3Server, in_process: Runner
+) -> None:
     params = {"file_path": "uploads/x", "method": "put", "metadata": {"key": SECRET_KEY}}
-    result = runner.get(s3.source(), params)
+    result = in_process.get(s3.source(), params)
     assert result.returncode != 0
     assert result.stderr == (
         "error: params.metadata.key holds one of the step's secrets, so it is not written; take it out of get_params\n"
@@ -169,9 +175,9 @@ def test_a_header_value_that_holds_a_secret_of_the_step_fails_it_naming_its_para
     ids=["url-user", "signing-field"],
 )
 def test_a_header_value_shaped_like_a_secret_is_written_exactly(
-    s3: S3Server, runner: Runner, given: dict[str, object]
+    s3: S3Server, in_process: Runner, given: dict[str, object]
 ) -> None:
-    result = runner.get(s3.source(), {"file_path": "uploads/x", "method": "put"} | given)
+    result = in_process.get(s3.source(), {"file_path": "uploads/x", "method": "put"} | given)
     assert result.returncode == 0, result.stderr
     written = json.loads(result.file("headers.json"))
     assert (
@@ -182,10 +188,10 @@ def test_a_header_value_shaped_like_a_secret_is_written_exactly(
     )
 
 
-def test_many_upload_links_carry_the_same_headers(s3: S3Server, runner: Runner) -> None:
+def test_many_upload_links_carry_the_same_headers(s3: S3Server, in_process: Runner) -> None:
     keys = [f"uploads/tagged/{n} é.txt" for n in range(3)]
     params = {"file_paths": keys, "method": "put", "metadata": {"owner": "team-a"}, "acl": "private"}
-    result = runner.get(s3.source(), params)
+    result = in_process.get(s3.source(), params)
     headers = json.loads(result.file("headers.json"))
     assert headers == {"x-amz-acl": "private", "x-amz-meta-owner": "team-a"}
     for key, url in json.loads(result.file("urls.json")).items():
