@@ -1,7 +1,5 @@
 """What a step reads beyond its request, handed down to whatever reads it: the environment, the clock, its secrets."""
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
@@ -28,6 +26,6 @@ class StepContext(NamedTuple):
     """What the step reads the time from."""
 
     @classmethod
-    def of(cls, environ: Mapping[str, str], clock: Clock = utc_now) -> StepContext:
+    def of(cls, environ: Mapping[str, str], clock: Clock = utc_now) -> "StepContext":
         """Start a step that knows no secret yet but those of its environment."""
         return cls(environ, Knowledge(environ), clock)

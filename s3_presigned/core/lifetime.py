@@ -8,8 +8,6 @@ that ends the step of an aborted build. Whenever the step did not succeed, it re
 claimed, staged or placed, in the destination or in the temporary directory.
 """
 
-from __future__ import annotations
-
 import base64
 import contextlib
 import gc

@@ -5,8 +5,6 @@ The resource's signature would hold a field's name, type and default, but not it
 the methods it applies to; those would then live beside it, so the table is the one place.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple, TypeVar
 

@@ -3,8 +3,6 @@
 Which fields there are, their defaults and where each applies are declared in :mod:`s3_presigned.request.fields`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

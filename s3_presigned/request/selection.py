@@ -1,7 +1,5 @@
 """Validation of the selector: which objects to sign, by one key, a list of keys, a prefix, or a regexp."""
 
-from __future__ import annotations
-
 import re
 import warnings
 from collections.abc import Mapping

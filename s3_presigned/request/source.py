@@ -1,7 +1,5 @@
 """Validation of ``source``: where the bucket is, how the step reaches it, and whose keys sign."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit

@@ -4,8 +4,6 @@ Each is signed as a header, never as a query parameter, so the uploader must sen
 changing it breaks the signature. The same table gives botocore's name for each, and a form's field.
 """
 
-from __future__ import annotations
-
 import base64
 import re
 from collections.abc import Mapping

@@ -1,7 +1,5 @@
 """What S3 said, read defensively: a missing or odd field is left out, never a reason to crash."""
 
-from __future__ import annotations
-
 import datetime
 import email.utils
 import re

@@ -1,7 +1,5 @@
 """Where the bucket is, how the step reaches it, and whose keys sign: plain values, whatever front end gave them."""
 
-from __future__ import annotations
-
 from typing import Literal, NamedTuple
 
 AddressingStyle = Literal["auto", "virtual", "path"]

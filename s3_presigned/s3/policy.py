@@ -1,7 +1,5 @@
 """An upload form's policy, as asked: the key, the sizes and the type its holder may send."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from s3_presigned.s3.facts import FORM_CONTENT_TYPE

@@ -1,7 +1,5 @@
 """What a step signed: its links, signed as they are written, when they stop working, and where."""
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Callable, Iterator
 from typing import NamedTuple

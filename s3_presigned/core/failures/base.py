@@ -1,7 +1,5 @@
 """The roots of every cause: a failure the user can act on, a field of the request, and what S3 answered."""
 
-from __future__ import annotations
-
 from typing import ClassVar, NamedTuple, Self
 
 from s3_presigned.core.record import Record
