@@ -1,5 +1,6 @@
 """Validation of ``source``: where the bucket is, how the step reaches it, and whose keys sign."""
 
+import re
 from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -154,17 +155,17 @@ def _role(given: Mapping[str, object]) -> Role | None:
                 raise field.problem("is set without role_arn, the role it is for")
         return None
     token = None if token is None else _web_identity_token(given, token)
-    if not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
+    if not isinstance(arn, str) or not re.fullmatch(ROLE_ARN, arn):
         raise SOURCE.role_arn.problem(
             f"got {describe(arn)}; expected an ARN such as arn:aws:iam::123456789012:role/name"
         )
     if session_name is None:
         session_name = SOURCE.role_session_name.default
-    if not isinstance(session_name, str) or not ROLE_SESSION_NAME.fullmatch(session_name):
+    if not isinstance(session_name, str) or not re.fullmatch(ROLE_SESSION_NAME, session_name):
         raise SOURCE.role_session_name.problem(
             f"got {describe(session_name)}; expected 2 to 64 of letters, digits and +=,.@_-"
         )
-    if external_id is not None and (not isinstance(external_id, str) or not EXTERNAL_ID.fullmatch(external_id)):
+    if external_id is not None and (not isinstance(external_id, str) or not re.fullmatch(EXTERNAL_ID, external_id)):
         raise SOURCE.external_id.problem("expected 2 to 1224 of letters, digits and +=,.@:/_-")
     return Role(arn=arn, session_name=session_name, external_id=external_id, web_identity_token=token)
 

@@ -30,7 +30,8 @@ from s3_presigned.s3.facts import (
 from s3_presigned.s3.shape import ServerText
 
 _CONTENT_RANGE_TOTAL = re.compile(r"bytes\s+(?:\d+-\d+|\*)/(\d+)\s*$")
-_EXPECTED_REGION = re.compile(r"expecting '([a-z0-9-]+)'")  # in AuthorizationHeaderMalformed and the like
+# In AuthorizationHeaderMalformed and the like; compiled when such an error comes, by re's cache.
+_EXPECTED_REGION = r"expecting '([a-z0-9-]+)'"
 _SIZE_DIGITS = 13
 _XML_TYPES = ("xml",)  # application/xml, text/xml and S3's own variants all say so
 
@@ -117,7 +118,7 @@ def error_of(answer: Answer) -> S3Error:
         fields = {_local(child.tag): (child.text or "").strip() for child in root}
     message = fields.get("Message", "")
     region = answer.headers.get("x-amz-bucket-region") or fields.get("Region")
-    if not region and (expected := _EXPECTED_REGION.search(message)):
+    if not region and (expected := re.search(_EXPECTED_REGION, message)):
         region = expected.group(1)
     code = fields.get("Code")
     return S3Error(

@@ -52,9 +52,10 @@ def has_dot_segment(key: str) -> bool:
 # STS's limits on a role session and what names it.
 ROLE_MIN_SECONDS = 900  # the shortest role session
 ROLE_MAX_SECONDS = 43200  # the longest role session
-ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}", re.ASCII)
-ROLE_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+# Checked only where a role is given: compiled then, by re's cache.
+ROLE_ARN = r"(?a)arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+ROLE_SESSION_NAME = r"(?a)[\w+=,.@-]{2,64}"
+EXTERNAL_ID = r"(?a)[\w+=,.@:/-]{2,1224}"
 WEB_IDENTITY_TOKEN_CHARS = range(4, 20_001)
 
 

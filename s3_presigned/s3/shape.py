@@ -31,26 +31,27 @@ _ODD_IN_RUN: Final = 5  # short pieces that join into this many odd characters, 
 _PIECE: Final = 2  # a word this short may be a piece of a value spread out
 _COMMON = "-.:,;'\"()?![]"  # punctuation of prose, around a word or between pieces of a value
 
-_ESCAPE = re.compile(
+# Patterns of what a server wrote, which a step shows only when it fails: compiled then, by re's cache.
+_ESCAPE = (
     r"=\r?\n"  # a quoted-printable soft line break
     r"|(?P<bytes>(?:%[0-9A-Fa-f]{2}|=[0-9A-F]{2}|\\x[0-9a-fA-F]{2}|\\[0-7]{3})++)"  # the bytes of a character
     r"|\\u\{?(?P<unicode>[0-9a-fA-F]{4,6})\}?"
     r"|\\(?P<css>[0-9a-fA-F]{1,6})[ \t]?"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?"
 )
-_BYTE = re.compile(r"%([0-9A-Fa-f]{2})|=([0-9A-F]{2})|\\x([0-9a-fA-F]{2})|\\([0-7]{3})")
-_WORD = re.compile(r"\S++")
+_BYTE = r"%([0-9A-Fa-f]{2})|=([0-9A-F]{2})|\\x([0-9a-fA-F]{2})|\\([0-7]{3})"
+_WORD = r"\S++"
 # What prose is made of: a word, capitalised, with an apostrophe or hyphenated (us-east-1, X-Amz-Date); an
 # acronym; an error code (AccessDenied); a number, or a size (5GB); a date; a path of such words.
-_PARTS = re.compile(r"[-./_:']")  # what joins words into one: us-east-1, X-Amz-Date, app-1.2.tgz
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?+Z?)?")
+_PARTS = r"[-./_:']"  # what joins words into one: us-east-1, X-Amz-Date, app-1.2.tgz
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?+Z?)?"
 _NUMBER = 10  # digits in a number shown: a longer run of digits is a run of hex
-_PLAIN = re.compile(r"[a-z]++|[A-Z][a-z]++|[A-Z]++")  # a word of letters, capitalised, or in capitals
-_HUMP = re.compile(r"[A-Z][a-z]++")
+_PLAIN = r"[a-z]++|[A-Z][a-z]++|[A-Z]++"  # a word of letters, capitalised, or in capitals
+_HUMP = r"[A-Z][a-z]++"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-_SPACE = re.compile(r"\s++")
-_MARKERS = re.compile(rf"{re.escape(MARKER)}(?:[\s{re.escape(_COMMON)}]*+{re.escape(MARKER)})++")
+_SPACE = r"\s++"
+_MARKERS = rf"{re.escape(MARKER)}(?:[\s{re.escape(_COMMON)}]*+{re.escape(MARKER)})++"
 
 
 class ServerText:
@@ -88,14 +89,14 @@ class ServerText:
 
 def shown(text: str) -> str:
     """Return a server's text on one line with every opaque run blanked, cut to :data:`SHOWN_CHARS`."""
-    plain = _SPACE.sub(" ", _plain(text[:_READ_CHARS])).strip()
+    plain = re.sub(_SPACE, " ", _plain(text[:_READ_CHARS])).strip()
     kept: list[str] = []
     position = 0
     for start, end in _opaque(plain):
         kept += [plain[position:start], MARKER]
         position = end
     kept.append(plain[position:])
-    line = _MARKERS.sub(MARKER, "".join(kept))
+    line = re.sub(_MARKERS, MARKER, "".join(kept))
     return line if len(line) <= SHOWN_CHARS else f"{line[:SHOWN_CHARS]}..."
 
 
@@ -105,7 +106,7 @@ def _plain(text: str) -> str:
     # quoted-printable's soft breaks are escapes.
     text = "".join(char for char in unicodedata.normalize("NFKC", text) if unicodedata.category(char) != "Cf")
     for _ in range(_LAYERS):
-        undone = _ESCAPE.sub(_unescape, text)
+        undone = re.sub(_ESCAPE, _unescape, text)
         if undone == text:
             break
         text = undone
@@ -114,7 +115,7 @@ def _plain(text: str) -> str:
 
 def _unescape(found: re.Match[str]) -> str:
     if (run := found["bytes"]) is not None:
-        data = bytes(_byte(part) for part in _BYTE.finditer(run))
+        data = bytes(_byte(part) for part in re.finditer(_BYTE, run))
         return data.decode("utf-8", "replace")
     if (code := found["unicode"] or found["css"]) is not None:
         number = int(code, 16)
@@ -145,7 +146,7 @@ def _drawn_char(char: str) -> str:
 
 def _opaque(text: str) -> list[tuple[int, int]]:
     """Find the spans of the text to blank, whole words each, merged where they touch."""
-    words = [(found.start(), found.end()) for found in _WORD.finditer(text)]
+    words = [(found.start(), found.end()) for found in re.finditer(_WORD, text)]
     cores = [text[start:end].strip(_COMMON) for start, end in words]
     blanked = [not _shown(core) for core in cores]
     _blank_runs(cores, blanked, lambda core: all(char in _HEX for char in core))
@@ -171,9 +172,9 @@ def _opaque(text: str) -> list[tuple[int, int]]:
 
 def _shown(core: str) -> bool:
     """Whether a word reads as prose: an error code, a date, or words and short numbers joined as in us-east-1."""
-    if not core or core in ERROR_CODES or _DATE.fullmatch(core):
+    if not core or core in ERROR_CODES or re.fullmatch(_DATE, core):
         return True
-    parts = _PARTS.split(core)
+    parts = re.split(_PARTS, core)
     return all(map(_part, parts)) and not _spreads_a_value(parts)
 
 
@@ -207,9 +208,9 @@ def _part(part: str) -> bool:
         return True
     if part.lower() in WORDS:
         return part.islower() or part.isupper() or part.istitle()
-    if len(part) >= LONG_WORD and _PLAIN.fullmatch(part) is not None:
+    if len(part) >= LONG_WORD and re.fullmatch(_PLAIN, part) is not None:
         return True
-    humps = _HUMP.findall(part)  # a code such as InvalidIdentityToken: each of its words is one
+    humps = re.findall(_HUMP, part)  # a code such as InvalidIdentityToken: each of its words is one
     return len(humps) > 1 and "".join(humps) == part and all(map(_part, humps))
 
 
