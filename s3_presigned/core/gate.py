@@ -48,7 +48,9 @@ SIGNING_NAME = r"x-amz-[a-z0-9-]{1,64}+|signature|credential|securitytoken|awsac
 # prose also uses take the colon only as a quoted key, so that "an altered signature: what answered" stays.
 _JOINED = r"[\"']?[ \t]{0,8}+[=:][ \t]{0,8}+[\"']?"
 _QUOTED_OR_EQUALS = r"(?:[\"'][ \t]{0,8}+:|[ \t]{0,8}+=)[ \t]{0,8}+[\"']?"
-_FIELD = re.compile(
+# The shapes of what is secret by its name, scanned only in text that leaves: compiled then, by re's cache, so
+# that a step which succeeds quietly, with nothing to scan, never compiles them.
+_FIELD = (
     rf"(?i)\bx-amz-[a-z0-9-]{{1,64}}+{_JOINED}[^&\s\"'<>,;]*+"
     rf"|\b(?:signature|credential|securitytoken|awsaccesskeyid){_QUOTED_OR_EQUALS}[^&\s\"'<>,;]*+"
     rf"|\bpolicy{_JOINED}[A-Za-z0-9+/=]{{16,}}+"  # base64 only: "bucket policy: denied" stays
@@ -56,20 +58,20 @@ _FIELD = re.compile(
     rf"|\bname=\"(?:{SIGNING_NAME}|policy)\"\r?\n\r?\n[^\r\n]*+"  # a multipart form field
 )
 # S3's SignatureDoesNotMatch names what was signed; a server may also echo the query as elements.
-_ELEMENT = re.compile(
+_ELEMENT = (
     rf"(?i)<(?:[a-z0-9_-]{{1,32}}+:)?+(?:{SIGNING_NAME}|policy|stringtosign(?:bytes)?|canonicalrequest(?:bytes)?|signatureprovided)>[^<]*+"
     r"(?:</[^<>\s]{1,80}+>)?+"
 )
 _SIGNATURE_DIGITS = 64  # a SigV4 signature: HMAC-SHA256 in lowercase hex
 _ENCODED_SIGNATURES = 64
 _SIGNATURE = re.compile(rf"[0-9a-f]{{{_SIGNATURE_DIGITS}}}")
-_HEX_RUN = re.compile(rf"[0-9A-Fa-f]{{{_SIGNATURE_DIGITS},}}+")
-_QUERY = re.compile(r"\?[^\s\"'<>]++")
-_SIGNED_QUERY = re.compile(r"(?i)x-amz-|signature|credential|awsaccesskeyid|securitytoken|policy=")
+_HEX_RUN = rf"[0-9A-Fa-f]{{{_SIGNATURE_DIGITS},}}+"
+_QUERY = r"\?[^\s\"'<>]++"
+_SIGNED_QUERY = r"(?i)x-amz-|signature|credential|awsaccesskeyid|securitytoken|policy="
 # The pattern AWS documents for its access key ids.
-_ACCESS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}")
+_ACCESS_KEY_ID = r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z2-7]{16}"
 # A password in a web or proxy URL, which may hold a /; an s3:// URL's @ belongs to its key.
-_USER_INFO = re.compile(r"(?i)\b(?:https?|socks[45]h?)://(?P<secret>[^\s@]{1,256}+)@")
+_USER_INFO = r"(?i)\b(?:https?|socks[45]h?)://(?P<secret>[^\s@]{1,256}+)@"
 _SHAPES = (_FIELD, _ELEMENT, _ACCESS_KEY_ID, _USER_INFO)
 
 
@@ -190,6 +192,8 @@ class Gate:
         :param text: What is about to leave the process.
         :param limit: How many characters of it to keep, such as :data:`LINE_CHARS` or :data:`DOCUMENT_CHARS`.
         """
+        if not text:
+            return text
         window = text[: limit + self._reach]
         merged: list[list[int]] = []
         for start, end in sorted(self._spans(window)):
@@ -246,7 +250,7 @@ class Gate:
                     yield start - 1, start + len(tail)
 
     def _sent_signatures(self, text: str) -> Iterator[tuple[int, int]]:
-        for run in _HEX_RUN.finditer(text):
+        for run in re.finditer(_HEX_RUN, text):
             digits = run.group().lower()
             for offset in range(len(digits) - _SIGNATURE_DIGITS + 1):
                 if digits[offset : offset + _SIGNATURE_DIGITS] in self._signatures:
@@ -254,11 +258,11 @@ class Gate:
 
 
 def _shapes(text: str) -> Iterator[tuple[int, int]]:
-    for shape in _SHAPES:
+    for shape in map(re.compile, _SHAPES):
         for found in shape.finditer(text):
             yield found.span("secret" if "secret" in shape.groupindex else 0)
-    for found in _QUERY.finditer(text):
-        if _SIGNED_QUERY.search(found.group()):
+    for found in re.finditer(_QUERY, text):
+        if re.search(_SIGNED_QUERY, found.group()):
             yield found.start() + 1, found.end()  # the ? stays, to show that the link had a query
 
 
