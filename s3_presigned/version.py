@@ -3,4 +3,4 @@
 The file holds nothing else, because a change to it is what publishes a release (``ci/pipeline.yml``).
 """
 
-__version__ = "1.0.0"
+__version__ = "1.0.1"
