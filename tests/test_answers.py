@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.failures import BrokenXml, DoctypeSent, EntryWithoutKey, NotS3Xml, NotXml, WrongRoot
+from s3_presigned.core.failures.listings import BrokenXml, DoctypeSent, EntryWithoutKey, NotS3Xml, NotXml, WrongRoot
 from s3_presigned.core.gate import Gate
 from s3_presigned.core.text import LINE_LIMIT, one_line
 from s3_presigned.s3.answers import (

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.s3.endpoint import normalized_endpoint
 
 

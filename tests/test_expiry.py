@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.request.expiry import fit_to_credentials, iso8601, parse_expires_in
 
 NOW = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from s3_presigned.core import failures, notices
-from s3_presigned.core.failures import Asked
+from s3_presigned.core import notices
+from s3_presigned.core.failures import base, behaviour, connections, credentials, listings, local, refusals
+from s3_presigned.core.failures.base import Asked
 from s3_presigned.proof.signatures import unchecked
 from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import Answer, S3Error
@@ -43,7 +44,7 @@ def error(code: str, message: str = "", storage_class: str | None = None) -> S3E
 )
 def test_known_codes_name_their_cause(code: str, cause: str) -> None:
     refused = causes.failure(ASKED, answer(403), error(code, "whatever S3 said"))
-    assert isinstance(refused, failures.Refused)
+    assert isinstance(refused, refusals.Refused)
     assert (refused.code, refused.asked, refused.key) == (code, ASKED, None)
     line = str(refused)
     assert line == f"checking the link to s3://bucket/a.txt: {cause} ({code})"
@@ -51,13 +52,13 @@ def test_known_codes_name_their_cause(code: str, cause: str) -> None:
 
 def test_an_unknown_code_quotes_s3_and_an_empty_body_says_so() -> None:
     quoted = causes.failure(ASKED, answer(500), error("SlowDown", "Please reduce your request rate."))
-    assert isinstance(quoted, failures.ServerRefused)
+    assert isinstance(quoted, refusals.ServerRefused)
     assert (quoted.answered, quoted.code, quoted.message) == (
         "500 Internal Server Error",
         "SlowDown",
         "Please reduce your request rate.",
     )
-    assert isinstance(failures.WrongSecret(ASKED), failures.S3Failure)
+    assert isinstance(refusals.WrongSecret(ASKED), base.S3Failure)
     assert causes.failure(ASKED, answer(500, b"  "), error("500")).code is None
     assert str(quoted).endswith("S3 answered 500 Internal Server Error, SlowDown: Please reduce your request rate.")
     assert str(causes.failure(ASKED, answer(500, b"  "), error("500"))).endswith(
@@ -70,7 +71,7 @@ def test_an_unknown_code_quotes_s3_and_an_empty_body_says_so() -> None:
 
 def object_cause(
     key: str, code: str, status: int = 403, *, pays: bool = False, message: str = "", **kw: str
-) -> failures.S3Failure:
+) -> base.S3Failure:
     got = error(code, message, kw.get("storage"))
     return causes.object_failure(ASKED, answer(status), got, key, kw.get("version"), requester_pays=pays)
 
@@ -82,19 +83,19 @@ def object_line(key: str, code: str, status: int = 403, *, pays: bool = False, m
 @pytest.mark.parametrize(
     ("code", "status", "kwargs", "cause", "fields"),
     [
-        ("NoSuchKey", 404, {}, failures.MissingObject, {"bucket": "bucket", "key": "f/a.txt"}),
-        ("404", 404, {}, failures.MissingObject, {"key": "f/a.txt"}),
-        ("NoSuchVersion", 404, {"version": "v1"}, failures.NoSuchVersion, {"version_id": "v1"}),
-        ("InvalidObjectState", 403, {"storage": "GLACIER"}, failures.Archived, {"storage_class": "GLACIER"}),
-        ("KMS.DisabledException", 400, {}, failures.KmsDenied, {"code": "KMS.DisabledException"}),
-        ("AccessDenied", 403, {"pays": True}, failures.RequesterPays, {"key": "f/a.txt"}),
-        ("AccessDenied", 403, {}, failures.AccessDenied, {"identity": "access key AKIA (source)"}),
-        ("InvalidAccessKeyId", 403, {}, failures.UnknownAccessKey, {"key": "f/a.txt"}),
-        ("InternalError", 500, {}, failures.ServerRefused, {"code": "InternalError", "key": "f/a.txt"}),
+        ("NoSuchKey", 404, {}, refusals.MissingObject, {"bucket": "bucket", "key": "f/a.txt"}),
+        ("404", 404, {}, refusals.MissingObject, {"key": "f/a.txt"}),
+        ("NoSuchVersion", 404, {"version": "v1"}, refusals.NoSuchVersion, {"version_id": "v1"}),
+        ("InvalidObjectState", 403, {"storage": "GLACIER"}, refusals.Archived, {"storage_class": "GLACIER"}),
+        ("KMS.DisabledException", 400, {}, refusals.KmsDenied, {"code": "KMS.DisabledException"}),
+        ("AccessDenied", 403, {"pays": True}, refusals.RequesterPays, {"key": "f/a.txt"}),
+        ("AccessDenied", 403, {}, refusals.AccessDenied, {"identity": "access key AKIA (source)"}),
+        ("InvalidAccessKeyId", 403, {}, refusals.UnknownAccessKey, {"key": "f/a.txt"}),
+        ("InternalError", 500, {}, refusals.ServerRefused, {"code": "InternalError", "key": "f/a.txt"}),
     ],
 )
 def test_each_refusal_of_a_link_is_its_own_type_with_its_fields(
-    code: str, status: int, kwargs: dict[str, object], cause: type[failures.S3Failure], fields: dict[str, object]
+    code: str, status: int, kwargs: dict[str, object], cause: type[base.S3Failure], fields: dict[str, object]
 ) -> None:
     refused = object_cause("f/a.txt", code, status, **kwargs)  # type: ignore[arg-type]
     assert type(refused) is cause
@@ -186,7 +187,7 @@ def test_which_refusals_are_checked_for_requester_pays() -> None:
     ],
 )
 def test_expired_requests_blame_the_clock_that_is_off(skew: float | None, cause: str) -> None:
-    refused = failures.ClockRefused("listing s3://bucket/", str(ServerText("Request has expired")), skew)
+    refused = behaviour.ClockRefused("listing s3://bucket/", str(ServerText("Request has expired")), skew)
     assert refused.clock_skew == skew
     line = str(refused)
     assert line == f"listing s3://bucket/: S3 refused the request by its clock (Request has expired): {cause}"
@@ -201,7 +202,7 @@ def test_which_messages_refuse_by_the_clock(message: str, expired: bool) -> None
 
 
 def test_a_link_dead_on_arrival_names_both_numbers() -> None:
-    dead = failures.DeadOnArrival(4000.4, 3600)
+    dead = behaviour.DeadOnArrival(4000.4, 3600)
     assert (dead.clock_skew, dead.expires_in) == (4000.4, 3600)
     assert str(dead).startswith(
         "S3's clock is 4000 s ahead of this machine's, so a link that lasts 3600 s has expired by S3's clock"
@@ -257,7 +258,7 @@ def test_a_redirect_to_a_host_the_step_does_not_know_shows_it_by_shape() -> None
 
 
 def test_region_moves_and_warnings() -> None:
-    assert str(failures.MovedTwice("w", "b", ("us-east-1", "eu-west-2", "ap-south-1"))) == (
+    assert str(behaviour.MovedTwice("w", "b", ("us-east-1", "eu-west-2", "ap-south-1"))) == (
         "w: S3 named the region ap-south-1 for bucket b, after us-east-1 and eu-west-2; please specify source.region"
     )
     assert notices.region_warning("us-east-1", "b", "eu-west-2") == (
@@ -273,13 +274,13 @@ def test_region_moves_and_warnings() -> None:
 
 def test_listing_lines() -> None:
     asked = ASKED._replace(where="listing s3://bucket/p/")
-    assert str(failures.ListingDenied(asked)) == (
+    assert str(refusals.ListingDenied(asked)) == (
         "listing s3://bucket/p/: access denied to access key AKIA (source): grant s3:ListBucket on bucket"
     )
-    assert str(failures.PageTooLarge("listing s3://bucket/p/", 32 << 20)) == (
+    assert str(behaviour.PageTooLarge("listing s3://bucket/p/", 32 << 20)) == (
         "listing s3://bucket/p/: a page is larger than 32 MiB: is a proxy in the way?"
     )
-    assert str(failures.MissingKeys("bucket", ["a.txt", "b.txt"])) == (
+    assert str(refusals.MissingKeys("bucket", ["a.txt", "b.txt"])) == (
         "params.file_paths: not in s3://bucket: a.txt, b.txt; check the keys and source.key_prefix"
     )
 
@@ -297,27 +298,27 @@ def test_an_endpoint_that_checks_no_signature_is_named_with_what_it_sent() -> No
 
 
 def test_set_up_lines_name_the_field_or_the_files() -> None:
-    assert failures.NoRegion().field == "source.region"
-    assert isinstance(failures.NoRegion(), failures.ConfigError)
-    assert str(failures.UnreadableAwsConfig("bad profile")) == (
+    assert base.NoRegion().field == "source.region"
+    assert isinstance(base.NoRegion(), base.ConfigError)
+    assert str(base.UnreadableAwsConfig("bad profile")) == (
         "AWS config: bad profile; check AWS_PROFILE, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE"
     )
 
 
 def test_a_store_that_takes_no_forms_or_took_an_altered_one_is_named() -> None:
-    line = str(failures.FormsNotTaken("checking the upload form", "400 Bad Request", "UnsupportedAlgorithm"))
+    line = str(behaviour.FormsNotTaken("checking the upload form", "400 Bad Request", "UnsupportedAlgorithm"))
     assert line == (
         "checking the upload form: the store does not take upload forms (S3's POST policy) as S3 does: it answered "
         "400 Bad Request, UnsupportedAlgorithm; sign an upload link with method: put instead"
     )
-    taken = str(failures.FormTaken("checking the upload form", "200 OK"))
+    taken = str(behaviour.FormTaken("checking the upload form", "200 OK"))
     assert taken.endswith("(200 OK): it checks neither, so a form's size and type limits would not hold there")
     assert {"AccessDenied", "SignatureDoesNotMatch"} <= causes.FORM_REFUSALS
     assert "InvalidArgument" not in causes.FORM_REFUSALS  # an answer to a malformed form, not to a broken policy
 
 
 def test_a_store_that_refuses_links_sent_with_the_public_host_is_named() -> None:
-    refused = failures.PublicHostRefused(
+    refused = behaviour.PublicHostRefused(
         "checking the link to s3://bucket/a.txt", "https://files.example", "http://store:9000", routed=True
     )
     assert str(refused) == (
@@ -339,185 +340,185 @@ CHAIN = "credentials: the AWS credential chain failed: "
     ("failure", "line"),
     [
         (
-            failures.KeyOutsidePrefix("s3://b/p/", "q/x", "p/"),
+            listings.KeyOutsidePrefix("s3://b/p/", "q/x", "p/"),
             f"{LISTED}listed 'q/x', outside the prefix 'p/'; nothing is signed from a store that ignores the prefix",
         ),
         (
-            failures.KeyRepeated("s3://b/p/", "p/a", 2),
+            listings.KeyRepeated("s3://b/p/", "p/a", 2),
             f"{LISTED}listed 'p/a' twice, on page 2: the store repeats pages",
         ),
         (
-            failures.TokenAfterLast("s3://b/p/", 1),
+            listings.TokenAfterLast("s3://b/p/", 1),
             f"{LISTED}said page 1 was the last but gave a continuation token: the listing may be cut short",
         ),
-        (failures.NoToken("s3://b/p/", 1), f"{LISTED}said page 1 was truncated but gave no continuation token"),
+        (listings.NoToken("s3://b/p/", 1), f"{LISTED}said page 1 was truncated but gave no continuation token"),
         (
-            failures.TokenRepeated("s3://b/p/", 3),
+            listings.TokenRepeated("s3://b/p/", 3),
             f"{LISTED}gave a continuation token a second time, after 3 pages: the listing would never end",
         ),
         (
-            failures.EndlessPages("s3://b/p/", 4, 0),
+            listings.EndlessPages("s3://b/p/", 4, 0),
             "listing s3://b/p/: 4 pages for 0 objects: the listing does not end",
         ),
-        (failures.EntryWithoutKey(), f"S3 listed an object without a key{PROXY}"),
-        (failures.KeyTooLong(1025), f"S3 listed a key of 1025 bytes, longer than S3 allows{PROXY}"),
+        (listings.EntryWithoutKey(), f"S3 listed an object without a key{PROXY}"),
+        (listings.KeyTooLong(1025), f"S3 listed a key of 1025 bytes, longer than S3 allows{PROXY}"),
         (
-            failures.WrongRoot("407 Proxy Authentication Required", "html", "an S3 error"),
+            listings.WrongRoot("407 Proxy Authentication Required", "html", "an S3 error"),
             f"S3 answered 407 Proxy Authentication Required with <html>, not an S3 error{PROXY}",
         ),
         (
-            failures.DoctypeSent("403 Forbidden"),
+            listings.DoctypeSent("403 Forbidden"),
             f"S3 answered 403 Forbidden with a DOCTYPE, which S3 never sends{PROXY}",
         ),
-        (failures.NotXml("403 Forbidden", "text/html"), f"S3 answered 403 Forbidden with text/html, not S3 XML{PROXY}"),
+        (listings.NotXml("403 Forbidden", "text/html"), f"S3 answered 403 Forbidden with text/html, not S3 XML{PROXY}"),
         (
-            failures.BrokenXml("200 OK", "no element found: line 1, column 13").at("listing s3://b/p/"),
+            listings.BrokenXml("200 OK", "no element found: line 1, column 13").at("listing s3://b/p/"),
             f"listing s3://b/p/: S3 answered 200 OK with broken XML (no element found: line 1, column 13){PROXY}",
         ),
-        (failures.NotConnected("http://127.0.0.1:9", 3), "could not connect to http://127.0.0.1:9 after 3 attempts"),
+        (connections.NotConnected("http://127.0.0.1:9", 3), "could not connect to http://127.0.0.1:9 after 3 attempts"),
         (
-            failures.TooSlow("http://127.0.0.1:9", 2.5, 3),
+            connections.TooSlow("http://127.0.0.1:9", 2.5, 3),
             "http://127.0.0.1:9 did not answer in full within 2.5 s, 3 attempts",
         ),
         (
-            failures.ConnectionClosed("http://127.0.0.1:9", 3).at("checking the link"),
+            connections.ConnectionClosed("http://127.0.0.1:9", 3).at("checking the link"),
             "checking the link: http://127.0.0.1:9 closed the connection before answering, 3 attempts",
         ),
         (
-            failures.ProxyUnreachable(STORE, "http://127.0.0.1:8", "HTTPS_PROXY", 3, "s3.example"),
+            connections.ProxyUnreachable(STORE, "http://127.0.0.1:8", "HTTPS_PROXY", 3, "s3.example"),
             (
                 "could not connect to the proxy http://127.0.0.1:8 (HTTPS_PROXY) after 3 attempts; check it, or add "
                 "s3.example to NO_PROXY"
             ),
         ),
         (
-            failures.ProxyFailed(STORE, "http://127.0.0.1:8", "https_proxy", 3, "Tunnel connection failed"),
+            connections.ProxyFailed(STORE, "http://127.0.0.1:8", "https_proxy", 3, "Tunnel connection failed"),
             f"the proxy http://127.0.0.1:8 (https_proxy) did not reach {STORE} (Tunnel connection failed), 3 attempts",
         ),
         (
-            failures.CaBundleUnreadable(STORE, "AWS_CA_BUNDLE", "/etc/ca.pem", exists=False),
+            connections.CaBundleUnreadable(STORE, "AWS_CA_BUNDLE", "/etc/ca.pem", exists=False),
             (
                 f"TLS with {STORE} could not start: AWS_CA_BUNDLE names /etc/ca.pem, which does not exist; point it at "
                 "a PEM file of the CAs to trust, or unset it"
             ),
         ),
         (
-            failures.PlainHttp("https://127.0.0.1:9000", "http://127.0.0.1:9000"),
+            connections.PlainHttp("https://127.0.0.1:9000", "http://127.0.0.1:9000"),
             "https://127.0.0.1:9000 speaks plain HTTP, not TLS; set source.endpoint to http://127.0.0.1:9000",
         ),
         (
-            failures.WrongHost(STORE, "hostname mismatch"),
+            connections.WrongHost(STORE, "hostname mismatch"),
             (
                 f"TLS with {STORE} failed (hostname mismatch); the certificate does not name the host in {STORE}; set "
                 "source.endpoint to a name it holds"
             ),
         ),
         (
-            failures.UntrustedCertificate(STORE, "certificate verify failed", None),
+            connections.UntrustedCertificate(STORE, "certificate verify failed", None),
             (
                 f"TLS with {STORE} failed (certificate verify failed); set source.ca_bundle to the CA that signed its "
                 "certificate"
             ),
         ),
         (
-            failures.UntrustedCertificate(STORE, "certificate verify failed", "source.ca_bundle"),
+            connections.UntrustedCertificate(STORE, "certificate verify failed", "source.ca_bundle"),
             (
                 f"TLS with {STORE} failed (certificate verify failed); the certificate is not signed by the CA in "
                 "source.ca_bundle"
             ),
         ),
         (
-            failures.NoCredentials(),
+            credentials.NoCredentials(),
             (
                 "credentials: none found; set source.access_key_id and source.secret_access_key, or provide them "
                 "through the environment, the AWS config, or an instance or task role"
             ),
         ),
-        (failures.ChainFailed("Error when retrieving credentials"), f"{CHAIN}Error when retrieving credentials"),
+        (credentials.ChainFailed("Error when retrieving credentials"), f"{CHAIN}Error when retrieving credentials"),
         (
-            failures.ProviderAnswerUnreadable("KeyError"),
+            credentials.ProviderAnswerUnreadable("KeyError"),
             (
                 f"{CHAIN}a provider's answer could not be read (KeyError); a credential_process must print one JSON "
                 'object such as {"Version": 1, "AccessKeyId": "...", "SecretAccessKey": "..."}'
             ),
         ),
         (
-            failures.StsRefused(ARN, False, "AccessDenied", "not authorized"),  # noqa: FBT003  # a field's value
+            credentials.StsRefused(ARN, False, "AccessDenied", "not authorized"),  # noqa: FBT003  # a field's value
             f"assuming role {ARN}: STS answered AccessDenied: not authorized",
         ),
         (
-            failures.StsFailed(ARN, True, "Could not connect"),  # noqa: FBT003  # a field's value
+            credentials.StsFailed(ARN, True, "Could not connect"),  # noqa: FBT003  # a field's value
             f"assuming role with the web identity token, {ARN}: Could not connect",
         ),
         (
-            failures.StsCaBundleUnreadable(ARN, False, "ca_bundle in the AWS config", "/x.pem", True),  # noqa: FBT003
+            credentials.StsCaBundleUnreadable(ARN, False, "ca_bundle in the AWS config", "/x.pem", True),  # noqa: FBT003
             (
                 f"assuming role {ARN}: ca_bundle in the AWS config names /x.pem, which cannot be read; point it at a "
                 "PEM file of the CAs to trust, or unset it"
             ),
         ),
         (
-            failures.StsUntrusted(ARN, False, "https://sts.example", "certificate verify failed"),  # noqa: FBT003
+            credentials.StsUntrusted(ARN, False, "https://sts.example", "certificate verify failed"),  # noqa: FBT003
             (
                 f"assuming role {ARN}: TLS with STS at https://sts.example failed (certificate verify failed); STS is "
                 "trusted through the system's CAs or AWS_CA_BUNDLE, not source.ca_bundle or skip_ssl_verification"
             ),
         ),
         (
-            failures.NotSts(ARN, False, "http://127.0.0.1:9", "KeyError"),  # noqa: FBT003  # a field's value
+            credentials.NotSts(ARN, False, "http://127.0.0.1:9", "KeyError"),  # noqa: FBT003  # a field's value
             (
                 f"assuming role {ARN}: http://127.0.0.1:9 did not answer as STS does (KeyError); is "
                 "AWS_ENDPOINT_URL_STS, or a proxy, pointing elsewhere?"
             ),
         ),
         (
-            failures.NoSigningKeys(ARN, True, "https://sts.example"),  # noqa: FBT003  # a field's value
+            credentials.NoSigningKeys(ARN, True, "https://sts.example"),  # noqa: FBT003  # a field's value
             (
                 f"assuming role with the web identity token, {ARN}: https://sts.example answered without credentials "
                 "that can sign"
             ),
         ),
         (
-            failures.NoObjects("bucket", "p/"),
+            local.NoObjects("bucket", "p/"),
             "params.prefix: no objects under s3://bucket/p/ (set allow_empty: true to accept none)",
         ),
-        (failures.NoMatch("", "app-(.*).tgz"), "no key under the bucket matches the regexp 'app-(.*).tgz'"),
-        (failures.NoMatch("builds/", "v(.*)"), "no key under builds/ matches the regexp 'v(.*)'"),
-        (failures.DotSegmentKey("bucket", "a/../b"), f"s3://bucket/a/../b: the key {DOT} to it would work"),
+        (local.NoMatch("", "app-(.*).tgz"), "no key under the bucket matches the regexp 'app-(.*).tgz'"),
+        (local.NoMatch("builds/", "v(.*)"), "no key under builds/ matches the regexp 'v(.*)'"),
+        (local.DotSegmentKey("bucket", "a/../b"), f"s3://bucket/a/../b: the key {DOT} to it would work"),
         (
-            failures.SigningFailed("bucket", "Parameter validation failed"),
+            local.SigningFailed("bucket", "Parameter validation failed"),
             "signing in s3://bucket: Parameter validation failed",
         ),
         (
-            failures.UnlistedHeaders(["content-type", "host"], ["host"]),
+            local.UnlistedHeaders(["content-type", "host"], ["host"]),
             "signing: the link signs the headers content-type, host, not host",
         ),
-        (failures.OneKeyPattern("b.txt"), "an upload form signs one key pattern, not b.txt"),
+        (local.OneKeyPattern("b.txt"), "an upload form signs one key pattern, not b.txt"),
         (
-            failures.NotOverNetwork("bucket"),
+            local.NotOverNetwork("bucket"),
             "verify: s3://bucket is not a store over the network, which a proof fetches from",
         ),
         (
-            failures.DestinationUnwritable("Permission denied", "/tmp/out"),
+            local.DestinationUnwritable("Permission denied", "/tmp/out"),
             "destination: cannot write /tmp/out: Permission denied",
         ),
         (
-            failures.FileUnreadable("Permission denied", "/opt/page.html"),
+            local.FileUnreadable("Permission denied", "/opt/page.html"),
             "cannot read /opt/page.html, which the resource needs to write its files: Permission denied",
         ),
-        (failures.StdoutUnwritable("Broken pipe"), "stdout: cannot write the response (Broken pipe)"),
+        (local.StdoutUnwritable("Broken pipe"), "stdout: cannot write the response (Broken pipe)"),
     ],
-    ids=lambda value: repr(value) if isinstance(value, failures.ResourceError) else "line",
+    ids=lambda value: repr(value) if isinstance(value, base.ResourceError) else "line",
 )
-def test_each_cause_has_its_line(failure: failures.ResourceError, line: str) -> None:
+def test_each_cause_has_its_line(failure: base.ResourceError, line: str) -> None:
     assert str(failure) == line
 
 
 def test_causes_are_asked_for_by_family_and_keep_their_type_where_placed() -> None:
-    placed = failures.TooSlow("http://127.0.0.1:9", 2.5, 3).at("listing s3://b/")
-    assert isinstance(placed, failures.ConnectionFailure)
+    placed = connections.TooSlow("http://127.0.0.1:9", 2.5, 3).at("listing s3://b/")
+    assert isinstance(placed, connections.ConnectionFailure)
     assert (placed.places, placed.seconds) == (("listing s3://b/",), 2.5)
-    assert isinstance(failures.WrongHost(STORE, "mismatch"), failures.TlsFailure)
-    assert isinstance(failures.NotSts(ARN, False, STORE, "KeyError"), failures.CredentialsFailure)  # noqa: FBT003
-    assert isinstance(failures.KeyTooLong(1025), failures.ListingBroken)
-    assert isinstance(failures.NoToken("s3://b/", 1), failures.S3Failure)
+    assert isinstance(connections.WrongHost(STORE, "mismatch"), connections.TlsFailure)
+    assert isinstance(credentials.NotSts(ARN, False, STORE, "KeyError"), credentials.CredentialsFailure)  # noqa: FBT003
+    assert isinstance(listings.KeyTooLong(1025), listings.ListingBroken)
+    assert isinstance(listings.NoToken("s3://b/", 1), base.S3Failure)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.outputs.files import staged_files
 from s3_presigned.request import fields
 from s3_presigned.request.expiry import parse_expires_in

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.failures import Asked, HoldsSecret
+from s3_presigned.core.failures.base import Asked, HoldsSecret
 from s3_presigned.core.gate import LINE_CHARS, MARKER, SHORT_SECRET, Gate, Knowledge
 from s3_presigned.core.text import LINE_LIMIT
 from s3_presigned.s3.answers import Answer, error_of, server_value

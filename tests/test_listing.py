@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3_presigned.core.failures import (
-    ConfigError,
+from s3_presigned.core.failures.base import ConfigError
+from s3_presigned.core.failures.listings import (
     EndlessPages,
     KeyOutsidePrefix,
     KeyRepeated,

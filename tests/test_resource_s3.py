@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures.base import ResourceError
 from s3_presigned.outputs import files
 from tests.fake_s3 import fake_source
 from tests.support import ACCESS_KEY, BUCKET, SECRET_KEY, VERSION, Runner, S3Server, fetch, parse_disposition

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from s3_presigned.core.failures import Asked, NotXml
+from s3_presigned.core.failures.base import Asked
+from s3_presigned.core.failures.listings import NotXml
 from s3_presigned.core.gate import MARKER, Gate
 from s3_presigned.resource import PresignedUrlResource
 from s3_presigned.s3 import causes

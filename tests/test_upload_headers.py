@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.request.params import GetParams, parse_get_params
 from s3_presigned.request.source import parse_source
 

@@ -22,7 +22,7 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
-from s3_presigned.core.failures import HoldsSecret
+from s3_presigned.core.failures.base import HoldsSecret
 from s3_presigned.core.views import View, views
 
 MARKER: Final = "[redacted]"

@@ -17,7 +17,7 @@ from typing import TextIO
 
 import yaml
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.lint.pipeline_file import RefusedError, is_pipeline, load, not_a_pipeline, read
 from s3_presigned.request import fields
 from s3_presigned.request.fields import METHODS, MODES

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from s3_presigned.core import gate, lifetime
-from s3_presigned.core.failures import DestinationUnwritable, FileUnreadable, OutputFailure
+from s3_presigned.core.failures.local import DestinationUnwritable, FileUnreadable, OutputFailure
 from s3_presigned.core.text import first_few
 from s3_presigned.outputs import pages
 from s3_presigned.request import upload_headers

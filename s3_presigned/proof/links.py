@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from s3_presigned.core import notices
-from s3_presigned.core.failures import ResourceError
+from s3_presigned.core.failures.base import ResourceError
 from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, unchecked, with_altered_signature
 from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import Answer, ObjectInfo, object_info

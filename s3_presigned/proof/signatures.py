@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from s3_presigned.core.failures import PublicHostRefused, ResourceError, UncheckedSignatures
+from s3_presigned.core.failures.base import ResourceError
+from s3_presigned.core.failures.behaviour import PublicHostRefused, UncheckedSignatures
 from s3_presigned.s3.answers import Answer, ListPage, S3Error, parse_list_page, server_value
 from s3_presigned.s3.store import S3Request, Store
 from s3_presigned.s3.transport import PAGE_LIMIT

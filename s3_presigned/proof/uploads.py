@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from s3_presigned.core import notices
-from s3_presigned.core.failures import DeadOnArrival, ExistsAlready, FormsNotTaken, FormTaken
+from s3_presigned.core.failures.behaviour import DeadOnArrival, ExistsAlready, FormsNotTaken, FormTaken
 from s3_presigned.proof.signatures import listing_page, refuse_public_host_refused, unchecked, with_altered_signature
 from s3_presigned.s3 import causes
 from s3_presigned.s3.store import INTERNAL_URL_SECONDS, REDIRECTS, S3Request, Store

@@ -7,7 +7,7 @@ import math
 import re
 from datetime import timedelta
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.core.text import describe
 from s3_presigned.request.fields import PARAMS
 

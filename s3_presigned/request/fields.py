@@ -8,7 +8,7 @@ the methods it applies to; those would then live beside it, so the table is the 
 from collections.abc import Iterable, Mapping
 from typing import Literal, NamedTuple, TypeVar
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.s3 import facts
 
 Method = Literal["get", "put", "post"]

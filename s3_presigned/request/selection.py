@@ -5,7 +5,7 @@ import warnings
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.core.text import describe
 from s3_presigned.request.fields import BY_NAME, MODES, PARAMS, Method, Mode
 from s3_presigned.request.values import S3_ADDRESS, object_key

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import quote
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.core.text import describe
 from s3_presigned.request.fields import PARAMS, Field
 

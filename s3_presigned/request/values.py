@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import TypeVar
 
-from s3_presigned.core.failures import DOT_SEGMENT_PROBLEM, ConfigError
+from s3_presigned.core.failures.base import ConfigError
+from s3_presigned.core.failures.local import DOT_SEGMENT_PROBLEM
 from s3_presigned.core.text import describe, kind
 from s3_presigned.s3.facts import MAX_KEY_BYTES, MAX_UPLOAD_BYTES, has_dot_segment
 

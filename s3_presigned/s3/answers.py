@@ -8,7 +8,7 @@ from typing import Literal, NamedTuple
 from urllib.parse import unquote_plus
 from xml.etree import ElementTree as ET
 
-from s3_presigned.core.failures import (
+from s3_presigned.core.failures.listings import (
     BrokenXml,
     DoctypeSent,
     EntryWithoutKey,

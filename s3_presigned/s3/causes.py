@@ -9,8 +9,26 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from s3_presigned.core import failures
-from s3_presigned.core.failures import Asked, NotS3Xml, ObjectFailure, Refused, S3Failure
+from s3_presigned.core.failures.base import Asked, S3Failure
+from s3_presigned.core.failures.behaviour import ClockRefused, Redirected
+from s3_presigned.core.failures.listings import NotS3Xml
+from s3_presigned.core.failures.refusals import (
+    AccessDenied,
+    Archived,
+    BadToken,
+    ClockTooSkewed,
+    ExpiredToken,
+    KmsDenied,
+    MissingObject,
+    NoSuchBucket,
+    NoSuchVersion,
+    ObjectFailure,
+    Refused,
+    RequesterPays,
+    ServerRefused,
+    UnknownAccessKey,
+    WrongSecret,
+)
 from s3_presigned.core.text import without_user_info
 from s3_presigned.s3.answers import Answer, S3Error, error_of
 from s3_presigned.s3.connection import Connection
@@ -23,12 +41,12 @@ _ORIGIN = r"(?i)https?://[a-z0-9.-]{1,253}+(?::[0-9]{1,5}+)?+(?=/|$)"
 _NAMED: dict[str, type[Refused]] = {
     cause.code: cause
     for cause in (
-        failures.WrongSecret,
-        failures.UnknownAccessKey,
-        failures.BadToken,
-        failures.ExpiredToken,
-        failures.NoSuchBucket,
-        failures.ClockTooSkewed,
+        WrongSecret,
+        UnknownAccessKey,
+        BadToken,
+        ExpiredToken,
+        NoSuchBucket,
+        ClockTooSkewed,
     )
 }
 # What a store that checks forms answers to one that breaks its policy: refused as S3 refuses it.
@@ -38,13 +56,13 @@ FORM_REFUSALS = frozenset(
 )  # fmt: skip
 
 
-def failure(asked: Asked, answer: Answer, error: S3Error, key: str | None = None) -> Refused | failures.ServerRefused:
+def failure(asked: Asked, answer: Answer, error: S3Error, key: str | None = None) -> Refused | ServerRefused:
     """Name the cause of an error answer that any request may get; ``key`` is the object's, for a link."""
     if error.code in _NAMED:
         return _NAMED[error.code](asked, key=key)
     if not answer.body.strip():
-        return failures.ServerRefused(asked.where, answer.describe(), None, key=key)
-    return failures.ServerRefused(asked.where, answer.describe(), error.code, str(error.message), key=key)
+        return ServerRefused(asked.where, answer.describe(), None, key=key)
+    return ServerRefused(asked.where, answer.describe(), error.code, str(error.message), key=key)
 
 
 def is_missing(answer: Answer, error: S3Error) -> bool:
@@ -77,17 +95,17 @@ def object_failure(
     bucket, denied = asked.bucket, is_denied(error)
     cause: ObjectFailure
     if is_missing(answer, error):
-        cause = failures.MissingObject(bucket, key)
+        cause = MissingObject(bucket, key)
     elif error.code == "NoSuchVersion":
-        cause = failures.NoSuchVersion(bucket, key, version_id)
+        cause = NoSuchVersion(bucket, key, version_id)
     elif error.code == "InvalidObjectState":
-        cause = failures.Archived(bucket, key, error.storage_class)
+        cause = Archived(bucket, key, error.storage_class)
     elif denied and names_kms(error):
-        cause = failures.KmsDenied(bucket, key, asked.identity, error.code, str(error.message))
+        cause = KmsDenied(bucket, key, asked.identity, error.code, str(error.message))
     elif denied and requester_pays:
-        cause = failures.RequesterPays(bucket, key)
+        cause = RequesterPays(bucket, key)
     elif denied:
-        cause = failures.AccessDenied(bucket, key, asked.identity)
+        cause = AccessDenied(bucket, key, asked.identity)
     else:
         # Some stores refuse such a key outright, as rclone does with 400 InvalidArgument: whatever the cause, say it.
         return failure(asked, answer, error, key)
@@ -105,7 +123,7 @@ def read_error(where: str, answer: Answer, clock_skew: float | None) -> S3Error:
     except NotS3Xml as not_xml:
         raise not_xml.at(where) from None
     if error.code == "AccessDenied" and says_expired(error.message):
-        raise failures.ClockRefused(where, str(error.message), clock_skew)
+        raise ClockRefused(where, str(error.message), clock_skew)
     return error
 
 
@@ -119,7 +137,7 @@ def says_expired(message: ServerText) -> bool:
     return "expired" in said or "not yet valid" in said
 
 
-def redirect(where: str, answer: Answer, connection: Connection) -> failures.Redirected:
+def redirect(where: str, answer: Answer, connection: Connection) -> Redirected:
     """Name where S3 redirected without naming a region, and which endpoint to set.
 
     :param connection: The bucket, whose name an AWS host may begin with, and the addresses the step was given: a
@@ -133,7 +151,7 @@ def redirect(where: str, answer: Answer, connection: Connection) -> failures.Red
     if origin and not _known_host(urlsplit(origin).hostname or "", bucket, endpoints):
         origin = ""
     rest = location[len(origin) :]
-    return failures.Redirected(where, answer.describe(), origin, str(ServerText(rest)) if rest else "")
+    return Redirected(where, answer.describe(), origin, str(ServerText(rest)) if rest else "")
 
 
 def _known_host(host: str, bucket: str, endpoints: tuple[str | None, ...]) -> bool:

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ClientError, SSLError
 
-from s3_presigned.core.failures import (
+from s3_presigned.core.failures.credentials import (
     ChainFailed,
     NoCredentials,
     NoSigningKeys,

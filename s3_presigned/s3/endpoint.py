@@ -12,7 +12,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 from s3_presigned.core.text import describe
 from s3_presigned.s3.facts import DEFAULT_PORTS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from s3_presigned.core.failures import (
-    ConfigError,
+from s3_presigned.core.failures.base import ConfigError
+from s3_presigned.core.failures.listings import (
     EndlessPages,
     KeyOutsidePrefix,
     KeyRepeated,

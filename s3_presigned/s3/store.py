@@ -15,19 +15,12 @@ from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
 
 from s3_presigned.core import notices
-from s3_presigned.core.failures import (
-    Asked,
-    BadConfiguredRegion,
-    ConnectionFailure,
-    ListingBroken,
-    ListingDenied,
-    MovedTwice,
-    NoRegion,
-    NotS3Xml,
-    PageTooLarge,
-    SigningFailed,
-    UnreadableAwsConfig,
-)
+from s3_presigned.core.failures.base import Asked, BadConfiguredRegion, NoRegion, UnreadableAwsConfig
+from s3_presigned.core.failures.behaviour import MovedTwice, PageTooLarge
+from s3_presigned.core.failures.connections import ConnectionFailure
+from s3_presigned.core.failures.listings import ListingBroken, NotS3Xml
+from s3_presigned.core.failures.local import SigningFailed
+from s3_presigned.core.failures.refusals import ListingDenied
 from s3_presigned.s3 import causes
 from s3_presigned.s3.answers import (
     Answer,

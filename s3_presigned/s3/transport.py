@@ -26,7 +26,7 @@ from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.exceptions import TimeoutError as URLLib3TimeoutError
 
 from s3_presigned.core.deadline import TimeUp, shortened, time_limit
-from s3_presigned.core.failures import (
+from s3_presigned.core.failures.connections import (
     CaBundleUnreadable,
     ConnectionClosed,
     ConnectionFailure,

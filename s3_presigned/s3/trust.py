@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from s3_presigned.core import lifetime
-from s3_presigned.core.failures import ConfigError
+from s3_presigned.core.failures.base import ConfigError
 
 if TYPE_CHECKING:
     import ssl

@@ -18,7 +18,8 @@ from concoursetools.metadata import BuildMetadata
 
 from s3_presigned.core import gate
 from s3_presigned.core.context import Clock, StepContext, utc_now
-from s3_presigned.core.failures import ConfigError, ResourceError, StdoutUnwritable
+from s3_presigned.core.failures.base import ConfigError, ResourceError
+from s3_presigned.core.failures.local import StdoutUnwritable
 from s3_presigned.core.gate import DOCUMENT_CHARS
 from s3_presigned.core.text import LINE_LIMIT, describe, one_line
 from s3_presigned.request import fields

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import parse_qs, urlsplit
 
-from s3_presigned.core.failures import DotSegmentKey, NotOverNetwork, OneKeyPattern, UnlistedHeaders
+from s3_presigned.core.failures.local import DotSegmentKey, NotOverNetwork, OneKeyPattern, UnlistedHeaders
 from s3_presigned.proof.links import prove_link
 from s3_presigned.proof.uploads import probe, prove_form, prove_upload, refuse_links_dead_on_arrival
 from s3_presigned.request.expiry import fit_to_credentials

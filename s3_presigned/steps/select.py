@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, cast
 
-from s3_presigned.core.failures import MissingKeys, NoMatch, NoObjects
+from s3_presigned.core.failures.local import NoMatch, NoObjects
+from s3_presigned.core.failures.refusals import MissingKeys
 from s3_presigned.request.selection import MAX_OBJECTS
 from s3_presigned.s3.answers import ListedObject
 from s3_presigned.s3.listing import common_prefix
