@@ -139,7 +139,7 @@ def _write_lists(files: StagedFiles, bucket: str, params: GetParams, signed: Sig
     with files.open("urls.json") as urls, files.open("manifest.json") as manifest:
         if params.method == "get" and not params.single:
             with files.open("index.html") as page:
-                _write_link_lists(urls, manifest, signed, _Page(page, bucket, params, through))
+                _write_link_lists(urls, manifest, signed, _Page(page, bucket, params, through, _page_prefix(params)))
         else:
             _write_link_lists(urls, manifest, signed, None)
 
@@ -164,13 +164,15 @@ class _Page(NamedTuple):
     bucket: str
     params: GetParams
     through: gate.Gate
+    prefix: str
+    """What every key on the page starts with, which the page's title says once."""
 
-    @property
-    def prefix(self) -> str:
-        """What every key on the page starts with, which the page's title says once."""
-        selection = self.params.selection
-        shared = selection.prefix if selection.mode == "prefix" else common_prefix(list(selection.keys))
-        return shared[: shared.rfind("/") + 1]
+
+def _page_prefix(params: GetParams) -> str:
+    """Find what every key on the page starts with, once for the page: each row names its key without it."""
+    selection = params.selection
+    shared = selection.prefix if selection.mode == "prefix" else common_prefix(list(selection.keys))
+    return shared[: shared.rfind("/") + 1]
 
 
 def _size_range(least: int, most: int) -> str:

@@ -56,10 +56,10 @@ def prove_upload(store: Store, key: str, expires_in: int, *, may_overwrite: bool
     exists = probe(store, key)
     if exists and not may_overwrite:
         raise ExistsAlready(store.name, key)
-    refuse_links_dead_on_arrival(store, expires_in)
+    _refuse_links_dead_on_arrival(store, expires_in)
 
 
-def refuse_links_dead_on_arrival(store: Store, expires_in: int) -> None:
+def _refuse_links_dead_on_arrival(store: Store, expires_in: int) -> None:
     """Fail if S3's clock is so far ahead that a link lasting ``expires_in`` has expired by S3's reckoning.
 
     A download link is proven by fetching it; an upload link is not, so its expiry is checked this way.

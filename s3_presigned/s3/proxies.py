@@ -10,19 +10,21 @@ from urllib.parse import urlsplit
 from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # urllib has it; typeshed not
 
 
-def proxies_for(url: str, environ: Mapping[str, str]) -> dict[str, str]:
+def proxies_for(url: str, proxies: Mapping[str, str]) -> dict[str, str]:
     """Return the proxies for the URL's host, by scheme, as ``botocore.utils.get_environ_proxies`` does.
 
     :param url: Where a request goes.
-    :param environ: The step's environment: ``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, in either case.
+    :param proxies: The environment's, as :func:`environ_proxies` reads them once for a step.
     :returns: Nothing where ``NO_PROXY`` names the host.
     """
-    proxies = _environ_proxies(environ)
-    return {} if proxy_bypass_environment(urlsplit(url).netloc, proxies) else proxies
+    return {} if proxy_bypass_environment(urlsplit(url).netloc, proxies) else dict(proxies)
 
 
-def _environ_proxies(environ: Mapping[str, str]) -> dict[str, str]:
-    """Read every ``<scheme>_proxy`` variable, the lower-case one first, as ``urllib.request`` does."""
+def environ_proxies(environ: Mapping[str, str]) -> dict[str, str]:
+    """Read every ``<scheme>_proxy`` variable, ``no_proxy`` too, the lower-case one first, as ``urllib.request`` does.
+
+    :param environ: The step's environment: ``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, in either case.
+    """
     proxies = {name.lower()[:-6]: value for name, value in environ.items() if value and name.lower().endswith("_proxy")}
     if "REQUEST_METHOD" in environ:  # as a CGI script: HTTP_PROXY may be a client's "Proxy:" header
         proxies.pop("http", None)

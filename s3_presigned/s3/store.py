@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Literal, TextIO
 
-import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from urllib3.exceptions import InsecureRequestWarning
@@ -51,7 +50,7 @@ S3Request = Mapping[str, object]
 INTERNAL_URL_SECONDS = 900  # the step's own listing and probe URLs: long enough for a skewed clock
 REDIRECTS = range(300, 400)
 # A form's signature, as a multipart body carries it: however it was altered, it was sent, so it is secret too.
-_FORM_SIGNATURE = re.compile(rb'name="x-amz-signature"\r\n\r\n([^\r\n]*+)')
+_FORM_SIGNATURE = rb'name="x-amz-signature"\r\n\r\n([^\r\n]*+)'
 
 
 class Store:
@@ -220,7 +219,7 @@ class Store:
         # A server may quote a request back, in any encoding: its signature is then blanked wherever it stands.
         _, signed, signature = url.rpartition("X-Amz-Signature=")
         sent = [signature] if signed else []
-        sent += [found.decode("ascii", "replace") for found in _FORM_SIGNATURE.findall(form or b"")]
+        sent += [found.decode("ascii", "replace") for found in re.findall(_FORM_SIGNATURE, form or b"")]
         self.context.knowledge.remember(*sent)
         if self.routed is None:
             self._reach.find_public_route(self.warnings)

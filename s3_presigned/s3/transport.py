@@ -42,7 +42,7 @@ from s3_presigned.core.failures.connections import (
 )
 from s3_presigned.s3.answers import Answer
 from s3_presigned.s3.facts import DEFAULT_PORTS
-from s3_presigned.s3.proxies import proxies_for, proxy_origin, proxy_variable
+from s3_presigned.s3.proxies import environ_proxies, proxies_for, proxy_origin, proxy_variable
 from s3_presigned.s3.sigv4 import host_header
 from s3_presigned.s3.trust import Trust
 
@@ -66,6 +66,7 @@ class Transport:
     def __init__(self, trust: Trust, environ: Mapping[str, str]) -> None:
         self._trust = trust
         self._environ = environ
+        self._proxies = environ_proxies(environ)  # read once: the step's environment does not change
         self._seconds = shortened(ANSWER_SECONDS, ANSWER_VARIABLE, environ)
         # One session for each set of proxies: NO_PROXY may name endpoint and not public_endpoint, or the reverse.
         self._sessions: dict[tuple[tuple[str, str], ...], URLLib3Session] = {}
@@ -73,7 +74,7 @@ class Transport:
 
     def _session_for(self, url: str) -> URLLib3Session:
         """Give the session that sends to the URL's host through the proxies the environment sets for it."""
-        proxies = proxies_for(url, self._environ)
+        proxies = proxies_for(url, self._proxies)
         key = tuple(sorted(proxies.items()))
         if key not in self._sessions:
             self._sessions[key] = URLLib3Session(
@@ -109,7 +110,7 @@ class Transport:
     def reaches(self, url: str) -> bool:
         """Whether a connection to the URL's host and port opens, directly or through the environment's proxy."""
         parts = urlsplit(url)
-        if parts.scheme in proxies_for(url, self._environ):
+        if parts.scheme in proxies_for(url, self._proxies):
             return True  # the proxy is tried as it is for every request, and named if it fails
         port = parts.port or DEFAULT_PORTS[parts.scheme]
         try:
@@ -184,7 +185,7 @@ class Transport:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORTS["https"]
         if (
-            parts.scheme not in proxies_for(url, self._environ)
+            parts.scheme not in proxies_for(url, self._proxies)
             and parts.hostname
             and _answers_in_plain_http(parts.hostname, port)
         ):
@@ -209,7 +210,7 @@ class Transport:
     def _proxy_problem(self, error: ProxyConnectionError, url: str) -> ProxyFailure:
         """Name the proxy, and the variable that set it, rather than the endpoint behind it."""
         parts = urlsplit(url)
-        proxy = proxies_for(url, self._environ).get(parts.scheme, "")
+        proxy = proxies_for(url, self._proxies).get(parts.scheme, "")
         named = (origin(url), proxy_origin(proxy), proxy_variable(parts.scheme, proxy, self._environ), MAX_ATTEMPTS)
         cause = error.kwargs.get("error")
         original = getattr(cause, "original_error", cause)

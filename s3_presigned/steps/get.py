@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from s3_presigned.core.failures.local import DotSegmentKey, NotOverNetwork, OneKeyPattern, UnlistedHeaders
 from s3_presigned.proof.links import prove_link
-from s3_presigned.proof.uploads import probe, prove_form, prove_upload, refuse_links_dead_on_arrival
+from s3_presigned.proof.uploads import prove_form, prove_upload
 from s3_presigned.request.expiry import fit_to_credentials
 from s3_presigned.request.upload_headers import botocore_params
 from s3_presigned.s3.facts import ARCHIVED, FILENAME, has_dot_segment
@@ -113,8 +113,8 @@ def _first_link(store: S3Client, selected: list[tuple[str, Info | None]], params
 def _sign_form(store: S3Client, form: Form, expires_in: int, *, verify: bool) -> Signed:
     """Sign an upload form; with ``verify``, prove what can be proven without writing: the bucket, and forms."""
     if verify:
-        probe(_proving(store), form.key.removesuffix(FILENAME))
-        refuse_links_dead_on_arrival(_proving(store), expires_in)
+        # A form may write any key under its prefix, and replace one: the bucket and the clocks are what is proven.
+        prove_upload(_proving(store), form.key.removesuffix(FILENAME), expires_in, may_overwrite=True)
     action, form_fields = store.presign_form(form, expires_in)
     if verify:
         prove_form(_proving(store), action, form_fields)
